@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` (the bot, reads .env) and `make test` (lint + tests).
+# Each builds .venv from the hash-locked requirements when it is missing or the lock changed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint format bench console sync clean
+
+$(VENV)/.stamp-dev: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.stamp-dev
+	$(PY) -m bot
+
+sync: $(VENV)/.stamp-dev
+	$(PY) -m bot sync
+
+test: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.stamp-dev
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV)

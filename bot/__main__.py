@@ -1,0 +1,103 @@
+"""`python -m bot [run | sync | check-content | healthcheck]`: start Tayori or check on it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sqlite3
+import sys
+from datetime import UTC, datetime, timedelta
+
+import discord
+
+from bot.app import tayori
+from bot.clock import SystemClock
+from bot.config import Settings, SettingsError, configure_logging, load_settings
+from bot.content import ContentError, load_content
+from bot.store import StoreError
+
+log = logging.getLogger("bot")
+
+
+def fail(message: str) -> int:
+    """Print one clear line to stderr and return exit status 2."""
+    print(f"tayori: {message}", file=sys.stderr)
+    return 2
+
+
+async def run(settings: Settings, *, force_sync: bool = False, sync_only: bool = False) -> int:
+    """Run the bot until SIGTERM/SIGINT (or, with `sync_only`, until the commands are synced)."""
+    token = settings.token()
+    async with tayori(settings, SystemClock(), force_sync=force_sync) as bot:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        if sync_only:
+            await bot.login(token)
+            return 0
+        await bot.start(token)
+    log.info("Tayori stopped")
+    return 0
+
+
+def healthcheck(settings: Settings) -> int:
+    """Exit 0 when the database opens and the running bot's heartbeat is fresh."""
+    try:
+        db = sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True, timeout=5)
+        row = db.execute("SELECT value FROM meta WHERE key = 'heartbeat'").fetchone()
+        db.close()
+    except sqlite3.Error as exc:
+        return fail(f"database {settings.database_path} cannot be read: {exc}")
+    if row is None:
+        return fail("no heartbeat yet: the bot has not run against this database")
+    age = datetime.now(UTC) - datetime.fromisoformat(row[0])
+    if age > timedelta(seconds=3 * settings.heartbeat_seconds):
+        return fail(f"heartbeat is stale ({int(age.total_seconds())} s old)")
+    print(f"ok: heartbeat {int(age.total_seconds())} s old")
+    return 0
+
+
+def check_content(settings: Settings) -> int:
+    """Validate the content and print a summary."""
+    content = load_content(settings.content_dir, settings.default_locale)
+    for name, loc in content.locales.items():
+        a = loc.article
+        print(
+            f"{name}: {len(a.reasons)} reasons, {len(a.ng)} NG items, {len(a.templates)} templates, "
+            f"{len(loc.diagnose.questions)} questions, {len(loc.draft.rules)} draft rules, "
+            f"{len(loc.messages)} messages"
+        )
+    print("content OK")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and do what it asks; errors become one line and status 2."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "command", nargs="?", default="run", choices=["run", "sync", "check-content", "healthcheck"]
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if args.command == "healthcheck":
+            return healthcheck(settings)
+        if args.command == "check-content":
+            return check_content(settings)
+        settings.token()
+        return asyncio.run(run(settings, force_sync=args.command == "sync", sync_only=args.command == "sync"))
+    except (SettingsError, ContentError) as exc:
+        return fail(str(exc))
+    except StoreError as exc:
+        return fail(f"database: {exc}")
+    except discord.LoginFailure:
+        return fail("DISCORD_TOKEN was refused by Discord (check the token)")
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

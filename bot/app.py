@@ -1,0 +1,167 @@
+"""The Tayori bot: builds the client from settings, store, content and clock.
+
+`tayori(...)` opens everything in the order start-up needs (content, store, bot)
+and closes it in reverse; `python -m bot` and the end-to-end tests both use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import pkgutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content import Content, LocaleContent, load_content
+from bot.i18n import ContentTranslator, localize_tree
+from bot.interactions import TayoriTree
+from bot.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+SYNC_HASH_KEY = "command_hash"
+
+
+def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send discord.py's REST and gateway traffic to a proxy (or a test server)."""
+    if api_base:
+        base = api_base.rstrip("/")
+        discord.http.Route.BASE = base if "/api/v" in base else f"{base}/api/v10"
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class TayoriBot(commands.Bot):
+    """A slash-command bot over one store, one content set and one clock."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        content: Content,
+        clock: Clock,
+        force_sync: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=TayoriTree,
+            **options,
+        )
+        self.settings, self.store, self.content, self.clock = settings, store, content, clock
+        self.force_sync = force_sync
+        self.synced = asyncio.Event()
+        self._services: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def texts(self, interaction: discord.Interaction) -> LocaleContent:
+        """Return the content in the interaction user's language."""
+        return self.content.pick(interaction.locale)
+
+    def add_service(self, run: Callable[[], Awaitable[None]]) -> None:
+        """Register a background loop started after login and cancelled on close."""
+        self._services.append(run)
+
+    async def setup_hook(self) -> None:
+        """Load every cog, localize the commands, start services, apply the sync policy."""
+        for name in sorted(m.name for m in pkgutil.iter_modules(cogs.__path__)):
+            await self.load_extension(f"cogs.{name}")
+        await self.tree.set_translator(ContentTranslator(self.content))
+        localize_tree(self.tree, self.content)
+        self.add_service(self._heartbeat)
+        for run in self._services:
+            self._tasks.append(asyncio.create_task(run(), name=f"tayori-{run.__name__}"))
+        await self.apply_sync_policy()
+        self.synced.set()
+
+    async def apply_sync_policy(self) -> None:
+        """Sync to the dev guild at start; globally only when the commands changed or forced."""
+        digest = await self.command_digest()
+        if self.settings.dev_guild_id and not self.force_sync:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("commands synced to dev guild %s", guild.id)
+            return
+        if not self.force_sync and await self.store.get_meta(SYNC_HASH_KEY) == digest:
+            log.info("commands unchanged since the last sync; not syncing")
+            return
+        await self.tree.sync()
+        await self.store.set_meta(SYNC_HASH_KEY, digest)
+        log.info("commands synced globally")
+
+    async def command_digest(self) -> str:
+        """Return a hash of the exact payload a global sync would send."""
+        translator = self.tree.translator
+        payload = [
+            await c.get_translated_payload(self.tree, translator)  # type: ignore[arg-type]
+            if translator
+            else c.to_dict(self.tree)
+            for c in self.tree.get_commands()
+        ]
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    async def _heartbeat(self) -> None:
+        stop = asyncio.Event()
+        while True:
+            await self.store.beat()
+            period = timedelta(seconds=self.settings.heartbeat_seconds)
+            await self.clock.sleep_until(self.clock.now() + period, stop)
+
+    async def on_ready(self) -> None:
+        """Say once that the bot is ready."""
+        log.info("Tayori is ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Forget a server's settings when the bot leaves it."""
+        await self.store.forget_guild(guild.id)
+
+    async def close(self) -> None:
+        """Stop background tasks, then close the gateway."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await super().close()
+
+
+@asynccontextmanager
+async def tayori(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    content: Content | None = None,
+    force_sync: bool = False,
+    **options: Any,
+) -> AsyncIterator[TayoriBot]:
+    """Load content, open the store and build the bot; close all of it afterwards."""
+    clock = clock or SystemClock()
+    content = content or load_content(settings.content_dir, settings.default_locale)
+    point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
+    async with open_store(settings.database_path, clock) as store:
+        bot = TayoriBot(
+            settings=settings, store=store, content=content, clock=clock,
+            force_sync=force_sync, **options,
+        )
+        try:
+            yield bot
+        finally:
+            if not bot.is_closed():
+                await bot.close()
+

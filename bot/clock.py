@@ -1,0 +1,71 @@
+"""Time as an injected dependency: the real clock in production, a settable one in tests."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Tells the time (aware UTC) and waits; everything time-dependent takes one."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware, in UTC."""
+        ...
+
+    async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
+        """Return at `when`, or earlier when `wake` is set."""
+        ...
+
+
+class SystemClock:
+    """The wall clock."""
+
+    def now(self) -> datetime:
+        """Return the current time in UTC."""
+        return datetime.now(UTC)
+
+    async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
+        """Sleep until `when` or until `wake` is set, whichever comes first."""
+        delay = max(0.0, (when - self.now()).total_seconds())
+        try:
+            await asyncio.wait_for(wake.wait(), timeout=delay)
+        except TimeoutError:
+            pass
+
+
+class FakeClock:
+    """A clock that moves only when told to; sleepers wake when it passes their time."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+        self._moved = asyncio.Event()
+
+    def now(self) -> datetime:
+        """Return the fake current time."""
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward by `delta` and wake sleepers."""
+        self.set(self._now + delta)
+
+    def set(self, when: datetime) -> None:
+        """Jump to `when` and wake sleepers."""
+        self._now = when
+        self._moved.set()
+        self._moved = asyncio.Event()
+
+    async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
+        """Return once fake time reaches `when`, or when `wake` is set."""
+        while self._now < when and not wake.is_set():
+            moved = asyncio.ensure_future(self._moved.wait())
+            woken = asyncio.ensure_future(wake.wait())
+            _, pending = await asyncio.wait({moved, woken}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+
+
+def utc(*args: int) -> datetime:
+    """Build an aware UTC datetime: `utc(2026, 1, 5, 9)`."""
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
