@@ -6,11 +6,12 @@ Migrations are `bot/migrations/NNNN_name.sql`; each runs in one transaction and
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -43,6 +44,9 @@ class UserSettings(BaseModel):
     timezone: str | None = None
     quiet_start: str | None = None
     quiet_end: str | None = None
+    pace_gap_minutes: int | None = None
+    pace_quiet_start: str | None = None
+    pace_quiet_end: str | None = None
 
 
 class GuildSettings(BaseModel):
@@ -50,6 +54,44 @@ class GuildSettings(BaseModel):
 
     guild_id: int
     reminder_channel_id: int | None = None
+
+
+class Reminder(BaseModel):
+    """One reminder as stored."""
+
+    id: int
+    user_id: int
+    guild_id: int | None
+    kind: str
+    due_at: datetime
+    note: str | None
+    locale: str
+    state: str
+    attempts: int
+    created_at: datetime
+    delivered_at: datetime | None = None
+
+
+class Diagnosis(BaseModel):
+    """A finished diagnosis: answer ids, the ranking, when."""
+
+    id: int
+    user_id: int
+    answers: dict[str, str]
+    ranking: list[str]
+    created_at: datetime
+
+
+class KindSummary(BaseModel):
+    """How much of one kind of data is stored about a user."""
+
+    kind: str
+    count: int
+    oldest: datetime | None
+
+
+class LimitReached(StoreError):
+    """A per-user limit would be exceeded."""
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -65,6 +107,22 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def _iso(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
+
+
+def _ts(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _reminder(row: sqlite3.Row) -> Reminder:
+    data = dict(zip(row.keys(), row, strict=True))
+    for key in ("due_at", "created_at", "delivered_at"):
+        data[key] = _dt(data[key])
+    data.pop("updated_at", None)
+    return Reminder(**data)
 
 
 class Store:
@@ -181,17 +239,19 @@ class Store:
     async def user_settings(self, user_id: int) -> UserSettings:
         """Return a user's settings (defaults when none stored)."""
         row = await self._one("SELECT * FROM user_settings WHERE user_id = ?", (user_id,))
-        return UserSettings(**{k: row[k] for k in row.keys() if k != "updated_at"}) if row else UserSettings(user_id=user_id)
+        if row is None:
+            return UserSettings(user_id=user_id)
+        return UserSettings(**{k: row[k] for k in row.keys() if k != "updated_at"})  # noqa: SIM118
 
-    async def set_user_settings(self, user_id: int, **values: str | None) -> UserSettings:
+    async def set_user_settings(self, user_id: int, **values: str | int | None) -> UserSettings:
         """Update some of a user's settings."""
         current = (await self.user_settings(user_id)).model_copy(update=values)
+        cols = [c for c in UserSettings.model_fields if c != "user_id"]
         await self._write(
-            "INSERT INTO user_settings (user_id, timezone, quiet_start, quiet_end, updated_at) "
-            "VALUES (:user_id, :timezone, :quiet_start, :quiet_end, :now) "
-            "ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone, "
-            "quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, "
-            "updated_at = excluded.updated_at",
+            f"INSERT INTO user_settings (user_id, {', '.join(cols)}, updated_at) "
+            f"VALUES (:user_id, {', '.join(':' + c for c in cols)}, :now) "
+            f"ON CONFLICT (user_id) DO UPDATE SET "
+            f"{', '.join(f'{c} = excluded.{c}' for c in cols)}, updated_at = excluded.updated_at",
             {**current.model_dump(), "now": _iso(self.clock.now())},
         )
         return current
@@ -206,15 +266,242 @@ class Store:
     async def set_reminder_channel(self, guild_id: int, channel_id: int | None) -> None:
         """Choose (or clear, with None) the server's reminder channel."""
         await self._write(
-            "INSERT INTO guild_settings (guild_id, reminder_channel_id, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (guild_id) DO UPDATE SET reminder_channel_id = excluded.reminder_channel_id, "
-            "updated_at = excluded.updated_at",
+            "INSERT INTO guild_settings (guild_id, reminder_channel_id, updated_at) "
+            "VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
+            "reminder_channel_id = excluded.reminder_channel_id, updated_at = excluded.updated_at",
             (guild_id, channel_id, _iso(self.clock.now())),
         )
 
     async def forget_guild(self, guild_id: int) -> None:
         """Remove a server's settings (the bot left it)."""
         await self._write("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+
+    # -- diagnoses ------------------------------------------------------------
+
+    async def add_diagnosis(self, user_id: int, answers: dict[str, str], ranking: list[str]) -> int:
+        """Keep a finished diagnosis (answer ids and ranking only); return its id."""
+        cur = await self._write(
+            "INSERT INTO diagnoses (user_id, answers, ranking, created_at) VALUES (?, ?, ?, ?)",
+            (
+                user_id,
+                json.dumps(answers, sort_keys=True),
+                json.dumps(ranking),
+                _ts(self.clock.now()),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    async def diagnoses_for(self, user_id: int, limit: int = 10) -> list[Diagnosis]:
+        """Return a user's latest diagnoses, newest first."""
+        rows = await self._all(
+            "SELECT * FROM diagnoses WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [
+            Diagnosis(
+                id=r["id"],
+                user_id=r["user_id"],
+                answers=json.loads(r["answers"]),
+                ranking=json.loads(r["ranking"]),
+                created_at=_dt(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    # -- reminders ------------------------------------------------------------
+
+    async def add_reminder(
+        self,
+        user_id: int,
+        kind: str,
+        due: datetime,
+        locale: str,
+        *,
+        guild_id: int | None = None,
+        note: str | None = None,
+        max_pending: int = 25,
+    ) -> Reminder:
+        """Store a pending reminder, refusing past `max_pending` for the user."""
+        now = _ts(self.clock.now())
+        async with self.transaction():
+            row = await self._one(
+                "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held')",
+                (user_id,),
+            )
+            if row[0] >= max_pending:
+                raise LimitReached(f"at most {max_pending} pending reminders")
+            cur = await self._write(
+                "INSERT INTO reminders (user_id, guild_id, kind, due_at, note, locale, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, kind, _ts(due), note, locale, now, now),
+            )
+        return await self.reminder(int(cur.lastrowid or 0))  # type: ignore[return-value]
+
+    async def reminder(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder by id."""
+        row = await self._one("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        return _reminder(row) if row else None
+
+    async def pending_for(self, user_id: int) -> list[Reminder]:
+        """Return a user's pending (and held) reminders, soonest first."""
+        rows = await self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND state IN ('pending', 'held') "
+            "ORDER BY due_at, id",
+            (user_id,),
+        )
+        return [_reminder(r) for r in rows]
+
+    async def held_for(self, user_id: int) -> list[Reminder]:
+        """Return reminders that could not be delivered and wait for the user's next visit."""
+        rows = await self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND state = 'held' ORDER BY due_at, id",
+            (user_id,),
+        )
+        return [_reminder(r) for r in rows]
+
+    async def _set_state(
+        self, reminder_id: int, state: str, where: str, user: int | None = None, **sets: int | None
+    ) -> bool:
+        """Move one reminder to `state` where `where` holds (`:user` is the owner's id)."""
+        assigns = ", ".join([f"{k} = :{k}" for k in sets] + ["state = :state", "updated_at = :now"])
+        cur = await self._write(
+            f"UPDATE reminders SET {assigns} WHERE id = :id AND {where}",
+            {"id": reminder_id, "state": state, "now": _ts(self.clock.now()), "user": user, **sets},
+        )
+        return cur.rowcount == 1
+
+    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+        """Cancel one of the user's pending reminders; False if it is not theirs or not pending."""
+        return await self._set_state(
+            reminder_id, "cancelled", "user_id = :user AND state IN ('pending', 'held')", user_id
+        )
+
+    async def close_reminder(self, user_id: int, reminder_id: int, state: str = "replied") -> bool:
+        """Close a delivered reminder of the user's (e.g. they replied)."""
+        return await self._set_state(reminder_id, state, "user_id = :user", user_id)
+
+    async def snooze_reminder(self, user_id: int, reminder_id: int, due: datetime) -> bool:
+        """Make one of the user's reminders pending again at `due`."""
+        return await self._set_state(
+            reminder_id,
+            "pending",
+            "user_id = :user AND state != 'cancelled'",
+            user_id,
+            due_at=_ts(due),
+            delivered_at=None,
+            attempts=0,
+        )
+
+    async def due_reminders(self, now: datetime, limit: int = 100) -> list[Reminder]:
+        """Return pending reminders due at `now`, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM reminders WHERE state = 'pending' AND due_at <= ? "
+            "ORDER BY due_at LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [_reminder(r) for r in rows]
+
+    async def next_due(self) -> datetime | None:
+        """Return the due time of the soonest pending reminder."""
+        row = await self._one("SELECT min(due_at) FROM reminders WHERE state = 'pending'")
+        return _dt(row[0]) if row else None
+
+    async def claim(self, reminder_id: int) -> bool:
+        """Claim a due reminder for sending; False if another sender has it."""
+        cur = await self._write(
+            "UPDATE reminders SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+            "WHERE id = ? AND state = 'pending'",
+            (_ts(self.clock.now()), reminder_id),
+        )
+        return cur.rowcount == 1
+
+    async def mark_delivered(self, reminder_id: int) -> None:
+        """Record that a claimed reminder was sent."""
+        now = _ts(self.clock.now())
+        await self._set_state(
+            reminder_id, "delivered", "state IN ('sending', 'held')", delivered_at=now
+        )
+
+    async def retry_later(self, reminder_id: int, when: datetime) -> None:
+        """Give a claimed reminder back, due again at `when` (after a transient failure)."""
+        await self._set_state(reminder_id, "pending", "state = 'sending'", due_at=_ts(when))
+
+    async def hold(self, reminder_id: int) -> None:
+        """Keep a reminder that could not be delivered until the user's next visit."""
+        await self._set_state(reminder_id, "held", "state = 'sending'")
+
+    async def recover_in_flight(self) -> int:
+        """Return reminders claimed by a process that died to pending; return how many."""
+        cur = await self._write(
+            "UPDATE reminders SET state = 'pending', updated_at = ? WHERE state = 'sending'",
+            (_ts(self.clock.now()),),
+        )
+        return cur.rowcount
+
+    async def last_after_send(self, user_id: int) -> datetime | None:
+        """Return when the user last logged a sent message that is still open."""
+        row = await self._one(
+            "SELECT max(created_at) FROM reminders WHERE user_id = ? AND kind = 'after-send' "
+            "AND state NOT IN ('cancelled', 'replied')",
+            (user_id,),
+        )
+        return _dt(row[0]) if row else None
+
+    # -- privacy and retention ------------------------------------------------
+
+    async def user_summary(self, user_id: int) -> list[KindSummary]:
+        """Return, per kind of data, how much is stored about the user and the oldest."""
+        out = []
+        for kind, sql in _SUMMARY_SQL.items():
+            row = await self._one(sql, (user_id,))
+            out.append(KindSummary(kind=kind, count=row[0], oldest=_parse_any(row[1])))
+        return out
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, object]]]:
+        """Return every row stored about the user, table by table."""
+        out: dict[str, list[dict[str, object]]] = {}
+        for table, column in USER_TABLES.items():
+            rows = await self._all(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))
+            out[table] = [dict(zip(r.keys(), r, strict=True)) for r in rows]
+        return out
+
+    async def delete_user(self, user_id: int) -> int:
+        """Delete every row about the user in every table; return how many."""
+        total = 0
+        async with self.transaction():
+            for table, column in USER_TABLES.items():
+                cur = await self._write(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+                total += cur.rowcount
+        return total
+
+    async def purge(self, diagnosis_days: int, reminder_days: int) -> int:
+        """Delete diagnoses and closed reminders past their retention; return how many."""
+        now = self.clock.now()
+        async with self.transaction():
+            a = await self._write(
+                "DELETE FROM diagnoses WHERE created_at < ?",
+                (_ts(now - timedelta(days=diagnosis_days)),),
+            )
+            b = await self._write(
+                "DELETE FROM reminders WHERE state IN ('delivered', 'cancelled', 'replied') "
+                "AND updated_at < ?",
+                (_ts(now - timedelta(days=reminder_days)),),
+            )
+        return a.rowcount + b.rowcount
+
+
+USER_TABLES = {"user_settings": "user_id", "diagnoses": "user_id", "reminders": "user_id"}
+_SUMMARY_SQL = {
+    "settings": "SELECT count(*), min(updated_at) FROM user_settings WHERE user_id = ?",
+    "diagnoses": "SELECT count(*), min(created_at) FROM diagnoses WHERE user_id = ?",
+    "reminders": "SELECT count(*), min(created_at) FROM reminders WHERE user_id = ?",
+}
+
+
+def _parse_any(value: int | str | None) -> datetime | None:
+    if value is None:
+        return None
+    return _dt(value) if isinstance(value, int) else datetime.fromisoformat(value)
 
 
 def _classify(exc: sqlite3.OperationalError) -> StoreError:

@@ -1,0 +1,97 @@
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store import LimitReached, Store
+
+
+@pytest.fixture
+async def store(tmp_path):
+    clock = FakeClock()
+    s = await Store.open(tmp_path / "t.db", clock)
+    yield s
+    await s.close()
+
+
+async def test_reminder_lifecycle_claims_once(store):
+    now = store.clock.now()
+    r = await store.add_reminder(1, "at", now + timedelta(hours=1), "ja", note="n", guild_id=9)
+    assert await store.due_reminders(now) == []
+    assert await store.next_due() == r.due_at
+    store.clock.advance(timedelta(hours=2))
+    due = await store.due_reminders(store.clock.now())
+    assert [d.id for d in due] == [r.id]
+    assert await store.claim(r.id) is True
+    assert await store.claim(r.id) is False
+    await store.mark_delivered(r.id)
+    got = await store.reminder(r.id)
+    assert got.state == "delivered" and got.attempts == 1 and got.delivered_at is not None
+    assert await store.due_reminders(store.clock.now()) == []
+
+
+async def test_crash_between_claim_and_mark_is_recovered(store):
+    r = await store.add_reminder(1, "at", store.clock.now(), "ja")
+    assert await store.claim(r.id)
+    assert await store.recover_in_flight() == 1
+    assert [d.id for d in await store.due_reminders(store.clock.now())] == [r.id]
+
+
+async def test_pending_limit_and_cancel_only_own(store):
+    due = store.clock.now() + timedelta(days=1)
+    for _ in range(3):
+        await store.add_reminder(1, "at", due, "ja", max_pending=3)
+    with pytest.raises(LimitReached):
+        await store.add_reminder(1, "at", due, "ja", max_pending=3)
+    first = (await store.pending_for(1))[0]
+    assert await store.cancel_reminder(2, first.id) is False
+    assert await store.cancel_reminder(1, first.id) is True
+    assert len(await store.pending_for(1)) == 2
+    await store.add_reminder(1, "at", due, "ja", max_pending=3)
+
+
+async def test_after_send_window_closes_when_they_replied(store):
+    assert await store.last_after_send(1) is None
+    r = await store.add_reminder(1, "after-send", store.clock.now() + timedelta(days=7), "ja")
+    assert await store.last_after_send(1) == store.clock.now()
+    await store.close_reminder(1, r.id, "replied")
+    assert await store.last_after_send(1) is None
+
+
+async def test_held_then_snoozed(store):
+    r = await store.add_reminder(1, "at", store.clock.now(), "ja")
+    await store.claim(r.id)
+    await store.hold(r.id)
+    assert [h.id for h in await store.held_for(1)] == [r.id]
+    assert await store.due_reminders(store.clock.now()) == []
+    later = store.clock.now() + timedelta(hours=1)
+    assert await store.snooze_reminder(1, r.id, later)
+    assert (await store.reminder(r.id)).state == "pending"
+
+
+async def test_diagnoses_round_trip_and_purge(store):
+    await store.add_diagnosis(1, {"q1": "a"}, ["busy", "cooled"])
+    store.clock.advance(timedelta(days=1))
+    await store.add_diagnosis(1, {"q1": "b"}, ["waiting"])
+    got = await store.diagnoses_for(1)
+    assert [d.ranking[0] for d in got] == ["waiting", "busy"]
+    store.clock.advance(timedelta(days=90))
+    assert await store.purge(diagnosis_days=90, reminder_days=30) == 1
+    assert [d.ranking[0] for d in await store.diagnoses_for(1)] == ["waiting"]
+
+
+async def test_export_and_delete_every_row_about_a_user(store):
+    uid = 424242
+    await store.set_user_settings(uid, timezone="Asia/Tokyo", pace_gap_minutes=180)
+    await store.add_diagnosis(uid, {"q": "a"}, ["busy"])
+    await store.add_reminder(uid, "at", store.clock.now(), "ja", note="note")
+    await store.add_reminder(7, "at", store.clock.now(), "ja")
+    exported = await store.export_user(uid)
+    assert {k: len(v) for k, v in exported.items()} == {
+        "user_settings": 1, "diagnoses": 1, "reminders": 1,
+    }
+    summary = {s.kind: s.count for s in await store.user_summary(uid)}
+    assert summary == {"settings": 1, "diagnoses": 1, "reminders": 1}
+    assert await store.delete_user(uid) == 3
+    assert not any((await store.export_user(uid)).values())
+    assert len(await store.pending_for(7)) == 1
