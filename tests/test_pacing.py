@@ -1,0 +1,214 @@
+"""Pacing rules: wait 1–2 weeks after one message; reply at their pace; respect quiet hours."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.content import load_content
+from bot.pacing import (
+    DEFAULT_QUIET,
+    PacingError,
+    after_send_due,
+    in_window,
+    is_missed,
+    lateness,
+    parse_clock,
+    parse_quiet,
+    repeat_send_active,
+    reply_due,
+    shift_out_of_quiet,
+    snooze,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # Tuesday 12:00 in Tokyo
+
+
+def tokyo(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=TOKYO).astimezone(UTC)
+
+
+# ── after sending one message ────────────────────────────────────────────────
+
+
+def test_after_send_waits_a_week_by_default() -> None:
+    assert after_send_due(NOW) == NOW + timedelta(days=7)
+
+
+@pytest.mark.parametrize("days", [1, 7, 10, 14])
+def test_after_send_accepts_one_to_two_weeks(days: int) -> None:
+    assert after_send_due(NOW, days) == NOW + timedelta(days=days)
+
+
+@pytest.mark.parametrize("days", [0, -1, 15, 30, True, 7.5])
+def test_after_send_refuses_other_waits(days: object) -> None:
+    with pytest.raises(PacingError) as caught:
+        after_send_due(NOW, days)  # type: ignore[arg-type]
+    assert caught.value.key == "remind.after_send.days_range"
+    assert caught.value.fields == {"min": 1, "max": 14}
+
+
+def test_repeat_send_is_active_within_a_week() -> None:
+    assert repeat_send_active(NOW - timedelta(days=2), NOW)
+    assert repeat_send_active(NOW - timedelta(days=6, hours=23), NOW)
+    assert not repeat_send_active(NOW - timedelta(days=7), NOW)
+    assert not repeat_send_active(NOW - timedelta(days=3), NOW, days=3)
+    assert not repeat_send_active(None, NOW)
+
+
+# ── replying at their pace ───────────────────────────────────────────────────
+
+
+def test_reply_due_is_their_usual_gap_later() -> None:
+    assert reply_due(NOW, TOKYO, 3, None) == NOW + timedelta(hours=3)
+    assert reply_due(NOW, TOKYO, 1.5, None) == NOW + timedelta(minutes=90)
+
+
+def test_reply_due_waits_out_their_work_hours() -> None:
+    work = (time(9), time(18))  # they never write during work: reply in the evening
+    assert reply_due(NOW, TOKYO, 3, work) == tokyo(10, 18)
+    assert reply_due(tokyo(10, 7), TOKYO, 3, work) == tokyo(10, 18)
+    assert reply_due(tokyo(10, 5), TOKYO, 3, work) == tokyo(10, 8)  # before work starts
+    assert reply_due(tokyo(10, 16), TOKYO, 3, work) == tokyo(10, 19)  # already after work
+
+
+def test_reply_due_across_a_night_window() -> None:
+    night = (time(22), time(7))
+    assert reply_due(tokyo(10, 21), TOKYO, 3, night) == tokyo(11, 7)
+    assert reply_due(tokyo(11, 2), TOKYO, 3, night) == tokyo(11, 7)
+    assert reply_due(tokyo(11, 5), TOKYO, 3, night) == tokyo(11, 8)
+
+
+@pytest.mark.parametrize("gap", [0, 0.5, -3, 169, math.inf, math.nan])
+def test_reply_gap_out_of_bounds_is_refused(gap: float) -> None:
+    with pytest.raises(PacingError) as caught:
+        reply_due(NOW, TOKYO, gap, None)
+    assert caught.value.key == "remind.reply.gap_range"
+    assert caught.value.fields == {"min": 1, "max": 168}
+
+
+# ── quiet hours ──────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("moment", "start", "end", "inside"),
+    [
+        (time(23, 30), time(23), time(8), True),
+        (time(0), time(23), time(8), True),
+        (time(7, 59), time(23), time(8), True),
+        (time(8), time(23), time(8), False),
+        (time(22, 59), time(23), time(8), False),
+        (time(12), time(9), time(18), True),
+        (time(18), time(9), time(18), False),
+        (time(3), time(5), time(5), False),  # an empty window
+    ],
+)
+def test_in_window(moment: time, start: time, end: time, inside: bool) -> None:
+    assert in_window(moment, start, end) is inside
+
+
+def test_quiet_hours_hold_until_they_end() -> None:
+    start, end = DEFAULT_QUIET
+    assert shift_out_of_quiet(tokyo(10, 23, 30), TOKYO, start, end) == tokyo(11, 8)
+    assert shift_out_of_quiet(tokyo(11, 0), TOKYO, start, end) == tokyo(11, 8)
+    assert shift_out_of_quiet(tokyo(11, 7, 59), TOKYO, start, end) == tokyo(11, 8)
+
+
+def test_outside_quiet_hours_nothing_moves() -> None:
+    start, end = DEFAULT_QUIET
+    for due in (tokyo(10, 8), tokyo(10, 12), tokyo(10, 22, 59)):
+        assert shift_out_of_quiet(due, TOKYO, start, end) == due
+
+
+def test_quiet_hours_that_do_not_wrap() -> None:
+    assert shift_out_of_quiet(tokyo(10, 13), TOKYO, time(12), time(14)) == tokyo(10, 14)
+    assert shift_out_of_quiet(tokyo(10, 14), TOKYO, time(12), time(14)) == tokyo(10, 14)
+
+
+def test_quiet_hours_across_spring_forward_in_new_york() -> None:
+    # Sun 2026-03-08: 02:00 EST jumps to 03:00 EDT.
+    midnight_est = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)
+    assert shift_out_of_quiet(midnight_est, NEW_YORK, *DEFAULT_QUIET) == datetime(
+        2026, 3, 8, 12, 0, tzinfo=UTC
+    )  # 08:00 EDT: seven real hours later
+    gap_end = shift_out_of_quiet(midnight_est, NEW_YORK, time(23), time(2, 30))
+    assert gap_end == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 02:30 does not exist: 03:30 EDT
+
+
+def test_quiet_hours_across_fall_back_in_new_york() -> None:
+    # Sun 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 happens twice.
+    first_0130 = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    second_0130 = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    eight_est = datetime(2026, 11, 1, 13, 0, tzinfo=UTC)
+    assert shift_out_of_quiet(first_0130, NEW_YORK, *DEFAULT_QUIET) == eight_est
+    assert shift_out_of_quiet(second_0130, NEW_YORK, *DEFAULT_QUIET) == eight_est
+
+
+def test_parse_clock_and_quiet() -> None:
+    assert parse_clock("23:00") == time(23)
+    assert parse_clock("８") == time(8)
+    assert parse_clock(" ０８：３０ ") == time(8, 30)
+    assert parse_quiet("23:00", "8:00") == DEFAULT_QUIET
+
+
+@pytest.mark.parametrize("text", ["24:00", "7pm", "", "12:60", "noon", "8:5"])
+def test_parse_clock_refuses_other_text(text: str) -> None:
+    with pytest.raises(PacingError) as caught:
+        parse_clock(text)
+    assert caught.value.key == "remind.quiet.invalid"
+
+
+def test_parse_quiet_refuses_an_empty_window() -> None:
+    with pytest.raises(PacingError):
+        parse_quiet("8:00", "08:00")
+
+
+# ── late, missed, snoozed ────────────────────────────────────────────────────
+
+
+def test_lateness() -> None:
+    assert lateness(NOW, NOW + timedelta(hours=3)) == timedelta(hours=3)
+    assert lateness(NOW, NOW - timedelta(minutes=1)) == timedelta(0)
+
+
+def test_a_reminder_over_a_week_late_is_missed() -> None:
+    assert not is_missed(NOW, NOW + timedelta(days=7))
+    assert is_missed(NOW, NOW + timedelta(days=7, seconds=1))
+    assert is_missed(NOW, NOW + timedelta(days=2, seconds=1), days=2)
+    assert not is_missed(NOW, NOW - timedelta(days=30))
+
+
+@pytest.mark.parametrize(
+    ("choice", "later"),
+    [("1h", timedelta(hours=1)), ("1d", timedelta(days=1)), ("1w", timedelta(weeks=1))],
+)
+def test_snooze(choice: str, later: timedelta) -> None:
+    assert snooze(NOW, choice) == NOW + later
+
+
+@pytest.mark.parametrize("choice", ["2h", "", "1H", "forever"])
+def test_snooze_refuses_other_choices(choice: str) -> None:
+    with pytest.raises(PacingError) as caught:
+        snooze(NOW, choice)
+    assert caught.value.key == "remind.snooze.invalid"
+
+
+def test_every_pacing_error_has_a_message_in_both_locales() -> None:
+    content = load_content()
+    errors = [
+        (lambda: after_send_due(NOW, 0)),
+        (lambda: reply_due(NOW, TOKYO, 0, None)),
+        (lambda: snooze(NOW, "2h")),
+        (lambda: parse_clock("x")),
+    ]
+    for make in errors:
+        with pytest.raises(PacingError) as caught:
+            make()
+        for locale in ("ja", "en"):
+            text = content[locale].text(caught.value.key, **caught.value.fields)
+            assert text and "{" not in text
