@@ -1,0 +1,174 @@
+"""Reminder delivery and its scheduler, independent of Discord.
+
+The scheduler sleeps until the soonest pending reminder (woken early when one is
+added or cancelled), claims each due reminder, hands it to a `Transport`, then
+marks it delivered. A crash between sending and marking can deliver one reminder
+once more on restart (it was claimed, so it is recovered as pending); normal
+operation never delivers one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.pacing import DEFAULT_QUIET, is_missed, lateness, shift_out_of_quiet
+from bot.store import Reminder, Store, StoreError
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 25
+NOTE_MAX = 200
+DEFAULT_TZ = "Asia/Tokyo"
+BATCH = 100
+RETRY_BASE = timedelta(seconds=30)
+MAX_ATTEMPTS = 8
+IDLE = timedelta(hours=1)
+
+
+class DmClosed(Exception):
+    """The user does not accept DMs from the bot."""
+
+
+class ChannelGone(Exception):
+    """The reminder channel no longer exists."""
+
+
+class ChannelForbidden(Exception):
+    """The bot may no longer post in the reminder channel."""
+
+
+class Transient(Exception):
+    """A failure worth retrying (5xx, 429, network)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What to send: the reminder and how late it is."""
+
+    reminder: Reminder
+    late: timedelta | None
+    missed: bool
+
+
+class Transport(Protocol):
+    """Sends reminders; implemented over Discord by the reminders cog."""
+
+    async def send_dm(self, delivery: Delivery) -> None:
+        """Send the reminder to the user's DMs (raise DmClosed or Transient)."""
+        ...
+
+    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> None:
+        """Post the discreet notice in a reminder channel (raise ChannelGone/Forbidden)."""
+        ...
+
+
+def user_zone(name: str | None) -> ZoneInfo:
+    """Return the user's timezone, Asia/Tokyo when unset."""
+    return ZoneInfo(name or DEFAULT_TZ)
+
+
+def user_quiet(start: str | None, end: str | None) -> tuple[time, time]:
+    """Return the user's quiet hours, 23:00–08:00 when unset."""
+    if start is None or end is None:
+        return DEFAULT_QUIET
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+class ReminderService:
+    """Claims due reminders and delivers them through a transport."""
+
+    def __init__(self, store: Store, clock: Clock, transport: Transport) -> None:
+        self.store, self.clock, self.transport = store, clock, transport
+        self._wake = asyncio.Event()
+        self.idle = asyncio.Event()
+
+    def wake(self) -> None:
+        """Re-check the schedule now (a reminder was added, snoozed or cancelled)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver due reminders forever; sleep until the next one in between."""
+        recovered = await self.store.recover_in_flight()
+        if recovered:
+            log.warning("%d reminder(s) were in flight at the last stop; sending again", recovered)
+        while True:
+            try:
+                await self.deliver_due()
+            except StoreError as exc:
+                log.error("reminder store problem, retrying shortly: %s", exc)
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        self._wake.clear()
+        nxt = await self.store.next_due()
+        now = self.clock.now()
+        if nxt is not None and nxt <= now:
+            return
+        self.idle.set()
+        await self.clock.sleep_until(min(nxt or now + IDLE, now + IDLE), self._wake)
+        self.idle.clear()
+
+    async def deliver_due(self) -> int:
+        """Deliver every reminder due now; return how many were handled."""
+        handled = 0
+        while batch := await self.store.due_reminders(self.clock.now(), BATCH):
+            for reminder in batch:
+                if await self.store.claim(reminder.id):
+                    await self.deliver(reminder)
+                    handled += 1
+        return handled
+
+    async def deliver(self, reminder: Reminder) -> None:
+        """Send one claimed reminder and record the outcome."""
+        now = self.clock.now()
+        settings = await self.store.user_settings(reminder.user_id)
+        quiet = user_quiet(settings.quiet_start, settings.quiet_end)
+        allowed = shift_out_of_quiet(now, user_zone(settings.timezone), *quiet)
+        if allowed > now:
+            await self.store.retry_later(reminder.id, allowed)
+            return
+        delivery = Delivery(reminder, lateness(reminder.due_at, now), is_missed(reminder.due_at, now))
+        try:
+            await self._send(delivery)
+        except Transient as exc:
+            await self._retry(reminder, exc)
+            return
+        except (DmClosed, ChannelGone, ChannelForbidden):
+            await self.store.hold(reminder.id)
+            return
+        await self.store.mark_delivered(reminder.id)
+
+    async def _send(self, delivery: Delivery) -> None:
+        try:
+            await self.transport.send_dm(delivery)
+            return
+        except DmClosed:
+            channel = await self._channel_for(delivery.reminder)
+            if channel is None:
+                raise
+        try:
+            await self.transport.send_channel_notice(channel, delivery)
+        except ChannelGone:
+            await self.store.set_reminder_channel(delivery.reminder.guild_id or 0, None)
+            raise
+
+    async def _channel_for(self, reminder: Reminder) -> int | None:
+        if reminder.guild_id is None:
+            return None
+        return (await self.store.guild_settings(reminder.guild_id)).reminder_channel_id
+
+    async def _retry(self, reminder: Reminder, exc: Exception) -> None:
+        if reminder.attempts + 1 >= MAX_ATTEMPTS:
+            log.error("reminder %s failed %d times (%s); holding it", reminder.id, MAX_ATTEMPTS, exc)
+            await self.store.hold(reminder.id)
+            return
+        delay = RETRY_BASE * (2**reminder.attempts)
+        log.warning("reminder %s: transient failure (%s); retrying in %s", reminder.id, exc, delay)
+        await self.store.retry_later(reminder.id, self.clock.now() + delay)
+

@@ -1,0 +1,128 @@
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock, utc
+from bot.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
+from bot.store import Store
+
+
+class RecordingTransport:
+    """A transport that records deliveries and fails as told (a narrow test double)."""
+
+    def __init__(self):
+        self.dms: list[Delivery] = []
+        self.notices: list[tuple[int, Delivery]] = []
+        self.dm_error: Exception | None = None
+        self.channel_error: Exception | None = None
+        self.sent = asyncio.Event()
+
+    async def send_dm(self, delivery):
+        if self.dm_error:
+            raise self.dm_error
+        self.dms.append(delivery)
+        self.sent.set()
+
+    async def send_channel_notice(self, channel_id, delivery):
+        if self.channel_error:
+            raise self.channel_error
+        self.notices.append((channel_id, delivery))
+
+
+@pytest.fixture
+async def setup(tmp_path):
+    clock = FakeClock(utc(2026, 3, 10, 3, 0))  # 12:00 in Tokyo: outside quiet hours
+    store = await Store.open(tmp_path / "t.db", clock)
+    transport = RecordingTransport()
+    yield store, clock, transport, ReminderService(store, clock, transport)
+    await store.close()
+
+
+async def test_due_reminder_is_sent_once(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now() + timedelta(minutes=5), "ja")
+    assert await service.deliver_due() == 0
+    clock.advance(timedelta(minutes=5))
+    assert await service.deliver_due() == 1
+    assert await service.deliver_due() == 0
+    assert [d.reminder.id for d in transport.dms] == [r.id]
+    assert transport.dms[0].late == timedelta(0) and not transport.dms[0].missed
+    assert (await store.reminder(r.id)).state == "delivered"
+
+
+async def test_quiet_hours_delay_delivery_until_they_end(setup):
+    store, clock, transport, service = setup
+    clock.set(utc(2026, 3, 10, 15, 0))  # 00:00 in Tokyo
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert transport.dms == []
+    assert (await store.reminder(r.id)).due_at == utc(2026, 3, 10, 23, 0)  # 08:00 Tokyo
+    clock.set(utc(2026, 3, 10, 23, 0))
+    await service.deliver_due()
+    assert len(transport.dms) == 1
+
+
+async def test_dm_closed_falls_back_to_the_server_channel(setup):
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    await service.deliver_due()
+    assert [c for c, _ in transport.notices] == [555]
+
+
+async def test_dm_closed_without_channel_is_held_for_next_use(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    await service.deliver_due()
+    assert [h.id for h in await store.held_for(1)] == [r.id]
+
+
+async def test_deleted_channel_clears_the_setting_and_holds(setup):
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error, transport.channel_error = DmClosed(), ChannelGone()
+    await service.deliver_due()
+    assert (await store.guild_settings(77)).reminder_channel_id is None
+    assert (await store.reminder(r.id)).state == "held"
+
+
+async def test_transient_failures_back_off_then_succeed(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    transport.dm_error = Transient("503")
+    await service.deliver_due()
+    first_retry = (await store.reminder(r.id)).due_at
+    assert first_retry == clock.now() + timedelta(seconds=30)
+    transport.dm_error = None
+    clock.set(first_retry)
+    await service.deliver_due()
+    assert (await store.reminder(r.id)).state == "delivered"
+
+
+async def test_late_and_missed_are_reported(setup):
+    store, clock, transport, service = setup
+    await store.add_reminder(1, "at", clock.now() - timedelta(hours=3), "ja")
+    await store.add_reminder(1, "at", clock.now() - timedelta(days=8), "ja")
+    await service.deliver_due()
+    got = sorted(transport.dms, key=lambda d: d.reminder.due_at)
+    assert got[0].missed and not got[1].missed
+    assert got[1].late == timedelta(hours=3)
+
+
+async def test_run_sleeps_until_next_due_and_wakes_for_new_ones(setup):
+    store, clock, transport, service = setup
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.wait_for(service.idle.wait(), 2)
+        await store.add_reminder(1, "at", clock.now() + timedelta(minutes=1), "ja")
+        service.wake()
+        clock.advance(timedelta(minutes=1))
+        await asyncio.wait_for(transport.sent.wait(), 2)
+        assert len(transport.dms) == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
