@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.content import Content, LocaleContent, load_content
 from bot.i18n import ContentTranslator, localize_tree
 from bot.interactions import TayoriTree
-from bot.store import Store, open_store
+from bot.store import Store, StoreError, open_store
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,12 @@ class TayoriBot(commands.Bot):
         self.synced = asyncio.Event()
         self._services: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.command_ids: dict[str, int] = {}
+
+    def mention(self, qualified_name: str) -> str:
+        """Return a clickable mention of a command, or `/name` before its id is known."""
+        command_id = self.command_ids.get(qualified_name.split()[0])
+        return f"</{qualified_name}:{command_id}>" if command_id else f"/{qualified_name}"
 
     def texts(self, interaction: discord.Interaction) -> LocaleContent:
         """Return the content in the interaction user's language."""
@@ -84,6 +90,7 @@ class TayoriBot(commands.Bot):
         await self.tree.set_translator(ContentTranslator(self.content))
         localize_tree(self.tree, self.content)
         self.add_service(self._heartbeat)
+        self.add_service(self._purge)
         for run in self._services:
             self._tasks.append(asyncio.create_task(run(), name=f"tayori-{run.__name__}"))
         await self.apply_sync_policy()
@@ -95,15 +102,19 @@ class TayoriBot(commands.Bot):
         if self.settings.dev_guild_id and not self.force_sync:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
+            self._remember(await self.tree.sync(guild=guild))
             log.info("commands synced to dev guild %s", guild.id)
             return
         if not self.force_sync and await self.store.get_meta(SYNC_HASH_KEY) == digest:
             log.info("commands unchanged since the last sync; not syncing")
+            self._remember(await self.tree.fetch_commands())
             return
-        await self.tree.sync()
+        self._remember(await self.tree.sync())
         await self.store.set_meta(SYNC_HASH_KEY, digest)
         log.info("commands synced globally")
+
+    def _remember(self, synced: list[discord.app_commands.AppCommand]) -> None:
+        self.command_ids = {c.name: c.id for c in synced}
 
     async def command_digest(self) -> str:
         """Return a hash of the exact payload a global sync would send."""
@@ -120,9 +131,24 @@ class TayoriBot(commands.Bot):
     async def _heartbeat(self) -> None:
         stop = asyncio.Event()
         while True:
-            await self.store.beat()
+            try:
+                await self.store.beat()
+            except StoreError as exc:
+                log.error("heartbeat not recorded: %s", exc)
             period = timedelta(seconds=self.settings.heartbeat_seconds)
             await self.clock.sleep_until(self.clock.now() + period, stop)
+
+    async def _purge(self) -> None:
+        stop = asyncio.Event()
+        while True:
+            try:
+                removed = await self.store.purge(
+                    self.settings.diagnosis_retention_days, self.settings.reminder_retention_days
+                )
+                log.info("retention purge removed %d row(s)", removed)
+            except StoreError as exc:
+                log.error("retention purge failed: %s", exc)
+            await self.clock.sleep_until(self.clock.now() + timedelta(days=1), stop)
 
     async def on_ready(self) -> None:
         """Say once that the bot is ready."""

@@ -190,3 +190,27 @@ def templates_for(
                 if kind is None or tpl.kind == kind:
                     seen.setdefault(tpl.id, tpl)
     return list(seen.values())
+
+
+def fitting_templates(
+    article: Article,
+    kinds: Iterable[TemplateKind],
+    prefer_reason: str | None = None,
+    limit: int = 2,
+) -> list[Template]:
+    """Return up to `limit` templates of `kinds`, those for `prefer_reason` first."""
+    wanted = list(kinds) or ["caring", "invite"]
+    preferred = templates_for(article, [prefer_reason]) if prefer_reason else []
+    ordered = [*preferred, *article.templates]
+    picked: dict[str, Template] = {}
+    for kind in wanted:
+        for tpl in ordered:
+            if tpl.kind == kind and tpl.id not in picked:
+                picked[tpl.id] = tpl
+                break
+    for tpl in ordered:
+        if len(picked) >= limit:
+            break
+        if tpl.kind in wanted:
+            picked.setdefault(tpl.id, tpl)
+    return list(picked.values())[:limit]

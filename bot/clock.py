@@ -59,11 +59,13 @@ class FakeClock:
     async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
         """Return once fake time reaches `when`, or when `wake` is set."""
         while self._now < when and not wake.is_set():
-            moved = asyncio.ensure_future(self._moved.wait())
-            woken = asyncio.ensure_future(wake.wait())
-            _, pending = await asyncio.wait({moved, woken}, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
+            waiters = {asyncio.ensure_future(self._moved.wait()), asyncio.ensure_future(wake.wait())}
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in waiters:
+                    task.cancel()
+                await asyncio.gather(*waiters, return_exceptions=True)
 
 
 def utc(*args: int) -> datetime:

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     diagnosis_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     reminder_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
     heartbeat_seconds: Annotated[float, Field(gt=0)] = 30.0
+    privacy_url: str = "PRIVACY.md"
 
     @field_validator("log_level")
     @classmethod

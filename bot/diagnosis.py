@@ -12,6 +12,7 @@ import math
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveFloat, StringConstraints, model_validator
@@ -235,3 +236,34 @@ def decode_answers(q: Questionnaire, code: str) -> dict[str, str]:
             raise CodeError(f"answer code has no option {cell!r} for question {qu.id!r}")
         answers[qu.id] = qu.options[int(cell)].id
     return answers
+
+
+SESSION_TTL = timedelta(hours=24)
+
+
+def stamp(when: datetime) -> str:
+    """Encode a start time compactly (base-36 minutes since the epoch) for a custom_id."""
+    return _base36(int(when.timestamp()) // 60)
+
+
+def unstamp(value: str) -> datetime:
+    """Decode `stamp`'s output, or raise `CodeError`."""
+    try:
+        return datetime.fromtimestamp(int(value, 36) * 60, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise CodeError(f"bad start stamp {value!r}") from None
+
+
+def expired(started: datetime, now: datetime) -> bool:
+    """Return True when a diagnosis started more than a day ago."""
+    return now - started > SESSION_TTL
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out

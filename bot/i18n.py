@@ -8,6 +8,7 @@ Slash commands are declared with `T("common.commands.…")` placeholders; at sta
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -22,6 +23,36 @@ ENGLISH = (discord.Locale.american_english, discord.Locale.british_english)
 def T(key: str) -> app_commands.locale_str:  # noqa: N802 - reads like a marker
     """Mark a command or option text by its message key."""
     return app_commands.locale_str(key, key=key)
+
+
+def command_key(path: str) -> str:
+    """Return the message key prefix of a command path like "remind.at"."""
+    first, *subs = path.split(".")
+    return ".".join([f"common.commands.{first}", *(f"subcommands.{s}" for s in subs)])
+
+
+def names(path: str) -> dict[str, app_commands.locale_str]:
+    """Return `name=` and `description=` for a command or group, read from content."""
+    key, name = command_key(path), path.rsplit(".", 1)[-1]
+    return {"name": app_commands.locale_str(name, key=f"{key}.name"), "description": T(f"{key}.description")}
+
+
+def group_names(path: str) -> dict[str, app_commands.locale_str]:
+    """Return `group_name=` and `group_description=` for a GroupCog."""
+    found = names(path)
+    return {"group_name": found["name"], "group_description": found["description"]}
+
+
+def options(path: str, *params: str) -> Any:
+    """Name and describe a command's options from content (rename + describe)."""
+    key = command_key(path)
+    renames = {p: app_commands.locale_str(p, key=f"{key}.options.{p}.name") for p in params}
+    descriptions = {p: T(f"{key}.options.{p}.description") for p in params}
+
+    def apply(func: Any) -> Any:
+        return app_commands.rename(**renames)(app_commands.describe(**descriptions)(func))
+
+    return apply
 
 
 def user_content(content: Content, interaction: discord.Interaction) -> LocaleContent:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.pacing import PacingError
 from bot.store import StoreBusy, StoreError, StoreReadOnly
 
 if TYPE_CHECKING:
@@ -45,6 +46,18 @@ async def reply(
         return await interaction.followup.send(content, ephemeral=ephemeral, wait=True, **kwargs)
     await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
     return None
+
+
+async def think(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+    """Acknowledge now (Discord's 3-second window), so slow work can follow."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
+async def ack(interaction: discord.Interaction) -> None:
+    """Acknowledge a component click now; the message is edited afterwards."""
+    if not interaction.response.is_done():
+        await interaction.response.defer()
 
 
 def bot_of(interaction: discord.Interaction) -> TayoriBot:
@@ -83,7 +96,7 @@ class TayoriTree(app_commands.CommandTree):
 
 def _known(error: BaseException) -> tuple[str | None, dict[str, Any]]:
     """Map an expected error to a message key and its fields."""
-    if isinstance(error, UserFacingError):
+    if isinstance(error, UserFacingError | PacingError):
         return error.key, error.fields
     if isinstance(error, app_commands.CommandOnCooldown):
         return "common.error.cooldown", {"seconds": max(1, round(error.retry_after))}

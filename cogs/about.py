@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.app import TayoriBot
-from bot.i18n import T
+from bot.i18n import names
 from bot.interactions import everywhere, reply
 
 
@@ -18,17 +18,27 @@ class About(commands.Cog):
     def __init__(self, bot: TayoriBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="about", description=T("common.commands.about.description"))
+    @app_commands.command(**names("about"))
     @everywhere
     async def about(self, interaction: discord.Interaction) -> None:
         """Show the version, the purpose, the privacy summary and the commands."""
         texts = self.bot.texts(interaction)
         embed = discord.Embed(
-            title=texts.text("common.about.title"),
-            description=texts.text("common.about.body", version=__version__),
+            title=texts.text("common.about.title"), description=texts.text("common.about.what")
         )
-        embed.add_field(name=texts.text("common.about.privacy_title"), value=texts.text("common.about.privacy"), inline=False)
-        embed.add_field(name=texts.text("common.about.commands_title"), value=texts.text("common.about.commands"), inline=False)
+        privacy = texts.text("common.about.privacy", command=self.bot.mention("privacy show"))
+        policy = texts.text("privacy.policy", url=self.bot.settings.privacy_url)
+        embed.add_field(
+            name=texts.text("common.about.privacy_heading"), value=f"{privacy}\n{policy}", inline=False
+        )
+        lines = [
+            texts.text(f"common.about.commands.{name}", command=self.bot.mention(name))
+            for name in sorted(c.name for c in self.bot.tree.get_commands())
+        ]
+        embed.add_field(
+            name=texts.text("common.about.commands_heading"), value="\n".join(lines), inline=False
+        )
+        embed.set_footer(text=f"Tayori {__version__}")
         await reply(interaction, embed=embed)
 
 

@@ -443,3 +443,16 @@ def test_templates_for_filters_by_kind():
     assert templates_for(a, []) == []
     with pytest.raises(KeyError):
         templates_for(a, ["bored"])
+
+
+def test_fitting_templates_prefer_the_diagnosed_reason_and_the_wanted_kinds():
+    from bot.article import fitting_templates, templates_for
+
+    a = article("ja")
+    busy = {t.id for t in templates_for(a, ["busy"])}
+    picked = fitting_templates(a, ["caring"], prefer_reason="busy")
+    assert picked and all(t.kind == "caring" for t in picked)
+    assert picked[0].id in busy
+    both = fitting_templates(a, ["caring", "invite"], limit=2)
+    assert {t.kind for t in both} == {"caring", "invite"}
+    assert len(fitting_templates(a, [], limit=1)) == 1

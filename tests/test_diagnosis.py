@@ -283,3 +283,17 @@ def test_code_from_a_reordered_questionnaire_is_refused(q: Questionnaire) -> Non
     reordered = q.model_copy(update={"questions": list(reversed(q.questions))})
     with pytest.raises(CodeError, match="another version"):
         decode_answers(reordered, encode_answers(q, {}))
+
+
+def test_session_stamp_round_trips_to_the_minute_and_expires_after_a_day():
+    from datetime import UTC, datetime, timedelta
+
+    from bot.diagnosis import CodeError, expired, stamp, unstamp
+
+    started = datetime(2026, 3, 10, 12, 34, 56, tzinfo=UTC)
+    back = unstamp(stamp(started))
+    assert back == started.replace(second=0)
+    assert not expired(back, back + timedelta(hours=24))
+    assert expired(back, back + timedelta(hours=24, minutes=1))
+    with pytest.raises(CodeError):
+        unstamp("!!")

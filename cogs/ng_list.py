@@ -1,0 +1,143 @@
+"""`/ng-list`: the four things never to do, why, and what to do instead."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import TayoriBot
+from bot.article import ng_item
+from bot.content import LocaleContent
+from bot.i18n import names, options
+from bot.interactions import ack, bot_of, everywhere, guarded, reply
+
+PREFIX = "tayori:ng"
+
+
+def list_embed(texts: LocaleContent) -> discord.Embed:
+    """Render the four NG behaviours in one embed."""
+    embed = discord.Embed(
+        title=texts.text("ng_list.title"),
+        description=f"{texts.text('ng_list.intro')}\n\n{texts.text('ng_list.select_hint')}",
+        colour=discord.Colour.red(),
+    )
+    for number, item in enumerate(texts.article.ng, start=1):
+        embed.add_field(
+            name=texts.text("ng_list.item_title", number=number, title=item.title),
+            value=item.summary,
+            inline=False,
+        )
+    return embed
+
+
+def item_embed(texts: LocaleContent, ng_id: str) -> discord.Embed:
+    """Render one NG behaviour in full: what, why it backfires, what to do instead."""
+    item = ng_item(texts.article, ng_id)
+    number = [i.id for i in texts.article.ng].index(ng_id) + 1
+    what = "\n".join([item.what, *(f"・{e}" for e in item.examples)])
+    embed = discord.Embed(
+        title=texts.text("ng_list.item_title", number=number, title=item.title),
+        colour=discord.Colour.red(),
+    )
+    embed.add_field(name=texts.text("ng_list.what"), value=what, inline=False)
+    embed.add_field(name=texts.text("ng_list.why"), value=item.why, inline=False)
+    embed.add_field(name=texts.text("ng_list.instead"), value=item.instead, inline=False)
+    return embed
+
+
+class NgSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:sel:(?P<mode>[ep])"):
+    """Opens one item's full explanation; `e` edits the ephemeral list, `p` answers privately."""
+
+    def __init__(self, texts: LocaleContent, mode: str) -> None:
+        choices = [
+            discord.SelectOption(label=item.title[:100], value=item.id, description=item.summary[:100])
+            for item in texts.article.ng
+        ]
+        select = discord.ui.Select(
+            custom_id=f"{PREFIX}:sel:{mode}", placeholder=texts.text("ng_list.placeholder"), options=choices
+        )
+        super().__init__(select)
+        self.mode = mode
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+    ) -> NgSelect:
+        """Rebuild the select (after a restart too) in the clicking user's language."""
+        return cls(bot_of(interaction).texts(interaction), match["mode"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the chosen item."""
+        await guarded(interaction, self._show(interaction))
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        texts = bot_of(interaction).texts(interaction)
+        chosen = self.item.values[0]
+        if self.mode == "p":
+            await reply(interaction, embed=item_embed(texts, chosen), view=item_view(texts, "p"))
+            return
+        await interaction.response.edit_message(embed=item_embed(texts, chosen), view=item_view(texts, "e"))
+
+
+class NgBack(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:back"):
+    """Returns from one item to the list (in the same ephemeral message)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=f"{PREFIX}:back"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> NgBack:
+        """Rebuild the button."""
+        return cls(item.label or "back")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the list again."""
+        await guarded(interaction, self._back(interaction))
+
+    async def _back(self, interaction: discord.Interaction) -> None:
+        texts = bot_of(interaction).texts(interaction)
+        await interaction.response.edit_message(embed=list_embed(texts), view=list_view(texts, "e"))
+
+
+def list_view(texts: LocaleContent, mode: str) -> discord.ui.View:
+    """The select under the list."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(NgSelect(texts, mode))
+    return view
+
+
+def item_view(texts: LocaleContent, mode: str) -> discord.ui.View:
+    """The select (to pick another item) and, in the private list, a back button."""
+    view = list_view(texts, mode)
+    if mode == "e":
+        view.add_item(NgBack(texts.text("ng_list.back")))
+    return view
+
+
+class NgList(commands.Cog):
+    """The /ng-list command."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(**names("ng-list"))
+    @options("ng-list", "public")
+    @everywhere
+    async def ng_list(self, interaction: discord.Interaction, public: bool = False) -> None:
+        """Show the four NG behaviours; privately unless the user chooses to share."""
+        texts = self.bot.texts(interaction)
+        embed = list_embed(texts)
+        if public:
+            embed.set_footer(text=texts.text("ng_list.shared_by", user=interaction.user.display_name))
+        await reply(interaction, embed=embed, view=list_view(texts, "p" if public else "e"), ephemeral=not public)
+
+
+async def setup(bot: TayoriBot) -> None:
+    """Add the cog and its restart-proof components."""
+    bot.add_dynamic_items(NgSelect, NgBack)
+    await bot.add_cog(NgList(bot))

@@ -1,0 +1,115 @@
+"""`/privacy show | export | delete`: see, take away and erase everything Tayori stores."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import TayoriBot
+from bot.content import LocaleContent
+from bot.i18n import group_names, names
+from bot.interactions import ack, bot_of, everywhere, guarded, owner_only, reply, think
+from bot.store import KindSummary
+
+
+def summary_embed(texts: LocaleContent, rows: list[KindSummary], bot: TayoriBot) -> discord.Embed:
+    """Render what is stored, per kind, with retention."""
+    days = {
+        "diagnoses": bot.settings.diagnosis_retention_days,
+        "reminders": bot.settings.reminder_retention_days,
+    }
+    lines = [texts.text("privacy.intro")]
+    for row in rows:
+        oldest = discord.utils.format_dt(row.oldest, "R") if row.oldest else texts.text("privacy.none")
+        lines.append(
+            texts.text(
+                "privacy.line",
+                kind=texts.text(f"privacy.kinds.{row.kind}"),
+                count=row.count,
+                oldest=oldest,
+                retention=texts.text(f"privacy.retention.{row.kind}", days=days.get(row.kind, 0)),
+            )
+        )
+    lines.append(texts.text("privacy.policy", url=bot.settings.privacy_url))
+    return discord.Embed(title=texts.text("privacy.title"), description="\n".join(lines))
+
+
+class DeleteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tayori:privacy:del:(?P<uid>\d+)"):
+    """Confirms `/privacy delete`; works after a restart."""
+
+    def __init__(self, user_id: int, label: str = "delete") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.danger, custom_id=f"tayori:privacy:del:{user_id}"
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> DeleteButton:
+        """Rebuild the button from its custom_id."""
+        return cls(int(match["uid"]), item.label or "delete")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Delete everything about the owner, then say so."""
+        await guarded(interaction, self._delete(interaction))
+
+    async def _delete(self, interaction: discord.Interaction) -> None:
+        if not await owner_only(interaction, self.user_id):
+            return
+        await ack(interaction)
+        bot = bot_of(interaction)
+        count = await bot.store.delete_user(self.user_id)
+        bot.dispatch("tayori_reminders_changed")
+        texts = bot.texts(interaction)
+        await interaction.edit_original_response(
+            content=texts.text("privacy.deleted", count=count), view=None, embed=None
+        )
+
+
+class Privacy(commands.GroupCog, **group_names("privacy")):
+    """The /privacy commands."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(**names("privacy.show"))
+    @everywhere
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Show, per kind, what is stored about the user and for how long."""
+        await think(interaction)
+        rows = await self.bot.store.user_summary(interaction.user.id)
+        await reply(interaction, embed=summary_embed(self.bot.texts(interaction), rows, self.bot))
+
+    @app_commands.command(**names("privacy.export"))
+    @everywhere
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Send everything stored about the user as a JSON file, ephemerally."""
+        await think(interaction)
+        data = await self.bot.store.export_user(interaction.user.id)
+        payload = json.dumps({"user_id": str(interaction.user.id), **data}, ensure_ascii=False, indent=2)
+        file = discord.File(io.BytesIO(payload.encode()), filename="tayori-export.json")
+        await reply(interaction, self.bot.texts(interaction).text("privacy.export_done"), file=file)
+
+    @app_commands.command(**names("privacy.delete"))
+    @everywhere
+    async def delete(self, interaction: discord.Interaction) -> None:
+        """Ask for confirmation before deleting everything about the user."""
+        texts = self.bot.texts(interaction)
+        view = discord.ui.View(timeout=None)
+        view.add_item(DeleteButton(interaction.user.id, texts.text("privacy.delete_button")))
+        await reply(interaction, texts.text("privacy.delete_confirm"), view=view)
+
+
+async def setup(bot: TayoriBot) -> None:
+    """Add the cog and its restart-proof button."""
+    bot.add_dynamic_items(DeleteButton)
+    await bot.add_cog(Privacy(bot))

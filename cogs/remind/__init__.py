@@ -1,0 +1,275 @@
+"""`/remind …`: reminders that follow the article, and their delivery over Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, time, timedelta
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import TayoriBot
+from bot.content import LocaleContent
+from bot.i18n import group_names, names, options
+from bot.interactions import UserFacingError, everywhere, reply, think
+from bot.pacing import PacingError, is_missed, lateness, parse_quiet, reply_due
+from bot.reminders import (
+    MAX_PENDING,
+    NOTE_MAX,
+    ChannelForbidden,
+    ChannelGone,
+    Delivery,
+    DmClosed,
+    ReminderService,
+    Transient,
+    user_zone,
+)
+from bot.store import LimitReached, Reminder
+from bot.when import Parsed, Refused, format_duration, format_local, parse_when, warm_up
+from cogs.remind._views import (
+    DYNAMIC_ITEMS,
+    AfterSendButton,
+    CancelSelect,
+    delivered_text,
+    delivered_view,
+    schedule_after_send,
+    when_text,
+)
+
+__all__ = ["AfterSendButton"]
+
+log = logging.getLogger(__name__)
+
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+class DiscordTransport:
+    """Delivers reminders by DM, or as a discreet notice in a server's reminder channel."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+
+    async def send_dm(self, delivery: Delivery) -> None:
+        """Send the reminder to the user's DMs."""
+        texts = self.bot.content[delivery.reminder.locale]
+        try:
+            channel = await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
+            view = delivered_view(texts, delivery)
+            await channel.send(delivered_text(texts, delivery)[:2000], **({"view": view} if view else {}))
+        except discord.Forbidden as exc:
+            raise DmClosed(str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        except NETWORK_ERRORS as exc:
+            raise Transient(repr(exc)) from exc
+
+    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> None:
+        """Post '⏰ A reminder from Tayori' in the channel, mentioning only that user."""
+        texts = self.bot.content[delivery.reminder.locale]
+        user = discord.Object(delivery.reminder.user_id)
+        text = texts.text("remind.delivery.dm_closed", command=self.bot.mention("remind list"))
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            await channel.send(
+                f"<@{user.id}> {text}",
+                allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[user]),
+            )
+        except discord.NotFound as exc:
+            raise ChannelGone(str(exc)) from exc
+        except discord.Forbidden as exc:
+            raise ChannelForbidden(str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        except NETWORK_ERRORS as exc:
+            raise Transient(repr(exc)) from exc
+
+
+class Remind(commands.GroupCog, **group_names("remind")):
+    """The /remind commands and the reminder scheduler."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+        self.service = ReminderService(bot.store, bot.clock, DiscordTransport(bot))
+        super().__init__()
+
+    @commands.Cog.listener()
+    async def on_tayori_reminders_changed(self) -> None:
+        """Re-plan the scheduler after an add, snooze, cancel or delete."""
+        self.service.wake()
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        """Show reminders that could not be delivered, the next time the user uses a command."""
+        held = await self.bot.store.held_for(interaction.user.id)
+        if not held:
+            return
+        texts = self.bot.texts(interaction)
+        now = self.bot.clock.now()
+        parts = [delivered_text(texts, _as_delivery(r, now)) for r in held]
+        await interaction.followup.send("\n\n".join(parts)[:2000], ephemeral=True)
+        for r in held:
+            await self.bot.store.mark_delivered(r.id)
+
+    @app_commands.command(**names("remind.after-send"))
+    @options("remind.after-send", "days")
+    @everywhere
+    async def after_send(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 14] = 7) -> None:
+        """Log one sent message; check in after `days` to see whether they replied."""
+        await think(interaction)
+        await reply(interaction, await schedule_after_send(interaction, days))
+
+    @app_commands.command(**names("remind.reply-pace"))
+    @options("remind.reply-pace", "hours", "quiet_start", "quiet_end")
+    @everywhere
+    async def reply_pace(
+        self,
+        interaction: discord.Interaction,
+        hours: app_commands.Range[float, 1, 168],
+        quiet_start: app_commands.Range[str, 1, 10] | None = None,
+        quiet_end: app_commands.Range[str, 1, 10] | None = None,
+    ) -> None:
+        """Record their usual reply gap (and never-write hours), as numbers only."""
+        texts = self.bot.texts(interaction)
+        quiet = _quiet(quiet_start, quiet_end)
+        await think(interaction)
+        await self.bot.store.set_user_settings(
+            interaction.user.id,
+            pace_gap_minutes=round(hours * 60),
+            pace_quiet_start=quiet[0].isoformat("minutes") if quiet else None,
+            pace_quiet_end=quiet[1].isoformat("minutes") if quiet else None,
+        )
+        gap = format_duration(timedelta(hours=hours), texts.when)
+        lines = [texts.text("remind.reply.saved", gap=gap, command=self.bot.mention("remind reply"))]
+        if quiet:
+            lines.append(texts.text("remind.reply.quiet_note", start=quiet[0].isoformat("minutes"), end=quiet[1].isoformat("minutes")))
+        await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(**names("remind.reply"))
+    @everywhere
+    async def reply_at_pace(self, interaction: discord.Interaction) -> None:
+        """They replied: remind me to answer at their pace, not at once."""
+        await think(interaction)
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        if settings.pace_gap_minutes is None:
+            raise UserFacingError("remind.reply.no_pace", command=self.bot.mention("remind reply-pace"))
+        quiet = _quiet(settings.pace_quiet_start, settings.pace_quiet_end)
+        tz = user_zone(settings.timezone)
+        due = reply_due(self.bot.clock.now(), tz, settings.pace_gap_minutes / 60, quiet)
+        await self._add(interaction, "reply", due)
+
+    @app_commands.command(**names("remind.at"))
+    @options("remind.at", "when", "note")
+    @everywhere
+    async def at(
+        self, interaction: discord.Interaction, when: app_commands.Range[str, 1, 100], note: str | None = None
+    ) -> None:
+        """Remind me at a time I choose, with my own note."""
+        if note is not None and len(note) > NOTE_MAX:
+            raise UserFacingError("remind.limit.note", max=NOTE_MAX)
+        await think(interaction)
+        parsed = await self._parse(interaction, when)
+        if not isinstance(parsed, Parsed):
+            raise UserFacingError(parsed.hint_key)
+        await self._add(interaction, "at", parsed.due, note=note.strip() if note else None)
+
+    @at.autocomplete("when")
+    async def at_when(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
+        texts = self.bot.texts(interaction)
+        value = current[:100] or texts.text("remind.preview.example")[:100]
+        if not current.strip():
+            return [app_commands.Choice(name=texts.text("remind.preview.example")[:100], value=value)]
+        parsed = await self._parse(interaction, current)
+        if isinstance(parsed, Parsed):
+            shown = format_local(parsed.local, texts.when, self.bot.clock.now())
+            name = texts.text("remind.preview.when", when=shown)
+        else:
+            name = texts.text("remind.preview.refused", hint=texts.text(parsed.hint_key))
+        return [app_commands.Choice(name=name[:100], value=value)]
+
+    async def _parse(self, interaction: discord.Interaction, text: str) -> Parsed | Refused:
+        texts = self.bot.texts(interaction)
+        other = self.bot.content["en" if texts.locale == "ja" else "ja"]
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        return parse_when(text, self.bot.clock.now(), user_zone(settings.timezone), [texts.when, other.when])
+
+    async def _add(
+        self, interaction: discord.Interaction, kind: str, due: datetime, note: str | None = None
+    ) -> None:
+        texts = self.bot.texts(interaction)
+        try:
+            await self.bot.store.add_reminder(
+                interaction.user.id, kind, due, texts.locale, guild_id=interaction.guild_id, note=note, max_pending=MAX_PENDING
+            )
+        except LimitReached:
+            raise UserFacingError("remind.limit.pending", max=MAX_PENDING) from None
+        self.service.wake()
+        await reply(interaction, texts.text("remind.at.confirm", when=when_text(due)))
+
+    @app_commands.command(**names("remind.list"))
+    @everywhere
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """Show my pending reminders with Discord's relative times."""
+        await think(interaction)
+        texts = self.bot.texts(interaction)
+        pending = await self.bot.store.pending_for(interaction.user.id)
+        lines = [_line(texts, i, r, when_text(r.due_at)) for i, r in enumerate(pending, start=1)]
+        embed = discord.Embed(
+            title=texts.text("remind.list.title"), description="\n".join(lines)[:4096] or texts.text("remind.list.empty")
+        )
+        await reply(interaction, embed=embed)
+
+    @app_commands.command(**names("remind.cancel"))
+    @everywhere
+    async def cancel(self, interaction: discord.Interaction) -> None:
+        """Pick pending reminders to cancel."""
+        await think(interaction)
+        texts = self.bot.texts(interaction)
+        pending = await self.bot.store.pending_for(interaction.user.id)
+        if not pending:
+            await reply(interaction, texts.text("remind.cancel.none"))
+            return
+        tz = user_zone((await self.bot.store.user_settings(interaction.user.id)).timezone)
+        now = self.bot.clock.now()
+        choices = [
+            discord.SelectOption(
+                label=_line(texts, i, r, format_local(r.due_at.astimezone(tz), texts.when, now))[:100],
+                value=str(r.id),
+            )
+            for i, r in enumerate(pending[:25], start=1)
+        ]
+        view = discord.ui.View(timeout=None)
+        view.add_item(CancelSelect(interaction.user.id, choices, texts.text("remind.cancel.placeholder")))
+        await reply(interaction, view=view, content=texts.text("remind.cancel.placeholder"))
+
+
+def _line(texts: LocaleContent, index: int, r: Reminder, when: str) -> str:
+    kind = texts.text(f"remind.list.kind.{r.kind.replace('-', '_')}")
+    if r.note:
+        note = discord.utils.escape_markdown(r.note)
+        return texts.text("remind.list.line_note", index=index, when=when, kind=kind, note=note)
+    return texts.text("remind.list.line", index=index, when=when, kind=kind)
+
+
+def _quiet(start: str | None, end: str | None) -> tuple[time, time] | None:
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise PacingError("remind.quiet.invalid")
+    return parse_quiet(start, end)
+
+
+def _as_delivery(r: Reminder, now: datetime) -> Delivery:
+    return Delivery(r, lateness(r.due_at, now), is_missed(r.due_at, now))
+
+
+async def setup(bot: TayoriBot) -> None:
+    """Add the cog, its restart-proof components and the scheduler."""
+    bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    cog = Remind(bot)
+    await bot.add_cog(cog)
+    bot.add_service(cog.service.run)
+    await asyncio.to_thread(warm_up, [bot.content[loc].when for loc in bot.content.locales])

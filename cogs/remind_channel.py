@@ -1,0 +1,74 @@
+"""`/remind-channel set | clear | show`: admins choose where reminder notices may be posted."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import TayoriBot
+from bot.i18n import group_names, names, options
+from bot.interactions import UserFacingError, reply, server_only, think
+
+NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"))
+
+
+def require_manage_server(interaction: discord.Interaction) -> None:
+    """Check at run time too (an admin may have changed the command's permissions)."""
+    if interaction.guild is None:
+        raise UserFacingError("remind.channel.server_only")
+    if not interaction.permissions.manage_guild:
+        raise UserFacingError("remind.channel.manage_server")
+
+
+def missing_permission(channel: discord.abc.GuildChannel, me: discord.Member) -> str | None:
+    """Return the name of the first permission the bot lacks in `channel`, or None."""
+    perms = channel.permissions_for(me)
+    return next((label for attr, label in NEEDED if not getattr(perms, attr)), None)
+
+
+@app_commands.default_permissions(manage_guild=True)
+@server_only
+class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
+    """The /remind-channel commands (server-only, Manage Server)."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(**names("remind-channel.set"))
+    @options("remind-channel.set", "channel")
+    async def set_(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Choose the channel where a reminder notice goes when a DM cannot."""
+        require_manage_server(interaction)
+        guild = interaction.guild
+        target = guild.get_channel(channel.id) if guild else None
+        missing = "View Channel" if target is None else missing_permission(target, guild.me)
+        if missing:
+            raise UserFacingError("remind.channel.missing_permission", permission=missing)
+        await think(interaction)
+        await self.bot.store.set_reminder_channel(guild.id, channel.id)
+        await reply(interaction, self.bot.texts(interaction).text("remind.channel.set", channel=channel.mention))
+
+    @app_commands.command(**names("remind-channel.clear"))
+    async def clear(self, interaction: discord.Interaction) -> None:
+        """Stop posting reminder notices in this server."""
+        require_manage_server(interaction)
+        await think(interaction)
+        await self.bot.store.set_reminder_channel(interaction.guild_id, None)
+        await reply(interaction, self.bot.texts(interaction).text("remind.channel.clear"))
+
+    @app_commands.command(**names("remind-channel.show"))
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Say which channel is chosen, if any."""
+        require_manage_server(interaction)
+        await think(interaction)
+        texts = self.bot.texts(interaction)
+        chosen = (await self.bot.store.guild_settings(interaction.guild_id)).reminder_channel_id
+        text = texts.text("remind.channel.show", channel=f"<#{chosen}>") if chosen else texts.text("remind.channel.none")
+        await reply(interaction, text)
+
+
+async def setup(bot: TayoriBot) -> None:
+    """Add the cog."""
+    await bot.add_cog(RemindChannel(bot))

@@ -1,0 +1,47 @@
+"""End to end: start-up, the sync policy and /about through the fake Discord."""
+
+from bot.app import SYNC_HASH_KEY
+
+
+def syncs(fake, guild=False):
+    return [
+        r for r in fake.requests
+        if r.method == "PUT" and r.path.endswith("/commands") and ("/guilds/" in r.path) == guild
+    ]
+
+
+async def test_first_start_syncs_globally_then_not_again(fake_discord, start_tayori):
+    bot = await start_tayori()
+    assert len(syncs(fake_discord)) == 1
+    assert await bot.store.get_meta(SYNC_HASH_KEY) == await bot.command_digest()
+    names = {c["name"] for c in fake_discord.commands}
+    assert {"about", "ng-list", "diagnose", "check-draft", "remind", "privacy"} <= names
+    await bot.close()
+    await start_tayori()
+    assert len(syncs(fake_discord)) == 1, "nothing changed, so no second global sync"
+
+
+async def test_dev_guild_gets_the_commands_at_start(fake_discord, start_tayori):
+    guild_id = fake_discord.world.guild.id
+    await start_tayori(dev_guild_id=guild_id)
+    assert len(syncs(fake_discord, guild=True)) == 1
+    assert syncs(fake_discord) == []
+
+
+async def test_commands_carry_japanese_and_english_texts(fake_discord, bot, content):
+    about = next(c for c in fake_discord.commands if c["name"] == "about")
+    assert about["description"] == content["ja"].text("common.commands.about.description")
+    assert about["description_localizations"]["en-US"] == content["en"].text(
+        "common.commands.about.description"
+    )
+    assert about["integration_types"] == [0, 1]
+    assert sorted(about["contexts"]) == [0, 1, 2]
+
+
+async def test_about_answers_privately_in_the_users_language(fake_discord, bot, content):
+    ja = await fake_discord.slash("about", user="haruto")
+    assert ja.ephemeral
+    assert ja.embeds[0]["title"] == content["ja"].text("common.about.title")
+    en = await fake_discord.slash("about", user="alice", dm=True)
+    assert en.embeds[0]["title"] == content["en"].text("common.about.title")
+    assert "</privacy show:" in en.embeds[0]["fields"][0]["value"]

@@ -1,0 +1,281 @@
+"""The fake gateway: a websocket speaking Discord's gateway protocol (JSON text frames).
+
+Supported: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeat -> ACK, RESUME -> replay
+of missed events + RESUMED, REQUEST_GUILD_MEMBERS -> GUILD_MEMBERS_CHUNK, and for fault
+tests sending op 7 RECONNECT, op 9 INVALID_SESSION, or dropping the socket.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from .world import World
+
+HEARTBEAT_INTERVAL_MS = 41_250
+OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME = 0, 1, 2, 6
+OP_RECONNECT, OP_REQUEST_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_ACK = 7, 8, 9, 10, 11
+CLOSE_AUTH_FAILED = 4004
+INTENT_GUILD_MEMBERS = 1 << 1
+
+
+@dataclass
+class GatewayLogEntry:
+    """One frame, in either direction, for assertions on the protocol."""
+
+    direction: str  # "in" (from the bot) or "out"
+    op: int
+    event: str | None
+    time: float
+    session_id: str | None
+
+
+@dataclass
+class Session:
+    """A gateway session: survives a dropped socket until it is invalidated."""
+
+    id: str
+    identify: dict
+    seq: int = 0
+    events: list[tuple[int, str]] = field(default_factory=list)
+    ws: web.WebSocketResponse | None = None
+    ready_sent: bool = False
+    invalid: bool = False
+
+    @property
+    def connected(self) -> bool:
+        return self.ws is not None and not self.ws.closed
+
+    @property
+    def intents(self) -> int:
+        return int(self.identify.get("intents") or 0)
+
+
+class Gateway:
+    """Websocket endpoint; ``on_change`` is called after anything notable happens."""
+
+    def __init__(self, world: World, token: str, on_change: Callable[[], None]) -> None:
+        self.world = world
+        self.token = token
+        self._on_change = on_change
+        self.sessions: dict[str, Session] = {}
+        self.current: Session | None = None
+        self.log: list[GatewayLogEntry] = []
+        self.identify_count = 0
+        self.resume_count = 0
+        self.resume_url = ""
+
+    # --- websocket handler --------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        await self._send(ws, {"op": OP_HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+        session: Session | None = None
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                session = await self._on_frame(ws, session, json.loads(msg.data))
+        finally:
+            if session is not None and session.ws is ws:
+                session.ws = None
+            self._on_change()
+        return ws
+
+    async def _on_frame(self, ws: web.WebSocketResponse, session: Session | None, frame: dict):
+        op, data = frame.get("op"), frame.get("d")
+        self._record("in", op, None, session)
+        if op == OP_HEARTBEAT:
+            await self._send(ws, {"op": OP_ACK}, session)
+        elif op == OP_IDENTIFY:
+            session = await self._identify(ws, data)
+        elif op == OP_RESUME:
+            session = await self._resume(ws, data)
+        elif op == OP_REQUEST_MEMBERS and session is not None:
+            await self._members_chunk(session, data)
+        return session
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict) -> Session | None:
+        if data.get("token") != self.token:
+            await ws.close(code=CLOSE_AUTH_FAILED, message=b"Authentication failed.")
+            return None
+        session = Session(id=secrets.token_hex(16), identify=data, ws=ws)
+        self.sessions[session.id] = session
+        self.current = session
+        self.identify_count += 1
+        await self.dispatch_to(session, "READY", self._ready_payload(session))
+        for guild in self.world.guilds.values():
+            payload = self._guild_payload(guild, session.intents & INTENT_GUILD_MEMBERS)
+            await self.dispatch_to(session, "GUILD_CREATE", payload)
+        session.ready_sent = True
+        self._on_change()
+        return session
+
+    async def _resume(self, ws: web.WebSocketResponse, data: dict) -> Session | None:
+        session = self.sessions.get(data.get("session_id", ""))
+        if session is None or session.invalid or data.get("token") != self.token:
+            await self._send(ws, {"op": OP_INVALID_SESSION, "d": False})
+            return None
+        session.ws = ws
+        self.current = session
+        self.resume_count += 1
+        for seq, frame in session.events:
+            if seq > (data.get("seq") or 0):
+                await ws.send_str(frame)
+        await self.dispatch_to(session, "RESUMED", {})
+        self._on_change()
+        return session
+
+    async def _members_chunk(self, session: Session, data: dict) -> None:
+        guild = self.world.guilds.get(int(data.get("guild_id", 0)))
+        if guild is None:
+            return
+        chunk = {
+            "guild_id": str(guild.id),
+            "members": [m.payload() for m in guild.members.values()],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "nonce": data.get("nonce"),
+        }
+        await self.dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)
+
+    # --- payloads -----------------------------------------------------------------
+
+    def _ready_payload(self, session: Session) -> dict:
+        payload = {
+            "v": 10,
+            "user": {**self.world.bot.payload(), "verified": True, "mfa_enabled": False},
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.world.guilds],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": self.resume_url,
+            "application": {"id": str(self.world.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "auth": {},
+        }
+        if session.identify.get("shard"):
+            payload["shard"] = session.identify["shard"]
+        return payload
+
+    def _guild_payload(self, guild: Any, all_members: int) -> dict:
+        """GUILD_CREATE; without the GUILD_MEMBERS intent only the bot's own member."""
+        members = [
+            m.payload()
+            for m in guild.members.values()
+            if all_members or m.user.id == self.world.bot.id
+        ]
+        return {
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
+            "owner_id": str(guild.owner_id),
+            "preferred_locale": guild.preferred_locale,
+            "roles": [r.payload() for r in guild.roles.values()],
+            "channels": [c.payload() for c in guild.channels.values() if not c.deleted],
+            "members": members,
+            "member_count": len(guild.members),
+            "large": False,
+            "unavailable": False,
+            "joined_at": "2024-04-01T00:00:00.000000+00:00",
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False,
+            "max_members": 500000,
+            "vanity_url_code": None,
+            "application_id": None,
+        }
+
+    # --- sending ------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: dict) -> int:
+        """Send a DISPATCH to the current session (buffered if its socket is down)."""
+        if self.current is None or self.current.invalid:
+            raise RuntimeError("no bot session on the fake gateway")
+        return await self.dispatch_to(self.current, event, data)
+
+    async def dispatch_to(self, session: Session, event: str, data: dict) -> int:
+        session.seq += 1
+        frame = json.dumps({"op": OP_DISPATCH, "t": event, "s": session.seq, "d": data})
+        session.events.append((session.seq, frame))
+        self._record("out", OP_DISPATCH, event, session)
+        if session.connected:
+            assert session.ws is not None
+            try:
+                await session.ws.send_str(frame)
+            except ConnectionResetError:
+                session.ws = None
+        return session.seq
+
+    async def _send(self, ws: web.WebSocketResponse, frame: dict, session: Session | None = None):
+        self._record("out", frame["op"], None, session)
+        await ws.send_str(json.dumps(frame))
+
+    def _record(self, direction: str, op: Any, event: str | None, session: Session | None):
+        sid = session.id if session else None
+        self.log.append(GatewayLogEntry(direction, op, event, time.monotonic(), sid))
+
+    # --- fault injection ----------------------------------------------------------
+
+    async def send_reconnect(self) -> None:
+        """Send op 7 RECONNECT: the client should close and RESUME."""
+        ws = self._current_ws()
+        await self._send(ws, {"op": OP_RECONNECT, "d": None}, self.current)
+
+    async def drop(self, code: int = 4000) -> None:
+        """Close the socket abruptly (a resumable close code by default)."""
+        ws = self._current_ws()
+        await ws.close(code=code, message=b"dropped by test")
+
+    async def invalidate(self, resumable: bool = False) -> None:
+        """Send op 9 INVALID_SESSION; with ``resumable=False`` the session is gone."""
+        session = self.current
+        ws = self._current_ws()
+        if session is not None and not resumable:
+            session.invalid = True
+        await self._send(ws, {"op": OP_INVALID_SESSION, "d": resumable}, session)
+
+    def _current_ws(self) -> web.WebSocketResponse:
+        if self.current is None or not self.current.connected or self.current.ws is None:
+            raise RuntimeError("no connected bot session")
+        return self.current.ws
+
+    async def close_all(self) -> None:
+        for session in self.sessions.values():
+            if session.connected and session.ws is not None:
+                await session.ws.close(code=1001, message=b"fake stopping")
