@@ -10,8 +10,11 @@ def syncs(fake, guild=False):
     ]
 
 
-async def test_first_start_syncs_globally_then_not_again(fake_discord, start_tayori):
+async def test_first_start_syncs_globally_then_not_again(fake_discord, start_tayori, caplog):
+    caplog.set_level("INFO", logger="bot")
     bot = await start_tayori()
+    ready = [r for r in caplog.records if r.getMessage().startswith("Tayori is ready")]
+    assert len(ready) == 1
     assert len(syncs(fake_discord)) == 1
     assert await bot.store.get_meta(SYNC_HASH_KEY) == await bot.command_digest()
     names = {c["name"] for c in fake_discord.commands}

@@ -1,0 +1,71 @@
+"""`python -m bot` as a real process: start-up, /about, heartbeat, clean shutdown, refusals."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.content import DEFAULT_CONTENT_DIR
+from bot.store import migrations
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(tmp_path, *args, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path, env={**base, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+async def test_process_connects_syncs_answers_and_stops_cleanly_on_sigterm(fake_discord, tmp_path):
+    db = tmp_path / "p.db"
+    proc = await fake_discord.start_process(
+        database_path=db, expect_sync=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}
+    )
+    about = await fake_discord.slash("about", user="haruto")
+    assert about.ephemeral and about.embeds
+    healthy = run_cli(tmp_path, "healthcheck", DATABASE_PATH=str(db))
+    assert healthy.returncode == 0, healthy.stderr
+    assert await proc.stop() == 0
+    assert "Tayori stopped" in proc.output()
+    assert "Traceback" not in proc.output()
+
+
+def test_healthcheck_fails_without_a_heartbeat(tmp_path):
+    result = run_cli(tmp_path, "healthcheck", DATABASE_PATH=str(tmp_path / "none.db"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_check_content_prints_a_summary(tmp_path):
+    result = run_cli(tmp_path, "check-content")
+    assert result.returncode == 0, result.stderr
+    assert "ja: 6 reasons, 4 NG items" in result.stdout
+    assert result.stdout.strip().endswith("content OK")
+
+
+def test_malformed_content_exits_2_naming_file_and_key(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    path = content / "en" / "diagnose.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[strength]", "[strength]\nlikely_x = 1", 1))
+    result = run_cli(tmp_path, DISCORD_TOKEN="t", CONTENT_DIR=str(content))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "en/diagnose.toml: strength.likely_x:" in line
+
+
+def test_newer_database_exits_2_with_a_clear_line(tmp_path):
+    db = tmp_path / "new.db"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
+    conn.close()
+    result = run_cli(tmp_path, DISCORD_TOKEN="t", DATABASE_PATH=str(db))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "newer than this code" in line

@@ -1,0 +1,88 @@
+"""Every kind of broken content stops start-up with the file, the key path and the reason."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    return root
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_the_shipped_content_loads(content):
+    assert set(content.locales) == {"ja", "en"}
+    assert content.pick("en-US").locale == "en"
+    assert content.pick("ja").locale == "ja"
+    assert content.pick("fr").locale == "ja"
+    assert content.pick(None).locale == "ja"
+
+
+def test_missing_file(tree):
+    (tree / "en" / "draft.toml").unlink()
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert err.value.file.endswith("en/draft.toml") and err.value.reason == "file is missing"
+
+
+def test_broken_toml(tree):
+    (tree / "ja" / "article.toml").write_text("title = [unclosed", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"ja/article\.toml: \(file\): not valid TOML"):
+        load_content(tree)
+
+
+def test_missing_field_names_the_key_path(tree):
+    edit(tree / "ja" / "article.toml", 'id = "busy"', 'id = "busy"\nbogus = 1')
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert err.value.file.endswith("ja/article.toml")
+    assert err.value.key.startswith("reasons.0.bogus")
+
+
+def test_unknown_reference(tree):
+    edit(tree / "ja" / "diagnose.toml", "[priors]\nbusy =", "[priors]\nnot-a-reason = 0.1\nbusy =")
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert "not-a-reason" in str(err.value)
+    assert err.value.file.endswith("ja/diagnose.toml")
+
+
+def test_duplicate_id(tree):
+    edit(tree / "ja" / "article.toml", 'id = "unwell"', 'id = "busy"')
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert "duplicate" in err.value.reason and "busy" in err.value.reason
+    assert err.value.key == "reasons"
+
+
+def test_locale_lacking_an_id_that_ja_has(tree):
+    edit(tree / "en" / "article.toml", 'id = "invite-live"', 'id = "invite-gig"')
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert err.value.file.endswith("en/article.toml")
+    assert "invite" in err.value.reason
+
+
+def test_message_missing_in_en(tree):
+    edit(tree / "en" / "messages" / "privacy.toml", 'none = "none"\n', "")
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert err.value.key == "privacy.none"
+    assert err.value.file.endswith("en/messages/privacy.toml")
+
+
+def test_placeholders_must_match(tree):
+    edit(tree / "en" / "messages" / "privacy.toml", "Deleted ({count} items)", "Deleted ({n} items)")
+    with pytest.raises(ContentError, match="placeholders differ"):
+        load_content(tree)
