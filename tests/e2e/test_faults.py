@@ -1,0 +1,44 @@
+"""Faults: a locked or read-only database gives a clear, kind answer; nothing crashes."""
+
+import sqlite3
+
+import pytest
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch):
+    monkeypatch.setattr("bot.store.BUSY_TIMEOUT_MS", 50)
+
+
+async def test_locked_database_says_try_again_then_works(
+    fake_discord, short_busy_timeout, start_tayori, tmp_path, content
+):
+    bot = await start_tayori()
+    other = sqlite3.connect(bot.settings.database_path, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        busy = await fake_discord.slash("settings timezone", {"name": "Europe/Paris"}, user="haruto")
+    finally:
+        other.rollback()
+        other.close()
+    assert busy.ephemeral
+    assert busy.text == content["ja"].text("common.error.db_busy")
+    assert (await bot.store.user_settings(fake_discord.user("haruto").id)).timezone is None
+    done = await fake_discord.slash("settings timezone", {"name": "Europe/Paris"}, user="haruto")
+    assert "Europe/Paris" in done.text
+    assert (await bot.store.user_settings(fake_discord.user("haruto").id)).timezone == "Europe/Paris"
+
+
+async def test_read_only_database_refuses_writes_kindly_and_keeps_serving_reads(
+    fake_discord, bot, content, caplog
+):
+    await bot.store.db.execute("PRAGMA query_only = ON")
+    refused = await fake_discord.slash("remind after-send", {}, user="alice")
+    assert refused.text == content["en"].text("common.error.db_readonly")
+    assert any("store problem" in r.getMessage() for r in caplog.records)
+    listed = await fake_discord.slash("ng-list", {}, user="alice")
+    assert listed.embeds[0]["title"] == content["en"].text("ng_list.title")
+    started = await fake_discord.slash("diagnose start", {}, user="alice")
+    assert started.embeds and started.components
+    about = await fake_discord.slash("about", user="alice")
+    assert about.embeds
