@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.content import Content, LocaleContent, load_content
 from bot.i18n import ContentTranslator, localize_tree
 from bot.interactions import TayoriTree
+from bot.ratelimit import RateLimiter
 from bot.store import Store, StoreError, open_store
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class TayoriBot(commands.Bot):
         self._services: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
+        self.limiter = RateLimiter()
 
     def mention(self, qualified_name: str) -> str:
         """Return a clickable mention of a command, or `/name` before its id is known."""

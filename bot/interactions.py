@@ -8,6 +8,7 @@ kindly in their language and logs what was unexpected.
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -181,6 +182,19 @@ async def guarded(interaction: discord.Interaction, coro: Any) -> None:
         await coro
     except Exception as exc:  # noqa: BLE001 - every failure must reach the user kindly
         await route_error(interaction, exc)
+
+
+def limited_writes(command: Any) -> Any:
+    """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        bot = bot_of(interaction)
+        wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
+        if wait:
+            raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))
+        return True
+
+    return app_commands.check(predicate)(command)
 
 
 def everywhere(command: Any) -> Any:

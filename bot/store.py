@@ -6,11 +6,13 @@ Migrations are `bot/migrations/NNNN_name.sql`; each runs in one transaction and
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("tayori_store_in_transaction", default=False)
 
 
 class StoreError(Exception):
@@ -131,6 +134,7 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock) -> Store:
@@ -186,17 +190,30 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block in one write transaction (BEGIN IMMEDIATE … COMMIT)."""
-        await self._write("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        await self._write("COMMIT")
+        """Run the block in one write transaction (BEGIN IMMEDIATE … COMMIT), one at a time."""
+        async with self._lock:
+            token = _IN_TRANSACTION.set(True)
+            try:
+                await self._execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                    await self._execute("COMMIT")
+                except BaseException:
+                    if self.db.in_transaction:
+                        await self.db.execute("ROLLBACK")
+                    raise
+            finally:
+                _IN_TRANSACTION.reset(token)
 
     async def _write(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
-        """Execute one write, turning lock and read-only errors into store errors."""
+        """Execute one write; writes are serialized so none lands inside another's transaction."""
+        if _IN_TRANSACTION.get():
+            return await self._execute(sql, params)
+        async with self._lock:
+            return await self._execute(sql, params)
+
+    async def _execute(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
+        """Execute, turning lock and read-only errors into store errors."""
         try:
             return await self.db.execute(sql, params)
         except sqlite3.OperationalError as exc:

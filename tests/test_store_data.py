@@ -95,3 +95,17 @@ async def test_export_and_delete_every_row_about_a_user(store):
     assert await store.delete_user(uid) == 3
     assert not any((await store.export_user(uid)).values())
     assert len(await store.pending_for(7)) == 1
+
+
+async def test_concurrent_writers_do_not_trip_over_one_connection(store):
+    import asyncio
+
+    due = store.clock.now() + timedelta(days=1)
+
+    async def writer(uid):
+        await store.add_reminder(uid, "at", due, "ja")
+        await store.set_user_settings(uid, timezone="UTC")
+        await store.add_reminder(uid, "at", due, "ja")
+
+    await asyncio.gather(*(writer(uid) for uid in range(1, 41)))
+    assert all([len(await store.pending_for(uid)) == 2 for uid in range(1, 41)])
