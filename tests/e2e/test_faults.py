@@ -42,3 +42,21 @@ async def test_read_only_database_refuses_writes_kindly_and_keeps_serving_reads(
     assert started.embeds and started.components
     about = await fake_discord.slash("about", user="alice")
     assert about.embeds
+
+
+async def test_gateway_drop_and_reconnect_resume_and_deliver_due_reminders_once(
+    fake_discord, bot, clock
+):
+    from datetime import timedelta
+
+    haruto = fake_discord.user("haruto")
+    await fake_discord.slash("remind after-send", {"days": 1}, user="haruto")
+    await fake_discord.drop_connection()
+    clock.advance(timedelta(days=1, hours=1))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    await fake_discord.reconnect()
+    clock.advance(timedelta(hours=1))
+    await fake_discord.wait_quiet()
+    assert len(fake_discord.dms(haruto)) == 1
+    after = await fake_discord.slash("about", user="haruto")
+    assert after.embeds, "the resumed session still serves commands"
