@@ -65,7 +65,8 @@ def check_content(settings: Settings) -> int:
     for name, loc in content.locales.items():
         a = loc.article
         print(
-            f"{name}: {len(a.reasons)} reasons, {len(a.ng)} NG items, {len(a.templates)} templates, "
+            f"{name}: {len(a.reasons)} reasons, {len(a.ng)} NG items, "
+            f"{len(a.templates)} templates, "
             f"{len(loc.diagnose.questions)} questions, {len(loc.draft.rules)} draft rules, "
             f"{len(loc.messages)} messages"
         )
@@ -88,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-content":
             return check_content(settings)
         settings.token()
-        return asyncio.run(run(settings, force_sync=args.command == "sync", sync_only=args.command == "sync"))
+        return asyncio.run(
+            run(settings, force_sync=args.command == "sync", sync_only=args.command == "sync")
+        )
     except (SettingsError, ContentError) as exc:
         return fail(str(exc))
     except StoreError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -29,10 +30,8 @@ class SystemClock:
     async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
         """Sleep until `when` or until `wake` is set, whichever comes first."""
         delay = max(0.0, (when - self.now()).total_seconds())
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=delay)
-        except TimeoutError:
-            pass
 
 
 class FakeClock:
@@ -59,7 +58,10 @@ class FakeClock:
     async def sleep_until(self, when: datetime, wake: asyncio.Event) -> None:
         """Return once fake time reaches `when`, or when `wake` is set."""
         while self._now < when and not wake.is_set():
-            waiters = {asyncio.ensure_future(self._moved.wait()), asyncio.ensure_future(wake.wait())}
+            waiters = {
+                asyncio.ensure_future(self._moved.wait()),
+                asyncio.ensure_future(wake.wait()),
+            }
             try:
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             finally:

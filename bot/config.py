@@ -53,12 +53,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/") if value else None
 
-
     def token(self) -> str:
         """Return the bot token, or raise `SettingsError` when it is missing."""
         value = self.discord_token.get_secret_value().strip() if self.discord_token else ""
         if not value:
-            raise SettingsError("DISCORD_TOKEN is required (the bot token from the Developer Portal)")
+            raise SettingsError(
+                "DISCORD_TOKEN is required (the bot token from the Developer Portal)"
+            )
         return value
 
 

@@ -94,7 +94,9 @@ def load_content(root: Path | str = DEFAULT_CONTENT_DIR, default: str = BASE_LOC
 
 
 def _load_locale(folder: Path, locale: str) -> LocaleContent:
-    sections = {name: _load_section(folder / f"{name}.toml", model) for name, model in SECTIONS.items()}
+    sections = {
+        name: _load_section(folder / f"{name}.toml", model) for name, model in SECTIONS.items()
+    }
     messages = _load_messages(folder / "messages")
     loc = LocaleContent(locale=locale, messages=messages, **sections)
     _check_refs(folder, sections)
@@ -152,8 +154,20 @@ def walk(model: BaseModel, path: str = "") -> Iterator[tuple[str, str, BaseModel
         value = getattr(model, name)
         key = f"{path}.{name}" if path else name
         yield key, name, model, value
-        items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
-        keys = range(len(items)) if isinstance(value, list) else list(value) if isinstance(value, dict) else [None]
+        items = (
+            value
+            if isinstance(value, list)
+            else list(value.values())
+            if isinstance(value, dict)
+            else [value]
+        )
+        keys = (
+            range(len(items))
+            if isinstance(value, list)
+            else list(value)
+            if isinstance(value, dict)
+            else [None]
+        )
         for k, item in zip(keys, items, strict=True):
             if isinstance(item, BaseModel):
                 yield from walk(item, key if k is None else f"{key}[{k}]")
@@ -163,7 +177,11 @@ def walk(model: BaseModel, path: str = "") -> Iterator[tuple[str, str, BaseModel
 def _id_lists(section: BaseModel) -> Iterator[tuple[str, str, list[str]]]:
     """Yield (key path, kind, ids) for each list of items that carry an `id`."""
     for key, name, _owner, value in walk(section):
-        if isinstance(value, list) and value and all(isinstance(v, BaseModel) and hasattr(v, "id") for v in value):
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, BaseModel) and hasattr(v, "id") for v in value)
+        ):
             yield key, name, [v.id for v in value]
 
 
@@ -249,8 +267,10 @@ def _same_messages(folder: Path, base: dict[str, str], other: dict[str, str]) ->
             raise ContentError(folder / "messages" / f"{key.split('.')[0]}.toml", key, reason)
         if _fields(base[key]) != _fields(other[key]):
             raise ContentError(
-                folder / "messages" / f"{key.split('.')[0]}.toml", key,
-                f"placeholders differ from ja: {sorted(_fields(other[key]))} vs {sorted(_fields(base[key]))}",
+                folder / "messages" / f"{key.split('.')[0]}.toml",
+                key,
+                f"placeholders differ from ja: {sorted(_fields(other[key]))} "
+                f"vs {sorted(_fields(base[key]))}",
             )
 
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 ENGLISH = (discord.Locale.american_english, discord.Locale.british_english)
 
 
-def T(key: str) -> app_commands.locale_str:  # noqa: N802 - reads like a marker
+def T(key: str) -> app_commands.locale_str:
     """Mark a command or option text by its message key."""
     return app_commands.locale_str(key, key=key)
 
@@ -34,7 +34,10 @@ def command_key(path: str) -> str:
 def names(path: str) -> dict[str, app_commands.locale_str]:
     """Return `name=` and `description=` for a command or group, read from content."""
     key, name = command_key(path), path.rsplit(".", 1)[-1]
-    return {"name": app_commands.locale_str(name, key=f"{key}.name"), "description": T(f"{key}.description")}
+    return {
+        "name": app_commands.locale_str(name, key=f"{key}.name"),
+        "description": T(f"{key}.description"),
+    }
 
 
 def group_names(path: str) -> dict[str, app_commands.locale_str]:

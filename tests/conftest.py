@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake clock, settings on a temporary database, and the real bot on the fake Discord."""
+"""Shared fixtures: a fake clock, settings on a temp database, the real bot on the fake Discord."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def make_settings(tmp_path, fake_discord) -> Callable[..., Settings]:
 
 @pytest.fixture
 async def start_tayori(fake_discord, make_settings, clock, content) -> AsyncIterator[Callable]:
-    """Start the real Tayori in-process against the fake; returns a starter (call it again to restart)."""
+    """Start the real Tayori in-process against the fake; call the starter again to restart."""
     async with AsyncExitStack() as stack:
 
         async def start(**overrides) -> TayoriBot:

@@ -23,7 +23,11 @@ def run_bot(tmp_path, *args, **env):
     base["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path, env={**base, **env}, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

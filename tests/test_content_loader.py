@@ -83,6 +83,8 @@ def test_message_missing_in_en(tree):
 
 
 def test_placeholders_must_match(tree):
-    edit(tree / "en" / "messages" / "privacy.toml", "Deleted ({count} items)", "Deleted ({n} items)")
+    edit(
+        tree / "en" / "messages" / "privacy.toml", "Deleted ({count} items)", "Deleted ({n} items)"
+    )
     with pytest.raises(ContentError, match="placeholders differ"):
         load_content(tree)

@@ -10,8 +10,17 @@ from pathlib import Path
 import cogs
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["bot.article", "bot.content", "bot.diagnosis", "bot.draft", "bot.when", "bot.pacing",
-        "bot.textnorm", "bot.model", "bot.clock"]
+CORE = [
+    "bot.article",
+    "bot.content",
+    "bot.diagnosis",
+    "bot.draft",
+    "bot.when",
+    "bot.pacing",
+    "bot.textnorm",
+    "bot.model",
+    "bot.clock",
+]
 
 
 def cog_modules():

@@ -45,7 +45,8 @@ async def test_newer_database_is_refused_clearly(tmp_path):
 async def test_failed_migration_leaves_no_partial_schema(tmp_path, monkeypatch):
     good = migrations()
     monkeypatch.setattr(
-        "bot.store.migrations", lambda: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a); nonsense;")]
+        "bot.store.migrations",
+        lambda: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a); nonsense;")],
     )
     with pytest.raises(StoreError, match="9999_bad failed"):
         await Store.open(tmp_path / "t.db", FakeClock())

@@ -88,7 +88,9 @@ async def test_export_and_delete_every_row_about_a_user(store):
     await store.add_reminder(7, "at", store.clock.now(), "ja")
     exported = await store.export_user(uid)
     assert {k: len(v) for k, v in exported.items()} == {
-        "user_settings": 1, "diagnoses": 1, "reminders": 1,
+        "user_settings": 1,
+        "diagnoses": 1,
+        "reminders": 1,
     }
     summary = {s.kind: s.count for s in await store.user_summary(uid)}
     assert summary == {"settings": 1, "diagnoses": 1, "reminders": 1}

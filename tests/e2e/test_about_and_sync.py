@@ -5,7 +5,8 @@ from bot.app import SYNC_HASH_KEY
 
 def syncs(fake, guild=False):
     return [
-        r for r in fake.requests
+        r
+        for r in fake.requests
         if r.method == "PUT" and r.path.endswith("/commands") and ("/guilds/" in r.path) == guild
     ]
 

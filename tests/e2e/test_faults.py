@@ -17,7 +17,9 @@ async def test_locked_database_says_try_again_then_works(
     other = sqlite3.connect(bot.settings.database_path, timeout=0)
     other.execute("BEGIN IMMEDIATE")
     try:
-        busy = await fake_discord.slash("settings timezone", {"name": "Europe/Paris"}, user="haruto")
+        busy = await fake_discord.slash(
+            "settings timezone", {"name": "Europe/Paris"}, user="haruto"
+        )
     finally:
         other.rollback()
         other.close()
@@ -26,7 +28,9 @@ async def test_locked_database_says_try_again_then_works(
     assert (await bot.store.user_settings(fake_discord.user("haruto").id)).timezone is None
     done = await fake_discord.slash("settings timezone", {"name": "Europe/Paris"}, user="haruto")
     assert "Europe/Paris" in done.text
-    assert (await bot.store.user_settings(fake_discord.user("haruto").id)).timezone == "Europe/Paris"
+    assert (
+        await bot.store.user_settings(fake_discord.user("haruto").id)
+    ).timezone == "Europe/Paris"
 
 
 async def test_read_only_database_refuses_writes_kindly_and_keeps_serving_reads(

@@ -17,8 +17,11 @@ def run_cli(tmp_path, *args, **env):
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path, env={**base, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -53,7 +56,9 @@ def test_malformed_content_exits_2_naming_file_and_key(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, content)
     path = content / "en" / "diagnose.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("[strength]", "[strength]\nlikely_x = 1", 1))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[strength]", "[strength]\nlikely_x = 1", 1)
+    )
     result = run_cli(tmp_path, DISCORD_TOKEN="t", CONTENT_DIR=str(content))
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
