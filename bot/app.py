@@ -159,6 +159,7 @@ class TayoriBot(commands.Bot):
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Forget a server's settings when the bot leaves it."""
         await self.store.forget_guild(guild.id)
+        log.info("left server %s; its settings were removed", guild.id)
 
     async def close(self) -> None:
         """Stop background tasks, then close the gateway."""
@@ -184,12 +185,15 @@ async def tayori(
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     async with open_store(settings.database_path, clock) as store:
         bot = TayoriBot(
-            settings=settings, store=store, content=content, clock=clock,
-            force_sync=force_sync, **options,
+            settings=settings,
+            store=store,
+            content=content,
+            clock=clock,
+            force_sync=force_sync,
+            **options,
         )
         try:
             yield bot
         finally:
             if not bot.is_closed():
                 await bot.close()
-

@@ -83,7 +83,9 @@ class TayoriTree(app_commands.CommandTree):
         if key is None:
             log.error(
                 "unexpected error in %s (user %s, guild %s)",
-                _where(interaction), interaction.user.id, interaction.guild_id,
+                _where(interaction),
+                interaction.user.id,
+                interaction.guild_id,
                 exc_info=original,
             )
             key = "common.error.generic"
@@ -127,39 +129,6 @@ async def route_error(interaction: discord.Interaction, error: Exception) -> Non
     await bot_of(interaction).tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
-class OwnedView(discord.ui.View):
-    """A view only its owner may use; it disables itself on timeout."""
-
-    def __init__(self, owner_id: int, *, timeout: float | None = 600) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-        self.message: discord.Message | discord.InteractionMessage | None = None
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Let only the owner press; tell anyone else kindly."""
-        if interaction.user.id == self.owner_id:
-            return True
-        await reply(interaction, text_for(interaction, "common.error.not_owner"))
-        return False
-
-    async def on_timeout(self) -> None:
-        """Grey out the buttons when the view stops listening."""
-        for item in self.children:
-            if hasattr(item, "disabled"):
-                item.disabled = True  # type: ignore[attr-defined]
-        if self.message is not None:
-            try:
-                await self.message.edit(view=self)
-            except discord.HTTPException:
-                pass
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
-    ) -> None:
-        """Route to the tree's error handler."""
-        await route_error(interaction, error)
-
-
 class OwnedModal(discord.ui.Modal):
     """A modal whose errors reach the tree's handler."""
 
@@ -180,7 +149,7 @@ async def guarded(interaction: discord.Interaction, coro: Any) -> None:
     """Await a dynamic item's work, routing any error to the tree's handler."""
     try:
         await coro
-    except Exception as exc:  # noqa: BLE001 - every failure must reach the user kindly
+    except Exception as exc:
         await route_error(interaction, exc)
 
 
