@@ -8,13 +8,14 @@ until it ends. Only the finished result (answer ids and ranking) is stored.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
-from bot.article import reason, step_templates
+from bot.article import reason, templates_for
 from bot.content import LocaleContent
 from bot.diagnosis import (
     AnswerError,
@@ -33,9 +34,13 @@ from cogs.check_draft import OpenDraftButton
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:dg"
-TEMPLATE = rf"{PREFIX}:(?P<act>[abcdr]):(?P<uid>\d+):(?P<t>[0-9a-z]+):(?P<code>[0-9a-z-]+)(?::(?P<arg>\d))?"
+TEMPLATE = (
+    rf"{PREFIX}:(?P<act>[abcdr]):(?P<uid>\d+):(?P<t>[0-9a-z]+)"
+    r":(?P<code>[0-9a-z-]+)(?::(?P<arg>\d))?"
+)
 SHOWN = 3
 FIELD = 1024
+TEMPLATES_SHOWN = 4
 
 
 def clip(text: str, limit: int = FIELD) -> str:
@@ -46,7 +51,9 @@ def clip(text: str, limit: int = FIELD) -> str:
 class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
     """Every button of a diagnosis: a(nswer), b(ack), c(ancel), d(m), r(estart)."""
 
-    def __init__(self, act: str, uid: int, t: str, code: str, arg: int | None = None, **button) -> None:
+    def __init__(
+        self, act: str, uid: int, t: str, code: str, arg: int | None = None, **button
+    ) -> None:
         custom_id = f"{PREFIX}:{act}:{uid}:{t}:{code}" + (f":{arg}" if arg is not None else "")
         super().__init__(discord.ui.Button(custom_id=custom_id, **button))
         self.act, self.uid, self.t, self.code, self.arg = act, uid, t, code, arg
@@ -57,7 +64,9 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
     ) -> Step:
         """Rebuild the button from its custom_id (after a restart too)."""
         arg = int(match["arg"]) if match["arg"] is not None else None
-        return cls(match["act"], int(match["uid"]), match["t"], match["code"], arg, label=item.label)
+        return cls(
+            match["act"], int(match["uid"]), match["t"], match["code"], arg, label=item.label
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Move the diagnosis on by one step."""
@@ -69,20 +78,25 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
         bot = bot_of(interaction)
         texts = bot.texts(interaction)
         if self.act == "r":
-            await interaction.response.edit_message(**screen(texts, self.uid, bot.clock.now(), {}, interaction))
+            fresh = screen(texts, self.uid, bot.clock.now(), {}, handoff=offers_dm(interaction))
+            await interaction.response.edit_message(**fresh)
             return
         if expired(unstamp(self.t), bot.clock.now()):
             await interaction.response.edit_message(**expired_screen(texts, self.uid, bot))
             return
         answers = _decode(texts, self.code)
         if self.act == "c":
-            await interaction.response.edit_message(content=texts.text("diagnose.cancelled"), embed=None, view=None)
+            await interaction.response.edit_message(
+                content=texts.text("diagnose.cancelled"), embed=None, view=None
+            )
         elif self.act == "d":
             await move_to_dm(interaction, texts, self.uid, self.t, answers)
         else:
             await self._advance(interaction, texts, answers)
 
-    async def _advance(self, interaction: discord.Interaction, texts: LocaleContent, answers: dict[str, str]) -> None:
+    async def _advance(
+        self, interaction: discord.Interaction, texts: LocaleContent, answers: dict[str, str]
+    ) -> None:
         q = texts.diagnose
         if self.act == "b":
             answers = q.back(answers)
@@ -92,8 +106,10 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
                 raise UserFacingError("diagnose.bad-answer")
             answers = {**answers, question.id: question.options[self.arg].id}
         if q.next_question(answers) is not None:
-            started = unstamp(self.t)
-            await interaction.response.edit_message(**screen(texts, self.uid, started, answers, interaction))
+            shown = screen(
+                texts, self.uid, unstamp(self.t), answers, handoff=offers_dm(interaction)
+            )
+            await interaction.response.edit_message(**shown)
             return
         await ack(interaction)
         await finish(interaction, texts, self.uid, answers)
@@ -106,64 +122,86 @@ def _decode(texts: LocaleContent, code: str) -> dict[str, str]:
         raise UserFacingError("diagnose.bad-answer") from None
 
 
+def offers_dm(interaction: discord.Interaction) -> bool:
+    """Return whether to offer moving to DMs: everywhere but in the DM with the bot."""
+    return not interaction.context.dm_channel
+
+
 def screen(
-    texts: LocaleContent, uid: int, started, answers: dict[str, str], interaction: discord.Interaction
+    texts: LocaleContent, uid: int, started: datetime, answers: dict[str, str], *, handoff: bool
 ) -> dict:
-    """Render the next unanswered question with its buttons."""
+    """Render the next unanswered question with its buttons (and "continue in DMs" if `handoff`)."""
     q = texts.diagnose
     question = q.next_question(answers)
     assert question is not None
     n = q.question_index(question.id) + 1
     t, code = stamp(started), encode_answers(q, answers)
     embed = discord.Embed(
-        title=texts.text("diagnose.progress", n=n, total=len(q.questions)), description=question.text
+        title=texts.text("diagnose.progress", n=n, total=len(q.questions)),
+        description=question.text,
     )
     if n == 1:
         embed.set_footer(text=texts.text("diagnose.intro").replace("\n", " "))
     view = discord.ui.View(timeout=None)
     for i, option in enumerate(question.options):
-        view.add_item(Step("a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0))
+        view.add_item(
+            Step("a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0)
+        )
     if n > 1:
         view.add_item(Step("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
     view.add_item(Step("c", uid, t, code, label=texts.text("diagnose.cancel"), row=1))
-    if interaction.guild_id is not None or interaction.context.guild:
-        view.add_item(Step("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1))
+    if handoff:
+        view.add_item(
+            Step("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1)
+        )
     return {"content": None, "embed": embed, "view": view}
 
 
 def expired_screen(texts: LocaleContent, uid: int, bot: TayoriBot) -> dict:
     """Say kindly that the diagnosis is too old, and offer to start again."""
     view = discord.ui.View(timeout=None)
-    view.add_item(Step("r", uid, stamp(bot.clock.now()), "-", label=texts.text("diagnose.buttons.start-over")))
+    view.add_item(
+        Step("r", uid, stamp(bot.clock.now()), "-", label=texts.text("diagnose.buttons.start-over"))
+    )
     return {"content": texts.text("diagnose.expired"), "embed": None, "view": view}
 
 
 async def move_to_dm(
-    interaction: discord.Interaction, texts: LocaleContent, uid: int, t: str, answers: dict[str, str]
+    interaction: discord.Interaction,
+    texts: LocaleContent,
+    uid: int,
+    t: str,
+    answers: dict[str, str],
 ) -> None:
     """Continue the same diagnosis in the user's DMs; if they are closed, say so and stay."""
     await ack(interaction)
-    shown = screen(texts, uid, unstamp(t), answers, interaction)
-    shown["view"].remove_item(shown["view"].children[-1])  # no "continue in DMs" in DMs
+    shown = screen(texts, uid, unstamp(t), answers, handoff=False)
     try:
-        await interaction.user.send(embed=shown["embed"], view=shown["view"])
+        sent = await interaction.user.send(embed=shown["embed"], view=shown["view"])
     except discord.Forbidden:
         await reply(interaction, texts.text("diagnose.dm-closed"))
         return
-    await interaction.edit_original_response(content=texts.text("diagnose.moved-to-dm"), embed=None, view=None)
+    moved = texts.text("diagnose.moved-to-dm", link=sent.jump_url)
+    await interaction.edit_original_response(content=moved, embed=None, view=None)
 
 
-async def finish(interaction: discord.Interaction, texts: LocaleContent, uid: int, answers: dict[str, str]) -> None:
+async def finish(
+    interaction: discord.Interaction, texts: LocaleContent, uid: int, answers: dict[str, str]
+) -> None:
     """Score, store only ids and ranking, and show the result."""
     bot = bot_of(interaction)
     result = diagnose(texts.diagnose, answers)
     await bot.store.add_diagnosis(uid, answers, [r.cause for r in result.ranking])
     await interaction.edit_original_response(
-        content=None, embeds=result_embeds(texts, answers, result), view=result_view(texts, uid, bot)
+        content=None,
+        embeds=result_embeds(texts, answers, result),
+        view=result_view(texts, uid, bot),
     )
 
 
-def result_embeds(texts: LocaleContent, answers: dict[str, str], result: Diagnosis) -> list[discord.Embed]:
+def result_embeds(
+    texts: LocaleContent, answers: dict[str, str], result: Diagnosis
+) -> list[discord.Embed]:
     """Render the ranking with reasons, the next steps and templates, and the honest caveats."""
     article, q = texts.article, texts.diagnose
     sep = texts.text("diagnose.list-separator")
@@ -173,12 +211,17 @@ def result_embeds(texts: LocaleContent, answers: dict[str, str], result: Diagnos
     for ranked in result.ranking[:SHOWN]:
         item = reason(article, ranked.cause)
         because = (
-            texts.text("diagnose.because", answers=sep.join(answer_labels(q, answers, ranked.because)))
+            texts.text(
+                "diagnose.because", answers=sep.join(answer_labels(q, answers, ranked.because))
+            )
             if ranked.because
             else texts.text("diagnose.because-none")
         )
+        strength = texts.text(f"diagnose.strength.{ranked.strength}")
         ranking.add_field(
-            name=f"{item.title} — {texts.text(f'diagnose.strength.{ranked.strength}')}",
+            name=clip(
+                texts.text("diagnose.reason-heading", title=item.title, strength=strength), 256
+            ),
             value=clip(f"{item.takeaway}\n{because}"),
             inline=False,
         )
@@ -189,17 +232,20 @@ def steps_embed(texts: LocaleContent, cause: str) -> discord.Embed:
     """Render the article's next steps and fitting templates for the top reason."""
     article = texts.article
     top = reason(article, cause)
-    embed = discord.Embed(title=texts.text("diagnose.next-steps"), description=clip(top.explanation, 4096))
-    steps = "\n".join(f"・{step.note}" for step in top.next_steps)
-    embed.add_field(name=top.title, value=clip(steps), inline=False)
-    seen: dict[str, str] = {}
-    for step in top.next_steps:
-        for template in step_templates(article, step):
-            seen.setdefault(template.id, template.text)
-    if seen:
-        lines = "\n".join(f"「{text}」" for text in list(seen.values())[:4])
+    embed = discord.Embed(
+        title=texts.text("diagnose.next-steps"), description=clip(top.explanation, 4096)
+    )
+    steps = "\n".join(texts.text("diagnose.bullet", text=step.note) for step in top.next_steps)
+    embed.add_field(name=clip(top.title, 256), value=clip(steps), inline=False)
+    fitting = templates_for(article, [cause])[:TEMPLATES_SHOWN]
+    if fitting:
+        lines = "\n".join(texts.text("diagnose.quote", text=t.text) for t in fitting)
         embed.add_field(name=texts.text("diagnose.templates"), value=clip(lines), inline=False)
-    embed.add_field(name="⚠", value=texts.text("diagnose.ng-reminder"), inline=False)
+    embed.add_field(
+        name=texts.text("diagnose.ng-heading"),
+        value=texts.text("diagnose.ng-reminder"),
+        inline=False,
+    )
     embed.set_footer(text=texts.text("diagnose.honesty"))
     return embed
 
@@ -209,7 +255,9 @@ def result_view(texts: LocaleContent, uid: int, bot: TayoriBot) -> discord.ui.Vi
     view = discord.ui.View(timeout=None)
     view.add_item(OpenDraftButton(texts.text("diagnose.buttons.check-draft")))
     view.add_item(AfterSendButton(uid, 7, texts.text("diagnose.buttons.remind-week")))
-    view.add_item(Step("r", uid, stamp(bot.clock.now()), "-", label=texts.text("diagnose.buttons.start-over")))
+    view.add_item(
+        Step("r", uid, stamp(bot.clock.now()), "-", label=texts.text("diagnose.buttons.start-over"))
+    )
     return view
 
 
@@ -225,7 +273,9 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
     async def start(self, interaction: discord.Interaction) -> None:
         """Start the questionnaire: ephemeral in a server (with a DM hand-off), plain in DMs."""
         texts = self.bot.texts(interaction)
-        await reply(interaction, **screen(texts, interaction.user.id, self.bot.clock.now(), {}, interaction))
+        handoff = offers_dm(interaction)
+        shown = screen(texts, interaction.user.id, self.bot.clock.now(), {}, handoff=handoff)
+        await reply(interaction, ephemeral=handoff, **shown)
 
     @app_commands.command(**names("diagnose.history"))
     @everywhere
@@ -245,7 +295,8 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
             if d.ranking and d.ranking[0] in {r.id for r in texts.article.reasons}
         ]
         embed = discord.Embed(
-            title=texts.text("diagnose.history.title"), description="\n".join(lines) or texts.text("diagnose.history.empty")
+            title=texts.text("diagnose.history.title"),
+            description="\n".join(lines) or texts.text("diagnose.history.empty"),
         )
         await reply(interaction, embed=embed)
 
