@@ -222,10 +222,15 @@ def result_embeds(
             name=clip(
                 texts.text("diagnose.reason-heading", title=item.title, strength=strength), 256
             ),
-            value=clip(f"{item.takeaway}\n{because}"),
+            value=clip("\n".join([item.takeaway, because, *_first_step(texts, item)])),
             inline=False,
         )
     return [ranking, steps_embed(texts, result.top.cause)]
+
+
+def _first_step(texts: LocaleContent, item) -> list[str]:
+    """The article's first next step for a reason, as one bullet line."""
+    return [texts.text("diagnose.bullet", text=step.note) for step in item.next_steps[:1]]
 
 
 def steps_embed(texts: LocaleContent, cause: str) -> discord.Embed:
