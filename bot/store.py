@@ -156,6 +156,7 @@ class Store:
     async def _configure(db: aiosqlite.Connection) -> None:
         await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten on disk
         async with db.execute("PRAGMA journal_mode = WAL") as cur:
             await cur.fetchone()
         await db.execute("PRAGMA synchronous = NORMAL")
@@ -489,6 +490,8 @@ class Store:
             for table, column in USER_TABLES.items():
                 cur = await self._write(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
                 total += cur.rowcount
+        async with self._lock, self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            await cur.fetchone()  # old copies of the deleted pages leave the WAL file too
         return total
 
     async def purge(self, diagnosis_days: int, reminder_days: int) -> int:

@@ -29,7 +29,9 @@ class About(commands.Cog):
         privacy = texts.text("common.about.privacy", command=self.bot.mention("privacy show"))
         policy = texts.text("privacy.policy", url=self.bot.settings.privacy_url)
         embed.add_field(
-            name=texts.text("common.about.privacy_heading"), value=f"{privacy}\n{policy}", inline=False
+            name=texts.text("common.about.privacy_heading"),
+            value=f"{privacy}\n{policy}",
+            inline=False,
         )
         lines = [
             texts.text(f"common.about.commands.{name}", command=self.bot.mention(name))

@@ -12,7 +12,7 @@ from bot.app import TayoriBot
 from bot.article import ng_item
 from bot.content import LocaleContent
 from bot.i18n import names, options
-from bot.interactions import ack, bot_of, everywhere, guarded, reply
+from bot.interactions import bot_of, everywhere, guarded, reply
 
 PREFIX = "tayori:ng"
 
@@ -49,15 +49,19 @@ def item_embed(texts: LocaleContent, ng_id: str) -> discord.Embed:
 
 
 class NgSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:sel:(?P<mode>[ep])"):
-    """Opens one item's full explanation; `e` edits the ephemeral list, `p` answers privately."""
+    """Opens one item's full explanation: `e` edits the private list, `p` answers privately."""
 
     def __init__(self, texts: LocaleContent, mode: str) -> None:
         choices = [
-            discord.SelectOption(label=item.title[:100], value=item.id, description=item.summary[:100])
+            discord.SelectOption(
+                label=item.title[:100], value=item.id, description=item.summary[:100]
+            )
             for item in texts.article.ng
         ]
         select = discord.ui.Select(
-            custom_id=f"{PREFIX}:sel:{mode}", placeholder=texts.text("ng_list.placeholder"), options=choices
+            custom_id=f"{PREFIX}:sel:{mode}",
+            placeholder=texts.text("ng_list.placeholder"),
+            options=choices,
         )
         super().__init__(select)
         self.mode = mode
@@ -76,10 +80,12 @@ class NgSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:s
     async def _show(self, interaction: discord.Interaction) -> None:
         texts = bot_of(interaction).texts(interaction)
         chosen = self.item.values[0]
-        if self.mode == "p":
-            await reply(interaction, embed=item_embed(texts, chosen), view=item_view(texts, "p"))
+        if self.mode == "p":  # on a shared list: answer the reader privately, as a private list
+            await reply(interaction, embed=item_embed(texts, chosen), view=item_view(texts, "e"))
             return
-        await interaction.response.edit_message(embed=item_embed(texts, chosen), view=item_view(texts, "e"))
+        await interaction.response.edit_message(
+            embed=item_embed(texts, chosen), view=item_view(texts, "e")
+        )
 
 
 class NgBack(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:back"):
@@ -133,8 +139,15 @@ class NgList(commands.Cog):
         texts = self.bot.texts(interaction)
         embed = list_embed(texts)
         if public:
-            embed.set_footer(text=texts.text("ng_list.shared_by", user=interaction.user.display_name))
-        await reply(interaction, embed=embed, view=list_view(texts, "p" if public else "e"), ephemeral=not public)
+            embed.set_footer(
+                text=texts.text("ng_list.shared_by", user=interaction.user.display_name)
+            )
+        await reply(
+            interaction,
+            embed=embed,
+            view=list_view(texts, "p" if public else "e"),
+            ephemeral=not public,
+        )
 
 
 async def setup(bot: TayoriBot) -> None:

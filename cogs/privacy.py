@@ -25,7 +25,9 @@ def summary_embed(texts: LocaleContent, rows: list[KindSummary], bot: TayoriBot)
     }
     lines = [texts.text("privacy.intro")]
     for row in rows:
-        oldest = discord.utils.format_dt(row.oldest, "R") if row.oldest else texts.text("privacy.none")
+        oldest = (
+            discord.utils.format_dt(row.oldest, "R") if row.oldest else texts.text("privacy.none")
+        )
         lines.append(
             texts.text(
                 "privacy.line",
@@ -39,13 +41,17 @@ def summary_embed(texts: LocaleContent, rows: list[KindSummary], bot: TayoriBot)
     return discord.Embed(title=texts.text("privacy.title"), description="\n".join(lines))
 
 
-class DeleteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tayori:privacy:del:(?P<uid>\d+)"):
+class DeleteButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"tayori:privacy:del:(?P<uid>\d+)"
+):
     """Confirms `/privacy delete`; works after a restart."""
 
     def __init__(self, user_id: int, label: str = "delete") -> None:
         super().__init__(
             discord.ui.Button(
-                label=label, style=discord.ButtonStyle.danger, custom_id=f"tayori:privacy:del:{user_id}"
+                label=label,
+                style=discord.ButtonStyle.danger,
+                custom_id=f"tayori:privacy:del:{user_id}",
             )
         )
         self.user_id = user_id
@@ -95,7 +101,9 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         """Send everything stored about the user as a JSON file, ephemerally."""
         await think(interaction)
         data = await self.bot.store.export_user(interaction.user.id)
-        payload = json.dumps({"user_id": str(interaction.user.id), **data}, ensure_ascii=False, indent=2)
+        payload = json.dumps(
+            {"user_id": str(interaction.user.id), **data}, ensure_ascii=False, indent=2
+        )
         file = discord.File(io.BytesIO(payload.encode()), filename="tayori-export.json")
         await reply(interaction, self.bot.texts(interaction).text("privacy.export_done"), file=file)
 

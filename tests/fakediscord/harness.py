@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shutil
 import socket
 import tempfile
@@ -52,6 +53,7 @@ from .schema import spec_index
 from .server import (
     API_PREFIX,
     FakeState,
+    Fault,
     RecordedRequest,
     Recorder,
     Validator,
@@ -258,6 +260,10 @@ class FakeDiscord:
     def _changed(self) -> None:
         self._pulse.fire()
 
+    def notify(self) -> None:
+        """Wake waiters after a change the fake cannot see (e.g. in the bot's database)."""
+        self._pulse.fire()
+
     async def wait_until(
         self,
         predicate: Callable[[], bool],
@@ -349,6 +355,14 @@ class FakeDiscord:
         before = self.gateway.resume_count
         await self.gateway.drop()
         await self.wait_until(lambda: self.gateway.resume_count > before, within)
+
+    # --- REST faults --------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, path: str, status: int = 503, *, code: int = 0, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` requests ``method`` + ``path`` (a regex) with ``status``."""
+        self.state.faults.append(Fault(method, re.compile(path), status, code, times))
 
     async def dispatch(self, event: str, data: dict) -> int:
         """Send any gateway DISPATCH event to the bot."""
