@@ -75,7 +75,11 @@ class TayoriBot(commands.Bot):
     def mention(self, qualified_name: str) -> str:
         """Return a clickable mention of a command, or `/name` before its id is known."""
         command_id = self.command_ids.get(qualified_name.split()[0])
-        return f"</{qualified_name}:{command_id}>" if command_id else f"/{qualified_name}"
+        command = self.tree.get_command(qualified_name.split()[0])
+        is_group = isinstance(command, discord.app_commands.Group) and " " not in qualified_name
+        if command_id is None or is_group:  # Discord makes only leaf commands clickable
+            return f"/{qualified_name}"
+        return f"</{qualified_name}:{command_id}>"
 
     def texts(self, interaction: discord.Interaction) -> LocaleContent:
         """Return the content in the interaction user's language."""

@@ -41,6 +41,17 @@ def summary_embed(texts: LocaleContent, rows: list[KindSummary], bot: TayoriBot)
     return discord.Embed(title=texts.text("privacy.title"), description="\n".join(lines))
 
 
+def _ids_as_text(data: dict[str, list[dict[str, object]]]) -> dict[str, list[dict[str, object]]]:
+    """Write Discord ids as strings, as Discord does (they overflow JavaScript numbers)."""
+    return {
+        table: [
+            {k: str(v) if k.endswith("_id") and v is not None else v for k, v in row.items()}
+            for row in rows
+        ]
+        for table, rows in data.items()
+    }
+
+
 class DeleteButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"tayori:privacy:del:(?P<uid>\d+)"
 ):
@@ -102,7 +113,9 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         await think(interaction)
         data = await self.bot.store.export_user(interaction.user.id)
         payload = json.dumps(
-            {"user_id": str(interaction.user.id), **data}, ensure_ascii=False, indent=2
+            {"user_id": str(interaction.user.id), **_ids_as_text(data)},
+            ensure_ascii=False,
+            indent=2,
         )
         file = discord.File(io.BytesIO(payload.encode()), filename="tayori-export.json")
         await reply(interaction, self.bot.texts(interaction).text("privacy.export_done"), file=file)

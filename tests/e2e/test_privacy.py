@@ -169,13 +169,13 @@ async def test_export_sends_a_private_json_file_of_the_users_rows_only(fake_disc
 
     assert data["user_id"] == str(haruto)
     assert [(r["user_id"], r["timezone"]) for r in data["user_settings"]] == [
-        (haruto, "Asia/Tokyo")
+        (str(haruto), "Asia/Tokyo")
     ]
     assert [(r["user_id"], r["kind"], r["note"]) for r in data["reminders"]] == [
-        (haruto, "at", "電話")
+        (str(haruto), "at", "電話")
     ]
     [diagnosis] = data["diagnoses"]
-    assert diagnosis["user_id"] == haruto
+    assert diagnosis["user_id"] == str(haruto), "ids are strings, as Discord writes them"
     assert json.loads(diagnosis["ranking"]) == ["busy", "unwell"]
     assert str(alice) not in upload.data.decode()
     assert "call" not in upload.data.decode()
@@ -313,7 +313,15 @@ async def test_about_shows_version_purpose_privacy_and_commands(
     ]
     assert commands["name"] == texts.text("common.about.commands_heading")
     synced = sorted(c["name"] for c in fake_discord.commands)
+    groups = {
+        c["name"]
+        for c in fake_discord.commands
+        if c.get("options") and c["options"][0]["type"] in (1, 2)
+    }
     assert commands["value"].split("\n") == [
-        texts.text(f"common.about.commands.{name}", command=f"</{name}:{bot.command_ids[name]}>")
+        texts.text(
+            f"common.about.commands.{name}",
+            command=f"/{name}" if name in groups else f"</{name}:{bot.command_ids[name]}>",
+        )
         for name in synced
     ]
