@@ -21,6 +21,7 @@ import yarl
 from discord.ext import commands
 
 import cogs
+from bot import logsafety
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content, LocaleContent, load_content
@@ -71,6 +72,7 @@ class TayoriBot(commands.Bot):
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
+        logsafety.install()
 
     def mention(self, qualified_name: str) -> str:
         """Return a clickable mention of a command, or `/name` before its id is known."""

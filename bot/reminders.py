@@ -86,11 +86,16 @@ class ReminderService:
     def __init__(self, store: Store, clock: Clock, transport: Transport) -> None:
         self.store, self.clock, self.transport = store, clock, transport
         self._wake = asyncio.Event()
+        self._rest = asyncio.Event()
         self.idle = asyncio.Event()
 
     def wake(self) -> None:
         """Re-check the schedule now (a reminder was added, snoozed or cancelled)."""
         self._wake.set()
+
+    def next_rest(self) -> asyncio.Event:
+        """Return the event set once everything due now is handled and the scheduler sleeps."""
+        return self._rest
 
     async def run(self) -> None:
         """Deliver due reminders forever; sleep until the next one in between."""
@@ -110,6 +115,8 @@ class ReminderService:
         now = self.clock.now()
         if nxt is not None and nxt <= now:
             return
+        self._rest.set()
+        self._rest = asyncio.Event()
         self.idle.set()
         await self.clock.sleep_until(min(nxt or now + IDLE, now + IDLE), self._wake)
         self.idle.clear()
@@ -120,9 +127,19 @@ class ReminderService:
         while batch := await self.store.due_reminders(self.clock.now(), BATCH):
             for reminder in batch:
                 if await self.store.claim(reminder.id):
-                    await self.deliver(reminder)
+                    await self._deliver_guarded(reminder)
                     handled += 1
         return handled
+
+    async def _deliver_guarded(self, reminder: Reminder) -> None:
+        """Deliver one reminder; an unexpected error retries it later instead of stopping us."""
+        try:
+            await self.deliver(reminder)
+        except StoreError:
+            raise
+        except Exception as exc:  # one bad reminder must not stop the scheduler
+            log.exception("reminder %s: unexpected failure", reminder.id)
+            await self._retry(reminder, exc)
 
     async def deliver(self, reminder: Reminder) -> None:
         """Send one claimed reminder and record the outcome."""
@@ -133,7 +150,9 @@ class ReminderService:
         if allowed > now:
             await self.store.retry_later(reminder.id, allowed)
             return
-        delivery = Delivery(reminder, lateness(reminder.due_at, now), is_missed(reminder.due_at, now))
+        delivery = Delivery(
+            reminder, lateness(reminder.due_at, now), is_missed(reminder.due_at, now)
+        )
         try:
             await self._send(delivery)
         except Transient as exc:
@@ -165,10 +184,11 @@ class ReminderService:
 
     async def _retry(self, reminder: Reminder, exc: Exception) -> None:
         if reminder.attempts + 1 >= MAX_ATTEMPTS:
-            log.error("reminder %s failed %d times (%s); holding it", reminder.id, MAX_ATTEMPTS, exc)
+            log.error(
+                "reminder %s failed %d times (%s); holding it", reminder.id, MAX_ATTEMPTS, exc
+            )
             await self.store.hold(reminder.id)
             return
         delay = RETRY_BASE * (2**reminder.attempts)
         log.warning("reminder %s: transient failure (%s); retrying in %s", reminder.id, exc, delay)
         await self.store.retry_later(reminder.id, self.clock.now() + delay)
-

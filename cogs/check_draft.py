@@ -2,16 +2,20 @@
 
 To pre-fill "Edit and check again", the text is kept in memory only, for a short
 while, keyed by a random nonce in the button's custom_id; after a restart the
-button opens an empty form instead.
+button opens an empty form instead. Interaction payloads carry what users typed,
+so discord.py's debug log of gateway events is redacted while this cog is loaded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -20,30 +24,46 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.article import fitting_templates, ng_item
 from bot.content import LocaleContent
-from bot.draft import DraftContext, Report, check_draft, is_blank
+from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
 from bot.interactions import OwnedModal, bot_of, everywhere, guarded, reply, think
+from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
-KEEP_SECONDS = 15 * 60
+KEEP_SECONDS = 15 * 60  # how long a checked draft stays in memory for "Edit and check again"
 KEEP_MAX = 2000
-QUOTE_MAX = 200
-MAX_FINDINGS = 10
+FORM_SECONDS = 60 * 60  # an open form stops listening after this long
 FORM_MAX = 4000  # Discord's longest text input; longer drafts are also handed back as a file
+THINK_AFTER = 1.5  # seconds of store work before acknowledging (Discord's window is 3 s)
+AFTER_SEND_DAYS = 7
+QUOTES_PER_RULE = 3
+QUOTE_WIDTHS = (120, 40, 0)  # tried in turn until the report fits one message
+EMBED_BUDGET = 5800  # Discord allows 6000 characters over all of a message's embeds
+FIELD_MAX = 1024
+COLOURS = {
+    "send": discord.Colour.green(),
+    "revise": discord.Colour.gold(),
+    "dont-send": discord.Colour.red(),
+}
+T = TypeVar("T")
+Field = tuple[str, str]  # an embed field's name and value
 
 
 class DraftMemory:
-    """Drafts kept in memory for a few minutes so a form can be pre-filled; never written anywhere."""
+    """Drafts kept in memory for minutes so a form can be pre-filled; never written anywhere."""
 
     def __init__(self) -> None:
         self._items: OrderedDict[str, tuple[int, str, float]] = OrderedDict()
 
     def keep(self, user_id: int, text: str) -> str:
         """Remember `text` for its author; return the nonce."""
-        nonce = secrets.token_urlsafe(9)
-        self._items[nonce] = (user_id, text, time.monotonic() + KEEP_SECONDS)
-        while len(self._items) > KEEP_MAX:
+        now = time.monotonic()
+        while self._items and (
+            len(self._items) >= KEEP_MAX or next(iter(self._items.values()))[2] <= now
+        ):
             self._items.popitem(last=False)
+        nonce = secrets.token_urlsafe(9)
+        self._items[nonce] = (user_id, text, now + KEEP_SECONDS)
         return nonce
 
     def recall(self, nonce: str, user_id: int) -> str:
@@ -59,9 +79,9 @@ class DraftModal(OwnedModal):
     """The paragraph form; submitting it checks the draft."""
 
     def __init__(self, texts: LocaleContent, default: str = "") -> None:
-        super().__init__(title=texts.text("check_draft.modal.title"), timeout=None)
+        super().__init__(title=texts.text("check_draft.modal.title"), timeout=FORM_SECONDS)
         self.draft = discord.ui.TextInput(
-            label=texts.text("check_draft.modal.label"),
+            label=texts.text("check_draft.modal.label", limit=texts.draft.input_limit),
             style=discord.TextStyle.paragraph,
             placeholder=texts.text("check_draft.modal.placeholder"),
             default=default[:FORM_MAX] or None,
@@ -94,7 +114,9 @@ class OpenDraftButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PR
         await guarded(interaction, interaction.response.send_modal(DraftModal(texts)))
 
 
-class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:edit:(?P<nonce>[\w-]+)"):
+class EditButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:edit:(?P<nonce>[\w-]+)"
+):
     """Opens the form pre-filled with the draft just checked (while it is still in memory)."""
 
     def __init__(self, nonce: str, label: str) -> None:
@@ -117,79 +139,152 @@ class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}
 
 async def answer(interaction: discord.Interaction, text: str) -> None:
     """Check `text` and reply privately with the report (or a kind error)."""
-    bot = bot_of(interaction)
+    bot, user = bot_of(interaction), interaction.user.id
     texts = bot.texts(interaction)
     if is_blank(text):
-        await reply(interaction, texts.text("check_draft.error.empty"), view=_view(texts, interaction, ""))
+        await reply(interaction, texts.text("check_draft.error.empty"), view=_view(texts, user, ""))
         return
-    limit = texts.draft.input_limit
-    if len(text) > limit:
-        message = texts.text("check_draft.error.too_long", limit=limit)
-        extra = {"file": _as_file(text)} if len(text) > FORM_MAX else {}
-        await reply(interaction, message, view=_view(texts, interaction, text), **extra)
+    if len(text) > texts.draft.input_limit:
+        await _too_long(interaction, texts, text)
         return
-    await think(interaction)
-    user = interaction.user.id
-    context = DraftContext(last_sent_at=await bot.store.last_after_send(user), now=bot.clock.now())
+    context, top = await _in_time(interaction, _context(bot, user))
     report = check_draft(text, texts.draft, context)
-    history = await bot.store.diagnoses_for(user, limit=1)
+    view = _view(texts, user, text, checked=True)
+    await reply(interaction, embed=render(texts, text, report, top, bot), view=view)
+
+
+async def _too_long(interaction: discord.Interaction, texts: LocaleContent, text: str) -> None:
+    """Tell the limit; keep the text for the form, and hand back what the form cannot hold."""
+    lines = [
+        texts.text("check_draft.error.too_long", limit=texts.draft.input_limit),
+        texts.text("check_draft.error.kept", length=len(text)),
+    ]
+    extra: dict[str, Any] = {}
+    if len(text) > FORM_MAX:
+        lines.append(texts.text("check_draft.error.as_file", form_max=FORM_MAX))
+        extra["file"] = discord.File(io.BytesIO(text.encode()), filename="draft.txt")
+    view = _view(texts, interaction.user.id, text)
+    await reply(interaction, "\n".join(lines), view=view, **extra)
+
+
+async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """Await `work`; acknowledge first if it is slow, so Discord's 3-second window holds."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=THINK_AFTER)
+    if not done:
+        try:
+            await think(interaction)
+        except BaseException:
+            task.cancel()
+            raise
+    return await task
+
+
+async def _context(bot: TayoriBot, user_id: int) -> tuple[DraftContext, str | None]:
+    """Return when the user last logged a sent message, and their latest diagnosis's top reason."""
+    last_sent, history = await asyncio.gather(
+        bot.store.last_after_send(user_id), bot.store.diagnoses_for(user_id, limit=1)
+    )
     top = history[0].ranking[0] if history and history[0].ranking else None
-    await reply(interaction, embeds=render(texts, text, report, top, bot), view=_view(texts, interaction, text, True))
+    return DraftContext(last_sent_at=last_sent, now=bot.clock.now()), top
 
 
-def _as_file(text: str) -> discord.File:
-    """Hand a draft too long for the form back to its author, so nothing is lost."""
-    return discord.File(io.BytesIO(text.encode()), filename="draft.txt")
-
-
-def _view(texts: LocaleContent, interaction: discord.Interaction, text: str, checked: bool = False) -> discord.ui.View:
-    from cogs.remind import AfterSendButton
-
+def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:
+    """Buttons under an answer: edit again, and after a check "I sent it"."""
     view = discord.ui.View(timeout=None)
-    view.add_item(EditButton(MEMORY.keep(interaction.user.id, text), texts.text("check_draft.button.recheck")))
+    view.add_item(EditButton(MEMORY.keep(user_id, text), texts.text("check_draft.button.recheck")))
     if checked:
-        view.add_item(AfterSendButton(interaction.user.id, 7, texts.text("check_draft.button.sent")))
+        label = texts.text("check_draft.button.sent")
+        view.add_item(AfterSendButton(user_id, AFTER_SEND_DAYS, label))
     return view
 
 
-def render(texts: LocaleContent, text: str, report: Report, top: str | None, bot: TayoriBot) -> list[discord.Embed]:
-    """Render the verdict, each finding with its quoted span, and fitting templates."""
-    colour = {"send": discord.Colour.green(), "revise": discord.Colour.gold(), "dont-send": discord.Colour.red()}
+def render(
+    texts: LocaleContent, text: str, report: Report, top: str | None, bot: TayoriBot
+) -> discord.Embed:
+    """Render the verdict, each rule's findings with quoted spans, and fitting templates."""
+    notes = [
+        texts.text(f"check_draft.verdict_note.{report.verdict}"),
+        texts.text("check_draft.score", score=report.score),
+        texts.text("check_draft.privacy"),
+    ]
     embed = discord.Embed(
         title=texts.text(f"check_draft.verdict.{report.verdict}"),
-        description="\n".join(
-            [
-                texts.text(f"check_draft.verdict_note.{report.verdict}"),
-                texts.text("check_draft.score", score=report.score),
-                texts.text("check_draft.privacy"),
-            ]
-        ),
-        colour=colour[report.verdict],
+        description="\n".join(notes),
+        colour=COLOURS[report.verdict],
     )
-    for finding in report.findings[:MAX_FINDINGS]:
-        embed.add_field(**_finding_field(texts, text, finding, bot), inline=False)
+    tail = _templates_field(texts, report, top)
     if not report.findings:
-        embed.add_field(name="✓", value=texts.text("check_draft.no_findings"), inline=False)
+        tail.insert(0, ("✓", texts.text("check_draft.no_findings")))
+    used = len(embed) + _size(tail)
+    for name, value in _finding_fields(texts, text, report.findings, bot, used) + tail:
+        embed.add_field(name=name, value=value[:FIELD_MAX], inline=False)
+    return embed
+
+
+def _templates_field(texts: LocaleContent, report: Report, top: str | None) -> list[Field]:
+    """One or two of the article's templates that fit, the top reason's first."""
     fitting = fitting_templates(texts.article, report.template_kinds, prefer_reason=top)
-    if fitting:
-        lines = "\n".join(texts.text("check_draft.quote", text=t.text) for t in fitting)
-        embed.add_field(name=texts.text("check_draft.templates"), value=lines, inline=False)
-    return [embed]
+    if not fitting:
+        return []
+    quoted = "\n".join(texts.text("check_draft.quote", text=t.text) for t in fitting)
+    return [(texts.text("check_draft.templates"), quoted)]
 
 
-def _finding_field(texts: LocaleContent, text: str, finding, bot: TayoriBot) -> dict[str, str]:
-    span = text[finding.start : finding.end]
-    if len(span) > QUOTE_MAX:
-        span = span[: QUOTE_MAX - 1] + "…"
-    quoted = texts.text("check_draft.quote", text=discord.utils.escape_markdown(span))
-    lines = [f"{texts.text('check_draft.flagged')}{quoted}"] if span.strip() else []
-    lines.append(f"**{texts.text('check_draft.why')}**: {finding.message}")
-    if finding.suggestion:
-        lines.append(f"**{texts.text('check_draft.try_instead')}**: {finding.suggestion}")
-    if finding.ng:
-        lines.append(f"→ {ng_item(texts.article, finding.ng).title} ({bot.mention('ng-list')})")
-    name = f"{texts.text(f'check_draft.severity.{finding.severity}')} · {finding.rule}"
-    return {"name": name, "value": "\n".join(lines)[:1024]}
+def _size(fields: list[Field]) -> int:
+    return sum(len(name) + min(len(value), FIELD_MAX) for name, value in fields)
+
+
+def _finding_fields(
+    texts: LocaleContent, text: str, findings: tuple[Finding, ...], bot: TayoriBot, used: int
+) -> list[Field]:
+    """One field per rule that fired, quoting its spans as widely as the message allows."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.rule, []).append(finding)
+    for width in QUOTE_WIDTHS:
+        fields = [_rule_field(texts, text, group, bot, width) for group in groups.values()]
+        if used + _size(fields) <= EMBED_BUDGET:
+            break
+    return fields
+
+
+def _rule_field(
+    texts: LocaleContent, text: str, group: list[Finding], bot: TayoriBot, width: int
+) -> Field:
+    """The field for one rule: where, why, what to try instead, and the NG item it is about."""
+    first = group[0]
+    lines = _quotes(texts, text, group, width)
+    lines.append(f"**{texts.text('check_draft.why')}**: {first.message}")
+    if first.suggestion:
+        heading = texts.text(
+            "check_draft.tip" if first.severity == "good" else "check_draft.try_instead"
+        )
+        lines.append(f"**{heading}**: {first.suggestion}")
+    if first.ng:
+        lines.append(f"→ {ng_item(texts.article, first.ng).title} ({bot.mention('ng-list')})")
+    label = texts.messages.get(f"check_draft.rule.{first.rule}", first.rule)
+    return f"{texts.text(f'check_draft.severity.{first.severity}')} · {label}", "\n".join(lines)
+
+
+def _quotes(texts: LocaleContent, text: str, group: list[Finding], width: int) -> list[str]:
+    """The flagged spans, each quoted and cut to `width` characters; none when `width` is 0."""
+    spans = list(dict.fromkeys(_shown(text[f.start : f.end], width) for f in group))
+    spans = [s for s in spans if s]
+    if not spans:
+        return []
+    shown = [texts.text("check_draft.quote", text=s) for s in spans[:QUOTES_PER_RULE]]
+    if len(spans) > QUOTES_PER_RULE:
+        shown.append(texts.text("check_draft.more", count=len(spans) - QUOTES_PER_RULE))
+    return [texts.text("check_draft.flagged") + " ".join(shown)]
+
+
+def _shown(span: str, width: int) -> str:
+    """A span on one line, cut to `width` characters, with Markdown escaped."""
+    flat = " ".join(span.split())
+    if width and len(flat) > width:
+        flat = flat[: width - 1] + "…"
+    return discord.utils.escape_markdown(flat) if width else ""
 
 
 class CheckDraft(commands.Cog):

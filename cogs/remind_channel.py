@@ -13,6 +13,26 @@ from bot.interactions import UserFacingError, reply, server_only, think
 NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"))
 
 
+class TextChannelOption(app_commands.Transformer):
+    """A text channel option that also takes channels the bot cannot see, so it can say why."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """Discord's channel option."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """Text and announcement channels only."""
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(
+        self, interaction: discord.Interaction, value: app_commands.AppCommandChannel
+    ) -> app_commands.AppCommandChannel:
+        """Keep the partial channel; the command looks it up in the bot's cache."""
+        return value
+
+
 def require_manage_server(interaction: discord.Interaction) -> None:
     """Check at run time too (an admin may have changed the command's permissions)."""
     if interaction.guild is None:
@@ -38,7 +58,11 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
 
     @app_commands.command(**names("remind-channel.set"))
     @options("remind-channel.set", "channel")
-    async def set_(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        channel: app_commands.Transform[app_commands.AppCommandChannel, TextChannelOption],
+    ) -> None:
         """Choose the channel where a reminder notice goes when a DM cannot."""
         require_manage_server(interaction)
         guild = interaction.guild
@@ -48,7 +72,10 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
             raise UserFacingError("remind.channel.missing_permission", permission=missing)
         await think(interaction)
         await self.bot.store.set_reminder_channel(guild.id, channel.id)
-        await reply(interaction, self.bot.texts(interaction).text("remind.channel.set", channel=channel.mention))
+        await reply(
+            interaction,
+            self.bot.texts(interaction).text("remind.channel.set", channel=channel.mention),
+        )
 
     @app_commands.command(**names("remind-channel.clear"))
     async def clear(self, interaction: discord.Interaction) -> None:
@@ -65,7 +92,11 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         await think(interaction)
         texts = self.bot.texts(interaction)
         chosen = (await self.bot.store.guild_settings(interaction.guild_id)).reminder_channel_id
-        text = texts.text("remind.channel.show", channel=f"<#{chosen}>") if chosen else texts.text("remind.channel.none")
+        text = (
+            texts.text("remind.channel.show", channel=f"<#{chosen}>")
+            if chosen
+            else texts.text("remind.channel.none")
+        )
         await reply(interaction, text)
 
 

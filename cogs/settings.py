@@ -33,17 +33,23 @@ class Settings(commands.GroupCog, **group_names("settings")):
     @app_commands.command(**names("settings.timezone"))
     @options("settings.timezone", "name")
     @everywhere
-    async def timezone(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]) -> None:
+    async def timezone(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]
+    ) -> None:
         """Set the user's timezone (an IANA name such as Asia/Tokyo)."""
         found = {z.casefold(): z for z in zones()}.get(name.strip().casefold())
         if found is None:
-            raise UserFacingError("remind.timezone.unknown", tz=discord.utils.escape_markdown(name[:64]))
+            raise UserFacingError(
+                "remind.timezone.unknown", tz=discord.utils.escape_markdown(name[:64])
+            )
         await think(interaction)
         await self.bot.store.set_user_settings(interaction.user.id, timezone=found)
         await reply(interaction, self.bot.texts(interaction).text("remind.timezone.set", tz=found))
 
     @timezone.autocomplete("name")
-    async def timezone_names(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def timezone_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         """Suggest timezone names containing what was typed."""
         needle = current.strip().casefold()
         hits = [z for z in zones() if needle in z.casefold()] if needle else ["Asia/Tokyo", "UTC"]
@@ -53,14 +59,21 @@ class Settings(commands.GroupCog, **group_names("settings")):
     @options("settings.quiet-hours", "start", "end")
     @everywhere
     async def quiet_hours(
-        self, interaction: discord.Interaction, start: app_commands.Range[str, 1, 10], end: app_commands.Range[str, 1, 10]
+        self,
+        interaction: discord.Interaction,
+        start: app_commands.Range[str, 1, 10],
+        end: app_commands.Range[str, 1, 10],
     ) -> None:
         """Set the hours when nothing is delivered (default 23:00–08:00)."""
         window = parse_quiet(start, end)
         await think(interaction)
         first, last = (t.isoformat("minutes") for t in window)
-        await self.bot.store.set_user_settings(interaction.user.id, quiet_start=first, quiet_end=last)
-        await reply(interaction, self.bot.texts(interaction).text("remind.quiet.set", start=first, end=last))
+        await self.bot.store.set_user_settings(
+            interaction.user.id, quiet_start=first, quiet_end=last
+        )
+        await reply(
+            interaction, self.bot.texts(interaction).text("remind.quiet.set", start=first, end=last)
+        )
 
 
 async def setup(bot: TayoriBot) -> None:

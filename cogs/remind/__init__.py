@@ -58,7 +58,9 @@ class DiscordTransport:
         try:
             channel = await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
             view = delivered_view(texts, delivery)
-            await channel.send(delivered_text(texts, delivery)[:2000], **({"view": view} if view else {}))
+            await channel.send(
+                delivered_text(texts, delivery)[:2000], **({"view": view} if view else {})
+            )
         except discord.Forbidden as exc:
             raise DmClosed(str(exc)) from exc
         except discord.HTTPException as exc:
@@ -101,22 +103,32 @@ class Remind(commands.GroupCog, **group_names("remind")):
         self.service.wake()
 
     @commands.Cog.listener()
-    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
         """Show reminders that could not be delivered, the next time the user uses a command."""
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return  # a form was opened: no follow-up now, they are shown after the next command
         held = await self.bot.store.held_for(interaction.user.id)
         if not held:
             return
         texts = self.bot.texts(interaction)
         now = self.bot.clock.now()
         parts = [delivered_text(texts, _as_delivery(r, now)) for r in held]
-        await interaction.followup.send("\n\n".join(parts)[:2000], ephemeral=True)
+        try:
+            await interaction.followup.send("\n\n".join(parts)[:2000], ephemeral=True)
+        except discord.HTTPException as exc:
+            log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
+            return
         for r in held:
             await self.bot.store.mark_delivered(r.id)
 
     @app_commands.command(**names("remind.after-send"))
     @options("remind.after-send", "days")
     @everywhere
-    async def after_send(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 14] = 7) -> None:
+    async def after_send(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 14] = 7
+    ) -> None:
         """Log one sent message; check in after `days` to see whether they replied."""
         await think(interaction)
         await reply(interaction, await schedule_after_send(interaction, days))
@@ -142,9 +154,17 @@ class Remind(commands.GroupCog, **group_names("remind")):
             pace_quiet_end=quiet[1].isoformat("minutes") if quiet else None,
         )
         gap = format_duration(timedelta(hours=hours), texts.when)
-        lines = [texts.text("remind.reply.saved", gap=gap, command=self.bot.mention("remind reply"))]
+        lines = [
+            texts.text("remind.reply.saved", gap=gap, command=self.bot.mention("remind reply"))
+        ]
         if quiet:
-            lines.append(texts.text("remind.reply.quiet_note", start=quiet[0].isoformat("minutes"), end=quiet[1].isoformat("minutes")))
+            lines.append(
+                texts.text(
+                    "remind.reply.quiet_note",
+                    start=quiet[0].isoformat("minutes"),
+                    end=quiet[1].isoformat("minutes"),
+                )
+            )
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(**names("remind.reply"))
@@ -154,7 +174,9 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await think(interaction)
         settings = await self.bot.store.user_settings(interaction.user.id)
         if settings.pace_gap_minutes is None:
-            raise UserFacingError("remind.reply.no_pace", command=self.bot.mention("remind reply-pace"))
+            raise UserFacingError(
+                "remind.reply.no_pace", command=self.bot.mention("remind reply-pace")
+            )
         quiet = _quiet(settings.pace_quiet_start, settings.pace_quiet_end)
         tz = user_zone(settings.timezone)
         due = reply_due(self.bot.clock.now(), tz, settings.pace_gap_minutes / 60, quiet)
@@ -164,7 +186,10 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @options("remind.at", "when", "note")
     @everywhere
     async def at(
-        self, interaction: discord.Interaction, when: app_commands.Range[str, 1, 100], note: str | None = None
+        self,
+        interaction: discord.Interaction,
+        when: app_commands.Range[str, 1, 100],
+        note: str | None = None,
     ) -> None:
         """Remind me at a time I choose, with my own note."""
         if note is not None and len(note) > NOTE_MAX:
@@ -176,12 +201,16 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await self._add(interaction, "at", parsed.due, note=note.strip() if note else None)
 
     @at.autocomplete("when")
-    async def at_when(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def at_when(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
         texts = self.bot.texts(interaction)
         value = current[:100] or texts.text("remind.preview.example")[:100]
         if not current.strip():
-            return [app_commands.Choice(name=texts.text("remind.preview.example")[:100], value=value)]
+            return [
+                app_commands.Choice(name=texts.text("remind.preview.example")[:100], value=value)
+            ]
         parsed = await self._parse(interaction, current)
         if isinstance(parsed, Parsed):
             shown = format_local(parsed.local, texts.when, self.bot.clock.now())
@@ -194,7 +223,9 @@ class Remind(commands.GroupCog, **group_names("remind")):
         texts = self.bot.texts(interaction)
         other = self.bot.content["en" if texts.locale == "ja" else "ja"]
         settings = await self.bot.store.user_settings(interaction.user.id)
-        return parse_when(text, self.bot.clock.now(), user_zone(settings.timezone), [texts.when, other.when])
+        return parse_when(
+            text, self.bot.clock.now(), user_zone(settings.timezone), [texts.when, other.when]
+        )
 
     async def _add(
         self, interaction: discord.Interaction, kind: str, due: datetime, note: str | None = None
@@ -202,7 +233,13 @@ class Remind(commands.GroupCog, **group_names("remind")):
         texts = self.bot.texts(interaction)
         try:
             await self.bot.store.add_reminder(
-                interaction.user.id, kind, due, texts.locale, guild_id=interaction.guild_id, note=note, max_pending=MAX_PENDING
+                interaction.user.id,
+                kind,
+                due,
+                texts.locale,
+                guild_id=interaction.guild_id,
+                note=note,
+                max_pending=MAX_PENDING,
             )
         except LimitReached:
             raise UserFacingError("remind.limit.pending", max=MAX_PENDING) from None
@@ -218,7 +255,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
         pending = await self.bot.store.pending_for(interaction.user.id)
         lines = [_line(texts, i, r, when_text(r.due_at)) for i, r in enumerate(pending, start=1)]
         embed = discord.Embed(
-            title=texts.text("remind.list.title"), description="\n".join(lines)[:4096] or texts.text("remind.list.empty")
+            title=texts.text("remind.list.title"),
+            description="\n".join(lines)[:4096] or texts.text("remind.list.empty"),
         )
         await reply(interaction, embed=embed)
 
@@ -236,13 +274,17 @@ class Remind(commands.GroupCog, **group_names("remind")):
         now = self.bot.clock.now()
         choices = [
             discord.SelectOption(
-                label=_line(texts, i, r, format_local(r.due_at.astimezone(tz), texts.when, now))[:100],
+                label=_line(texts, i, r, format_local(r.due_at.astimezone(tz), texts.when, now))[
+                    :100
+                ],
                 value=str(r.id),
             )
             for i, r in enumerate(pending[:25], start=1)
         ]
         view = discord.ui.View(timeout=None)
-        view.add_item(CancelSelect(interaction.user.id, choices, texts.text("remind.cancel.placeholder")))
+        view.add_item(
+            CancelSelect(interaction.user.id, choices, texts.text("remind.cancel.placeholder"))
+        )
         await reply(interaction, view=view, content=texts.text("remind.cancel.placeholder"))
 
 

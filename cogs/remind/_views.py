@@ -38,7 +38,9 @@ def delivered_text(texts: LocaleContent, delivery: Delivery) -> str:
         note = discord.utils.escape_markdown(r.note) if r.note else None
         body = texts.text("remind.at.due", note=note) if note else texts.text("remind.at.due_plain")
     if delivery.late and delivery.late.total_seconds() >= 60:
-        body += "\n" + texts.text("remind.delivery.late", duration=format_duration(delivery.late, texts.when))
+        body += "\n" + texts.text(
+            "remind.delivery.late", duration=format_duration(delivery.late, texts.when)
+        )
     return body
 
 
@@ -52,14 +54,21 @@ def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View 
     view = discord.ui.View(timeout=None)
     if delivery.reminder.kind == "after-send":
         view.add_item(ReminderButton("rep", rid, label=texts.text("remind.buttons.replied"), row=0))
-        view.add_item(ReminderButton("wk", rid, label=texts.text("remind.buttons.wait_week"), row=0))
+        view.add_item(
+            ReminderButton("wk", rid, label=texts.text("remind.buttons.wait_week"), row=0)
+        )
         view.add_item(OpenDraftButton(texts.text("remind.buttons.check_draft")))
     for choice in SNOOZES:
-        view.add_item(ReminderButton(choice, rid, label=texts.text(f"remind.snooze.{choice}"), row=1))
+        view.add_item(
+            ReminderButton(choice, rid, label=texts.text(f"remind.snooze.{choice}"), row=1)
+        )
     return view
 
 
-class ReminderButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:(?P<act>rep|wk|1h|1d|1w):(?P<rid>\d+)"):
+class ReminderButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=rf"{PREFIX}:(?P<act>rep|wk|1h|1d|1w):(?P<rid>\d+)",
+):
     """They replied / wait one more week / snooze 1h, 1d, 1w — on a delivered reminder."""
 
     def __init__(self, act: str, rid: int, **button) -> None:
@@ -89,16 +98,21 @@ class ReminderButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PRE
             done = texts.text("remind.after_send.replied")
         else:
             due = snooze(bot.clock.now(), "1w" if self.act == "wk" else self.act)
-            await bot.store.snooze_reminder(reminder.user_id, reminder.id, due)
+            if not await bot.store.snooze_reminder(reminder.user_id, reminder.id, due):
+                raise UserFacingError("common.error.expired")
             key = "remind.after_send.wait_more" if self.act == "wk" else "remind.snooze.done"
             done = texts.text(key, when=when_text(due))
         bot.dispatch("tayori_reminders_changed")
         original = interaction.message.content if interaction.message else ""
-        await interaction.edit_original_response(content=f"{original}\n\n✓ {done}"[:2000], view=None)
+        await interaction.edit_original_response(
+            content=f"{original}\n\n✓ {done}"[:2000], view=None
+        )
 
 
-class AfterSendButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:as:(?P<uid>\d+):(?P<days>\d+)"):
-    """"I sent it — remind me in a week": logs one sent message and schedules the check-in."""
+class AfterSendButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:as:(?P<uid>\d+):(?P<days>\d+)"
+):
+    """The "I sent it — remind me in a week" button: logs one message, schedules the check-in."""
 
     def __init__(self, uid: int, days: int, label: str) -> None:
         button = discord.ui.Button(label=label, custom_id=f"{PREFIX}:as:{uid}:{days}", emoji="⏰")
@@ -139,13 +153,24 @@ async def schedule_after_send(interaction: discord.Interaction, days: int) -> st
     return texts.text("remind.after_send.confirm", when=when_text(due))
 
 
-class CancelSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:cx:(?P<uid>\d+)"):
+class CancelSelect(
+    discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:cx:(?P<uid>\d+)"
+):
     """Pick pending reminders to cancel."""
 
-    def __init__(self, uid: int, options: list[discord.SelectOption] | None = None, placeholder: str | None = None) -> None:
+    def __init__(
+        self,
+        uid: int,
+        options: list[discord.SelectOption] | None = None,
+        placeholder: str | None = None,
+    ) -> None:
         opts = options or [discord.SelectOption(label="-", value="0")]
         select = discord.ui.Select(
-            custom_id=f"{PREFIX}:cx:{uid}", options=opts, min_values=1, max_values=len(opts), placeholder=placeholder
+            custom_id=f"{PREFIX}:cx:{uid}",
+            options=opts,
+            min_values=1,
+            max_values=len(opts),
+            placeholder=placeholder,
         )
         super().__init__(select)
         self.uid = uid

@@ -9,6 +9,7 @@ answered like Discord does (400, code 50035 "Invalid Form Body").
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,17 @@ class Violation:
     def __str__(self) -> str:
         errors = "; ".join(str(e) for e in self.errors[:5])
         return f"[{self.kind}] {self.method} {self.path}: {self.detail} {errors}".strip()
+
+
+@dataclass
+class Fault:
+    """A canned failure for the next ``times`` requests matching ``method`` and ``path``."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    code: int = 0
+    times: int = 1
 
 
 class ApiError(Exception):
@@ -266,6 +278,16 @@ class FakeState:
     guild_commands: dict[int, list[dict]] = field(default_factory=dict)
     dm_channels: dict[int, Channel] = field(default_factory=dict)
     on_message: Callable[[FakeMessage], Awaitable[None]] | None = None
+    faults: list[Fault] = field(default_factory=list)
+
+    def raise_fault(self, method: str, path: str) -> None:
+        """Answer with the first matching injected fault, if any (it is used up)."""
+        for fault in self.faults:
+            if fault.method == method and fault.path.fullmatch(path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                raise ApiError(fault.status, fault.code, f"injected {fault.status}")
 
     def note_rejection(self, path: str, error: ApiError) -> None:
         """Remember a rejected interaction callback on its interaction record."""
@@ -310,6 +332,7 @@ async def _handle(
     rec.json, rec.files = await read_body(request)
     request[BODY], request[FILES], request[RECORD] = rec.json, rec.files, rec
     state.validator.check(request.method, rec.path, rec.json)
+    state.raise_fault(request.method, rec.path)
     return await handler(request)
 
 

@@ -1,0 +1,56 @@
+"""Keep what users type out of the logs, even at DEBUG.
+
+discord.py logs whole gateway events and REST bodies at DEBUG; those carry drafts,
+notes and answers. These filters replace them with a one-line summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+CARRY_TEXT = {"INTERACTION_CREATE", "MESSAGE_CREATE", "MESSAGE_UPDATE"}
+HTTP_BODIES = ("%s %s with %s has returned %s", "%s %s has received %s")
+
+
+class HideGatewayPayloads(logging.Filter):
+    """Summarize gateway events that carry user text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the payloads; keep every record."""
+        if isinstance(record.args, tuple) and any(map(_carries_text, record.args)):
+            record.args = tuple(_summary(a) if _carries_text(a) else a for a in record.args)
+        return True
+
+
+class HideHttpBodies(logging.Filter):
+    """Drop request and response bodies from discord.py's HTTP debug lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the body argument; keep every record."""
+        if record.msg in HTTP_BODIES and isinstance(record.args, tuple):
+            index = 2
+            record.args = tuple(
+                "(body hidden)" if i == index else a for i, a in enumerate(record.args)
+            )
+        return True
+
+
+def _carries_text(value: object) -> bool:
+    return isinstance(value, dict) and value.get("t") in CARRY_TEXT
+
+
+def _summary(event: dict[str, Any]) -> str:
+    payload = event.get("d") or {}
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    what = data.get("name") or data.get("custom_id") or "?"
+    return f"{event.get('t')} #{event.get('s')} type {payload.get('type')} {what} (content hidden)"
+
+
+_GATEWAY, _HTTP = HideGatewayPayloads(), HideHttpBodies()
+
+
+def install() -> None:
+    """Attach the filters to discord.py's loggers (idempotent)."""
+    logging.getLogger("discord.gateway").addFilter(_GATEWAY)
+    logging.getLogger("discord.http").addFilter(_HTTP)

@@ -1,0 +1,443 @@
+"""End to end: /remind commands, DM delivery with buttons, snooze after a restart, quiet hours."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import utc
+from bot.when import format_duration, format_local
+from cogs.remind._views import when_text
+from tests.conftest import START
+from tests.fakediscord import UserActionError
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def service(bot):
+    return bot.get_cog("Remind").service
+
+
+async def move(fake, bot, clock, delta: timedelta | None = None, *, to: datetime | None = None):
+    """Move the fake clock, then wait until the scheduler has handled what fell due."""
+    rest = service(bot).next_rest()
+    clock.set(to) if to is not None else clock.advance(delta)
+    await asyncio.wait_for(rest.wait(), 5)
+    await fake.wait_quiet()
+
+
+def uid(fake, name: str) -> int:
+    return fake.user(name).id
+
+
+def labels(message) -> list[str]:
+    return [b["label"] for b in message.buttons]
+
+
+def snooze_ids(rid: int) -> list[str]:
+    return [f"tayori:rm:{c}:{rid}" for c in ("1h", "1d", "1w")]
+
+
+def repeat_send_warning(texts) -> str:
+    """What /check-draft says about sending again within a week (the `repeat-send` rule)."""
+    rule = next(r for r in texts.draft.rules if r.id == "repeat-send")
+    return rule.message.format(days=texts.draft.repeat_days)
+
+
+async def only_pending(bot, fake, name: str):
+    [reminder] = await bot.store.pending_for(uid(fake, name))
+    return reminder
+
+
+# --- /remind after-send ------------------------------------------------------------------
+
+
+async def test_after_send_schedules_a_week_and_check_draft_then_reports_repeat_send(
+    fake_discord, bot, content
+):
+    ja = content["ja"]
+    r = await fake_discord.slash("remind after-send", user="haruto")
+    due = START + timedelta(days=7)
+    assert r.ephemeral
+    assert r.content == ja.text("remind.after_send.confirm", when=when_text(due))
+    reminder = await only_pending(bot, fake_discord, "haruto")
+    assert (reminder.kind, reminder.due_at, reminder.guild_id) == (
+        "after-send",
+        due,
+        fake_discord.world.guild.id,
+    )
+    checked = await fake_discord.slash("check-draft", {"text": "元気？"}, user="haruto")
+    assert repeat_send_warning(content["ja"]) in checked.message.text
+
+
+async def test_after_send_takes_days_from_one_to_fourteen_only(fake_discord, bot, content):
+    r = await fake_discord.slash("remind after-send", {"days": 3}, user="alice", dm=True)
+    due = START + timedelta(days=3)
+    assert r.content == content["en"].text("remind.after_send.confirm", when=when_text(due))
+    assert (await only_pending(bot, fake_discord, "alice")).due_at == due
+    for days in (0, 15):
+        with pytest.raises(UserActionError, match="outside"):
+            await fake_discord.slash("remind after-send", {"days": days}, user="alice")
+
+
+async def test_after_send_delivers_the_articles_next_step_with_its_buttons(
+    fake_discord, bot, clock, content
+):
+    ja = content["ja"]
+    await fake_discord.slash("remind after-send", user="haruto")
+    rid = (await only_pending(bot, fake_discord, "haruto")).id
+    await move(fake_discord, bot, clock, timedelta(days=7))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [dm] = fake_discord.dms("haruto")
+    assert dm.content == ja.text("remind.after_send.due", days=7)
+    assert labels(dm) == [
+        ja.text("remind.buttons.replied"),
+        ja.text("remind.buttons.wait_week"),
+        ja.text("remind.buttons.check_draft"),
+        *(ja.text(f"remind.snooze.{c}") for c in ("1h", "1d", "1w")),
+    ]
+    assert [b["custom_id"] for b in dm.buttons] == [
+        f"tayori:rm:rep:{rid}",
+        f"tayori:rm:wk:{rid}",
+        "tayori:cd:open",
+        *snooze_ids(rid),
+    ]
+    assert (await bot.store.reminder(rid)).state == "delivered"
+
+    draft = await fake_discord.click(dm, label=ja.text("remind.buttons.check_draft"), user="haruto")
+    assert draft.modal is not None
+
+    await fake_discord.click(dm, label=ja.text("remind.buttons.replied"), user="haruto")
+    assert (await bot.store.reminder(rid)).state == "replied"
+    assert dm.content.endswith("✓ " + ja.text("remind.after_send.replied"))
+    assert dm.buttons == []
+    checked = await fake_discord.slash("check-draft", {"text": "元気？"}, user="haruto")
+    assert repeat_send_warning(ja) not in checked.message.text
+
+
+async def test_wait_one_more_week_brings_it_back_a_week_later(fake_discord, bot, clock, content):
+    ja = content["ja"]
+    await fake_discord.slash("remind after-send", {"days": 7}, user="haruto")
+    await move(fake_discord, bot, clock, timedelta(days=7))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [dm] = fake_discord.dms("haruto")
+    await fake_discord.click(dm, label=ja.text("remind.buttons.wait_week"), user="haruto")
+    again = clock.now() + timedelta(weeks=1)
+    reminder = await only_pending(bot, fake_discord, "haruto")
+    assert reminder.due_at == again
+    assert dm.content.endswith("✓ " + ja.text("remind.after_send.wait_more", when=when_text(again)))
+    await move(fake_discord, bot, clock, timedelta(weeks=1))
+    await fake_discord.wait_until(lambda: len(fake_discord.dms("haruto")) == 2, within=5)
+    assert fake_discord.dms("haruto")[1].content == ja.text("remind.after_send.due", days=14)
+
+
+# --- /remind reply-pace and /remind reply ---------------------------------------------------
+
+
+async def test_reply_needs_a_pace_first(fake_discord, bot, content):
+    r = await fake_discord.slash("remind reply", user="haruto")
+    assert r.ephemeral
+    assert r.text == content["ja"].text(
+        "remind.reply.no_pace", command=bot.mention("remind reply-pace")
+    )
+    assert await bot.store.pending_for(uid(fake_discord, "haruto")) == []
+
+
+async def test_reply_pace_keeps_numbers_and_reply_avoids_their_never_write_hours(
+    fake_discord, bot, clock, content
+):
+    ja = content["ja"]
+    saved = await fake_discord.slash(
+        "remind reply-pace",
+        {"hours": 3, "quiet_start": "9:00", "quiet_end": "１８：００"},
+        user="haruto",
+    )
+    gap = format_duration(timedelta(hours=3), ja.when)
+    assert saved.content == "\n".join(
+        [
+            ja.text("remind.reply.saved", gap=gap, command=bot.mention("remind reply")),
+            ja.text("remind.reply.quiet_note", start="09:00", end="18:00"),
+        ]
+    )
+    settings = await bot.store.user_settings(uid(fake_discord, "haruto"))
+    assert (settings.pace_gap_minutes, settings.pace_quiet_start, settings.pace_quiet_end) == (
+        180,
+        "09:00",
+        "18:00",
+    )
+    r = await fake_discord.slash("remind reply", user="haruto")
+    due = datetime(2026, 3, 10, 18, 0, tzinfo=TOKYO)  # 12:00 + 3 h = 15:00, inside 9–18
+    assert r.content == ja.text("remind.at.confirm", when=when_text(due))
+    reminder = await only_pending(bot, fake_discord, "haruto")
+    assert (reminder.kind, reminder.due_at) == ("reply", due)
+    await move(fake_discord, bot, clock, to=due)
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    assert fake_discord.dms("haruto")[0].content == ja.text("remind.reply.due")
+
+
+async def test_reply_pace_without_never_write_hours_replies_after_the_gap(
+    fake_discord, bot, content
+):
+    await fake_discord.slash("remind reply-pace", {"hours": 1.5}, user="alice")
+    await fake_discord.slash("remind reply", user="alice")
+    reminder = await only_pending(bot, fake_discord, "alice")
+    assert reminder.due_at == START + timedelta(hours=1, minutes=30)
+
+
+async def test_reply_pace_refuses_half_a_window_and_out_of_range_gaps(fake_discord, bot, content):
+    half = await fake_discord.slash(
+        "remind reply-pace", {"hours": 3, "quiet_start": "9"}, user="alice"
+    )
+    assert half.text == content["en"].text("remind.quiet.invalid")
+    assert (await bot.store.user_settings(uid(fake_discord, "alice"))).pace_gap_minutes is None
+    with pytest.raises(UserActionError, match="outside"):
+        await fake_discord.slash("remind reply-pace", {"hours": 169}, user="alice")
+
+
+# --- /remind at --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "when", "local"),
+    [
+        ("haruto", "明日の20時", datetime(2026, 3, 11, 20, 0, tzinfo=TOKYO)),
+        ("haruto", "3時間後", datetime(2026, 3, 10, 15, 0, tzinfo=TOKYO)),
+        ("haruto", "来週の金曜", datetime(2026, 3, 20, 9, 0, tzinfo=TOKYO)),
+        ("haruto", "12/24 19:00", datetime(2026, 12, 24, 19, 0, tzinfo=TOKYO)),
+        ("alice", "tomorrow 8pm", datetime(2026, 3, 11, 20, 0, tzinfo=TOKYO)),
+        ("alice", "in 2 weeks", datetime(2026, 3, 24, 12, 0, tzinfo=TOKYO)),
+        ("alice", "21:00", datetime(2026, 3, 10, 21, 0, tzinfo=TOKYO)),
+    ],
+)
+async def test_at_reads_japanese_and_english(fake_discord, bot, content, user, when, local):
+    texts = content["en" if user == "alice" else "ja"]
+    preview = await fake_discord.autocomplete("remind at", {"when": when}, "when", user=user)
+    shown = format_local(local, texts.when, START)
+    assert preview.choices == [
+        {"name": texts.text("remind.preview.when", when=shown), "value": when}
+    ]
+    r = await fake_discord.slash("remind at", {"when": when, "note": "電話"}, user=user)
+    assert r.ephemeral
+    assert r.content == texts.text("remind.at.confirm", when=when_text(local))
+    reminder = await only_pending(bot, fake_discord, user)
+    assert (reminder.kind, reminder.due_at, reminder.note) == ("at", local, "電話")
+
+
+@pytest.mark.parametrize(
+    ("when", "reason"),
+    [
+        ("3/9 10:00", "past"),
+        ("そのうち", "unreadable"),
+        ("1〜2週間後", "range"),
+        ("400日後", "too-far"),
+        ("in 400 days", "too-far"),
+    ],
+)
+async def test_at_warns_in_the_preview_and_refuses_clearly(
+    fake_discord, bot, content, when, reason
+):
+    ja = content["ja"]
+    hint = ja.text(f"remind.when.{reason}")
+    preview = await fake_discord.autocomplete("remind at", {"when": when}, "when", user="haruto")
+    assert preview.choices == [
+        {"name": ja.text("remind.preview.refused", hint=hint)[:100], "value": when}
+    ]
+    r = await fake_discord.slash("remind at", {"when": when}, user="haruto")
+    assert r.ephemeral and r.text == hint
+    assert await bot.store.pending_for(uid(fake_discord, "haruto")) == []
+
+
+async def test_at_preview_with_nothing_typed_shows_examples(fake_discord, bot, content):
+    r = await fake_discord.autocomplete("remind at", {}, "when", user="alice")
+    example = content["en"].text("remind.preview.example")
+    assert r.choices == [{"name": example, "value": example}]
+
+
+async def test_at_preview_and_due_follow_the_users_timezone(fake_discord, bot, content):
+    await fake_discord.slash("settings timezone", {"name": "America/New_York"}, user="alice")
+    local = datetime(
+        2026, 3, 10, 21, 0, tzinfo=ZoneInfo("America/New_York")
+    )  # now 23:00 on the 9th
+    preview = await fake_discord.autocomplete("remind at", {"when": "21:00"}, "when", user="alice")
+    shown = format_local(local, content["en"].when, START)
+    assert preview.choices[0]["name"] == content["en"].text("remind.preview.when", when=shown)
+    await fake_discord.slash("remind at", {"when": "21:00"}, user="alice")
+    assert (await only_pending(bot, fake_discord, "alice")).due_at == utc(2026, 3, 11, 1, 0)
+
+
+async def test_at_limits_note_length_and_pending_count(fake_discord, bot, content):
+    en = content["en"]
+    long = await fake_discord.slash(
+        "remind at", {"when": "in 3 days", "note": "x" * 201}, user="alice"
+    )
+    assert long.text == en.text("remind.limit.note", max=200)
+    ok = await fake_discord.slash(
+        "remind at", {"when": "in 3 days", "note": "x" * 200}, user="alice"
+    )
+    assert ok.content == en.text("remind.at.confirm", when=when_text(START + timedelta(days=3)))
+    assert len(await bot.store.pending_for(uid(fake_discord, "alice"))) == 1
+    for _ in range(24):
+        await bot.store.add_reminder(
+            uid(fake_discord, "alice"), "at", START + timedelta(days=2), "en"
+        )
+    full = await fake_discord.slash("remind at", {"when": "in 3 days"}, user="alice")
+    assert full.text == en.text("remind.limit.pending", max=25)
+    full = await fake_discord.slash("remind after-send", user="alice")
+    assert full.text == en.text("remind.limit.pending", max=25)
+    assert len(await bot.store.pending_for(uid(fake_discord, "alice"))) == 25
+
+
+async def test_at_delivers_the_note_by_dm_with_snooze_buttons(fake_discord, bot, clock, content):
+    ja = content["ja"]
+    await fake_discord.slash(
+        "remind at", {"when": "3時間後", "note": "**薬**を飲む"}, user="haruto"
+    )
+    rid = (await only_pending(bot, fake_discord, "haruto")).id
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [dm] = fake_discord.dms("haruto")
+    assert dm.content == ja.text("remind.at.due", note=r"\*\*薬\*\*を飲む")
+    assert [b["custom_id"] for b in dm.buttons] == snooze_ids(rid)
+    assert labels(dm) == [ja.text(f"remind.snooze.{c}") for c in ("1h", "1d", "1w")]
+    reminder = await bot.store.reminder(rid)
+    assert (reminder.state, reminder.delivered_at) == ("delivered", clock.now())
+
+
+# --- /remind list and /remind cancel -------------------------------------------------------
+
+
+async def test_list_shows_pending_reminders_with_relative_times(fake_discord, bot, content):
+    en = content["en"]
+    empty = await fake_discord.slash("remind list", user="alice")
+    assert empty.ephemeral and empty.embeds[0]["description"] == en.text("remind.list.empty")
+    await fake_discord.slash("remind at", {"when": "in 2 weeks", "note": "dentist"}, user="alice")
+    await fake_discord.slash("remind after-send", {"days": 3}, user="alice")
+    r = await fake_discord.slash("remind list", user="alice")
+    first, second = START + timedelta(days=3), START + timedelta(weeks=2)
+    assert r.ephemeral
+    assert r.embeds[0]["title"] == en.text("remind.list.title")
+    assert r.embeds[0]["description"] == "\n".join(
+        [
+            en.text(
+                "remind.list.line",
+                index=1,
+                when=when_text(first),
+                kind=en.text("remind.list.kind.after_send"),
+            ),
+            en.text(
+                "remind.list.line_note",
+                index=2,
+                when=when_text(second),
+                kind=en.text("remind.list.kind.at"),
+                note="dentist",
+            ),
+        ]
+    )
+    assert f"<t:{int(first.timestamp())}:R>" in r.embeds[0]["description"]
+
+
+async def test_cancel_offers_a_select_of_pending_reminders(fake_discord, bot, content):
+    ja = content["ja"]
+    none = await fake_discord.slash("remind cancel", user="haruto")
+    assert none.text == ja.text("remind.cancel.none")
+    await fake_discord.slash("remind at", {"when": "明日の20時", "note": "電話"}, user="haruto")
+    await fake_discord.slash("remind after-send", user="haruto")
+    at, after = await bot.store.pending_for(uid(fake_discord, "haruto"))
+    r = await fake_discord.slash("remind cancel", user="haruto")
+    assert r.ephemeral
+    [select] = r.message.selects
+    assert select["custom_id"] == f"tayori:rm:cx:{uid(fake_discord, 'haruto')}"
+    assert [o["value"] for o in select["options"]] == [str(at.id), str(after.id)]
+    assert select["options"][0]["label"] == ja.text(
+        "remind.list.line_note",
+        index=1,
+        when=format_local(at.due_at.astimezone(TOKYO), ja.when, START),
+        kind=ja.text("remind.list.kind.at"),
+        note="電話",
+    )
+    await fake_discord.select(r, select["custom_id"], [str(at.id)], user="haruto")
+    assert r.content == ja.text("remind.cancel.done", count=1)
+    assert r.message.selects == []
+    assert (await bot.store.reminder(at.id)).state == "cancelled"
+    assert [p.id for p in await bot.store.pending_for(uid(fake_discord, "haruto"))] == [after.id]
+
+
+# --- delivery: snooze after restart, quiet hours, late and missed ----------------------------
+
+
+async def test_snooze_on_an_old_dm_works_after_a_restart(
+    fake_discord, start_tayori, clock, content
+):
+    ja = content["ja"]
+    bot = await start_tayori()
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": "散歩"}, user="haruto")
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [dm] = fake_discord.dms("haruto")
+    await bot.close()
+
+    bot = await start_tayori()
+    await fake_discord.click(dm, label=ja.text("remind.snooze.1d"), user="haruto")
+    again = clock.now() + timedelta(days=1)
+    reminder = await only_pending(bot, fake_discord, "haruto")
+    assert reminder.due_at == again
+    assert dm.content.endswith("✓ " + ja.text("remind.snooze.done", when=when_text(again)))
+    assert dm.buttons == []
+    await move(fake_discord, bot, clock, timedelta(days=1))
+    await fake_discord.wait_until(lambda: len(fake_discord.dms("haruto")) == 2, within=5)
+    assert fake_discord.dms("haruto")[1].content == ja.text("remind.at.due", note="散歩")
+
+
+async def test_quiet_hours_hold_a_midnight_reminder_until_eight(fake_discord, bot, clock, content):
+    await fake_discord.slash("remind at", {"when": "0:00"}, user="haruto")
+    rid = (await only_pending(bot, fake_discord, "haruto")).id
+    midnight = datetime(2026, 3, 11, 0, 0, tzinfo=TOKYO)
+    eight = datetime(2026, 3, 11, 8, 0, tzinfo=TOKYO)
+    await move(fake_discord, bot, clock, to=midnight)
+    assert fake_discord.dms("haruto") == []
+    reminder = await bot.store.reminder(rid)
+    assert (reminder.state, reminder.due_at) == ("pending", eight)
+    await move(fake_discord, bot, clock, to=eight)
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    assert fake_discord.dms("haruto")[0].content == content["ja"].text("remind.at.due_plain")
+
+
+async def test_reminders_due_while_down_arrive_late_or_as_a_missed_notice(
+    fake_discord, start_tayori, clock, content
+):
+    ja = content["ja"]
+    bot = await start_tayori()
+    await fake_discord.slash(
+        "remind at", {"when": "1時間後", "note": "ちょっと遅れる"}, user="haruto"
+    )
+    await fake_discord.slash(
+        "remind at", {"when": "明日の20時", "note": "ずっと遅れる"}, user="alice"
+    )
+    late = await only_pending(bot, fake_discord, "haruto")
+    missed = await only_pending(bot, fake_discord, "alice")
+    await bot.close()
+
+    clock.advance(timedelta(hours=3))  # 15:00 in Tokyo: 2 hours late for haruto
+    bot = await start_tayori()
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [dm] = fake_discord.dms("haruto")
+    duration = format_duration(timedelta(hours=2), ja.when)
+    body = ja.text("remind.at.due", note="ちょっと遅れる")
+    assert dm.content == body + "\n" + ja.text("remind.delivery.late", duration=duration)
+    assert [b["custom_id"] for b in dm.buttons] == snooze_ids(late.id)
+    await bot.close()
+
+    clock.set(missed.due_at + timedelta(days=8))
+    await start_tayori()
+    await fake_discord.wait_until(lambda: fake_discord.dms("alice"), within=5)
+    [notice] = fake_discord.dms("alice")
+    en = content["en"]
+    when = when_text(missed.due_at)
+    assert notice.content == en.text(
+        "remind.delivery.missed", when=when, duration=format_duration(timedelta(days=8), en.when)
+    )
+    assert "ずっと遅れる" not in notice.content
+    assert notice.components == []

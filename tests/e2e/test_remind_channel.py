@@ -1,0 +1,89 @@
+"""End to end: /remind-channel set | clear | show — server-only, Manage Server, bot permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakediscord import UserActionError
+from tests.fakediscord.world import Overwrite, Perm
+
+
+async def test_admin_sets_shows_and_clears_the_channel(fake_discord, bot, content):
+    ja = content["ja"]
+    guild = fake_discord.world.guild.id
+    general = fake_discord.channel("general")
+    none = await fake_discord.slash("remind-channel show", user="admin")
+    assert none.ephemeral and none.text == ja.text("remind.channel.none")
+
+    r = await fake_discord.slash("remind-channel set", {"channel": general}, user="admin")
+    assert r.ephemeral and r.text == ja.text("remind.channel.set", channel=f"<#{general.id}>")
+    assert (await bot.store.guild_settings(guild)).reminder_channel_id == general.id
+    shown = await fake_discord.slash("remind-channel show", user="admin")
+    assert shown.text == ja.text("remind.channel.show", channel=f"<#{general.id}>")
+
+    cleared = await fake_discord.slash("remind-channel clear", user="admin")
+    assert cleared.text == ja.text("remind.channel.clear")
+    assert (await bot.store.guild_settings(guild)).reminder_channel_id is None
+
+
+async def test_the_command_asks_for_manage_server_and_is_server_only(fake_discord, bot):
+    [command] = [c for c in fake_discord.commands if c["name"] == "remind-channel"]
+    assert int(command["default_member_permissions"]) == Perm.MANAGE_GUILD
+    assert command["contexts"] == [0]
+    with pytest.raises(UserActionError, match="hidden from haruto"):
+        await fake_discord.slash("remind-channel show", user="haruto")
+    with pytest.raises(UserActionError, match="not available"):
+        await fake_discord.slash("remind-channel show", user="admin", dm=True)
+
+
+async def test_runtime_check_refuses_without_manage_server_in_the_channel(
+    fake_discord, bot, content
+):
+    """The command is visible (Manage Server in the server) but the channel takes it away."""
+    world = fake_discord.world
+    moderator = world.guild.role("Moderator")
+    back_room = world.add_channel(world.guild, "back-room")
+    back_room.overwrites.append(Overwrite(moderator.id, 0, deny=Perm.MANAGE_GUILD))
+    r = await fake_discord.slash(
+        "remind-channel set",
+        {"channel": fake_discord.channel("general")},
+        user="admin",
+        channel=back_room,
+    )
+    assert r.ephemeral and r.text == content["ja"].text("remind.channel.manage_server")
+    assert (await bot.store.guild_settings(world.guild.id)).reminder_channel_id is None
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_refused_naming_send_messages(
+    fake_discord, bot, content
+):
+    no_send = fake_discord.channel("no-send")
+    r = await fake_discord.slash("remind-channel set", {"channel": no_send}, user="admin")
+    assert r.ephemeral
+    expected = content["ja"].text("remind.channel.missing_permission", permission="Send Messages")
+    assert r.text == expected
+    assert (await bot.store.guild_settings(fake_discord.world.guild.id)).reminder_channel_id is None
+
+
+@pytest.mark.parametrize("known_at_start", [True, False])
+async def test_a_channel_the_bot_cannot_view_is_refused_naming_view_channel(
+    fake_discord, start_tayori, content, known_at_start
+):
+    """Known from GUILD_CREATE, or created later (never in the bot's cache): same answer."""
+    world = fake_discord.world
+
+    def hide() -> None:
+        channel = world.add_channel(world.guild, "hidden")
+        channel.overwrites.append(Overwrite(world.bot.id, 1, deny=Perm.VIEW_CHANNEL))
+
+    if known_at_start:
+        hide()
+    bot = await start_tayori()
+    if not known_at_start:
+        hide()
+    hidden = fake_discord.channel("hidden")
+    r = await fake_discord.slash("remind-channel set", {"channel": hidden}, user="admin")
+    assert r.ephemeral
+    expected = content["ja"].text("remind.channel.missing_permission", permission="View Channel")
+    assert r.text == expected
+    assert (await bot.store.guild_settings(world.guild.id)).reminder_channel_id is None

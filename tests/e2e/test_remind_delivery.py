@@ -1,0 +1,168 @@
+"""End to end: closed DMs, the server's reminder channel, held reminders, transient failures."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.reminders import RETRY_BASE
+from bot.when import format_duration
+from tests.fakediscord.world import Overwrite, Perm
+
+NOTE = "秘密のメモ"
+
+
+def service(bot):
+    return bot.get_cog("Remind").service
+
+
+async def move(fake, bot, clock, delta: timedelta):
+    """Move the fake clock, then wait until the scheduler has handled what fell due."""
+    rest = service(bot).next_rest()
+    clock.advance(delta)
+    await asyncio.wait_for(rest.wait(), 5)
+    await fake.wait_quiet()
+
+
+def posts_to(fake, channel) -> list:
+    path = f"/channels/{fake.channel(channel).id}/messages"
+    return [r for r in fake.requests if r.method == "POST" and r.path == path]
+
+
+async def set_channel(fake, name: str) -> None:
+    r = await fake.slash("remind-channel set", {"channel": fake.channel(name)}, user="admin")
+    assert fake.channel(name).name in r.text or f"<#{fake.channel(name).id}>" in r.text
+
+
+async def closed_sets_a_reminder(fake, bot) -> int:
+    await fake.slash("remind at", {"when": "3時間後", "note": NOTE}, user="closed")
+    [reminder] = await bot.store.pending_for(fake.user("closed").id)
+    return reminder.id
+
+
+async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
+    fake_discord, bot, clock, content
+):
+    ja = content["ja"]
+    await set_channel(fake_discord, "general")
+    rid = await closed_sets_a_reminder(fake_discord, bot)
+    before = len(fake_discord.sent_messages("general"))
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: len(fake_discord.sent_messages("general")) > before, 5)
+    notice = fake_discord.sent_messages("general")[-1]
+    closed = fake_discord.user("closed").id
+    text = ja.text("remind.delivery.dm_closed", command=bot.mention("remind list"))
+    assert notice.content == f"<@{closed}> {text}"
+    assert NOTE not in notice.content and notice.components == [] and notice.embeds == []
+    [request] = posts_to(fake_discord, "general")[-1:]
+    assert request.json["allowed_mentions"] == {"users": [closed], "parse": []}
+    assert fake_discord.dms("closed") == [], "the DM was refused (50007)"
+    assert (await bot.store.reminder(rid)).state == "delivered"
+
+
+async def test_closed_dms_without_a_channel_are_held_and_shown_at_the_next_command(
+    fake_discord, bot, clock, content
+):
+    ja = content["ja"]
+    rid = await closed_sets_a_reminder(fake_discord, bot)
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    assert (await bot.store.reminder(rid)).state == "held"
+    assert posts_to(fake_discord, "general") == [], "no channel is set, so nothing is posted"
+    form = await fake_discord.slash("check-draft", user="closed")
+    assert form.modal is not None and form.followups == [], "no follow-up on a form"
+    assert (await bot.store.reminder(rid)).state == "held"
+    clock.advance(timedelta(hours=2))
+    r = await fake_discord.slash("ng-list", user="closed")
+    [followup] = r.followups
+    assert followup.ephemeral
+    late = format_duration(timedelta(hours=2), ja.when)
+    assert followup.content == "\n".join(
+        [ja.text("remind.at.due", note=NOTE), ja.text("remind.delivery.late", duration=late)]
+    )
+    assert (await bot.store.reminder(rid)).state == "delivered"
+    again = await fake_discord.slash("ng-list", user="closed")
+    assert again.followups == [], "shown once only"
+
+
+async def test_a_deleted_reminder_channel_is_cleared_and_the_reminder_held(
+    fake_discord, bot, clock, content
+):
+    await set_channel(fake_discord, "scratch")
+    guild = fake_discord.world.guild.id
+    rid = await closed_sets_a_reminder(fake_discord, bot)
+    fake_discord.world.delete_channel(fake_discord.channel("scratch"))
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    assert [r.status for r in fake_discord.requests if r.path.endswith("/messages")][-1] == 404
+    assert (await bot.store.guild_settings(guild)).reminder_channel_id is None
+    assert (await bot.store.reminder(rid)).state == "held"
+    r = await fake_discord.slash("remind list", user="closed")
+    assert r.followups[0].content == content["ja"].text("remind.at.due", note=NOTE)
+
+
+async def test_a_channel_the_bot_may_no_longer_post_in_holds_the_reminder(
+    fake_discord, bot, clock, content
+):
+    await set_channel(fake_discord, "general")
+    rid = await closed_sets_a_reminder(fake_discord, bot)
+    general = fake_discord.channel("general")
+    general.overwrites.append(Overwrite(fake_discord.world.bot.id, 1, deny=Perm.SEND_MESSAGES))
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    assert posts_to(fake_discord, "general")[-1].status == 403
+    assert (await bot.store.reminder(rid)).state == "held"
+    kept = await bot.store.guild_settings(fake_discord.world.guild.id)
+    assert kept.reminder_channel_id == general.id
+
+
+@pytest.mark.parametrize("status", [503, 429])
+async def test_transient_failures_retry_with_backoff(fake_discord, bot, clock, content, status):
+    ja = content["ja"]
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": "再送"}, user="haruto")
+    [reminder] = await bot.store.pending_for(fake_discord.user("haruto").id)
+    dm = fake_discord.world.dm_channel(fake_discord.user("haruto"))
+    fake_discord.fail_next("POST", f"/channels/{dm.id}/messages", status, times=2)
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    first = await bot.store.reminder(reminder.id)
+    assert (first.state, first.attempts) == ("pending", 1)
+    assert first.due_at == clock.now() + RETRY_BASE
+    await move(fake_discord, bot, clock, RETRY_BASE)
+    second = await bot.store.reminder(reminder.id)
+    assert (second.state, second.attempts) == ("pending", 2)
+    assert second.due_at == clock.now() + 2 * RETRY_BASE, "the wait doubles"
+    assert fake_discord.dms("haruto") == []
+    await move(fake_discord, bot, clock, 2 * RETRY_BASE)
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [message] = fake_discord.dms("haruto")
+    assert message.content.startswith(ja.text("remind.at.due", note="再送"))
+    delivered = await bot.store.reminder(reminder.id)
+    assert (delivered.state, delivered.attempts) == ("delivered", 3)
+    statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    assert statuses == [status, status, 200]
+
+
+@pytest.mark.expected_errors
+async def test_an_unexpected_error_retries_later_and_the_scheduler_lives_on(
+    fake_discord, bot, clock, content, monkeypatch
+):
+    transport = service(bot).transport
+    real, failures = transport.send_dm, []
+
+    async def fails_once(delivery):
+        if not failures:
+            failures.append(delivery.reminder.id)
+            raise RuntimeError("a bug while sending")
+        await real(delivery)
+
+    monkeypatch.setattr(transport, "send_dm", fails_once)
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": "生きてる"}, user="haruto")
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    [rid] = failures
+    retry = await bot.store.reminder(rid)
+    assert (retry.state, retry.due_at) == ("pending", clock.now() + RETRY_BASE)
+    assert any("unexpected failure" in r.getMessage() for r in fake_discord.logged_errors)
+    await move(fake_discord, bot, clock, RETRY_BASE)
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    assert fake_discord.dms("haruto")[0].content == content["ja"].text(
+        "remind.at.due", note="生きてる"
+    )
