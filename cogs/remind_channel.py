@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.app import TayoriBot
 from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, reply, server_only, think
+from bot.interactions import UserFacingError, limited_writes, reply, server_only, think
 
 NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"))
 
@@ -57,6 +57,7 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         super().__init__()
 
     @app_commands.command(**names("remind-channel.set"))
+    @limited_writes
     @options("remind-channel.set", "channel")
     async def set_(
         self,
@@ -78,6 +79,7 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         )
 
     @app_commands.command(**names("remind-channel.clear"))
+    @limited_writes
     async def clear(self, interaction: discord.Interaction) -> None:
         """Stop posting reminder notices in this server."""
         require_manage_server(interaction)

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.app import TayoriBot
 from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, everywhere, reply, think
+from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
 from bot.pacing import parse_quiet
 
 CHOICES = 25
@@ -31,6 +31,7 @@ class Settings(commands.GroupCog, **group_names("settings")):
         super().__init__()
 
     @app_commands.command(**names("settings.timezone"))
+    @limited_writes
     @options("settings.timezone", "name")
     @everywhere
     async def timezone(
@@ -56,6 +57,7 @@ class Settings(commands.GroupCog, **group_names("settings")):
         return [app_commands.Choice(name=z, value=z) for z in hits[:CHOICES]]
 
     @app_commands.command(**names("settings.quiet-hours"))
+    @limited_writes
     @options("settings.quiet-hours", "start", "end")
     @everywhere
     async def quiet_hours(

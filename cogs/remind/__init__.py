@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.content import LocaleContent
 from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, everywhere, reply, think
+from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
 from bot.pacing import PacingError, is_missed, lateness, parse_quiet, reply_due
 from bot.reminders import (
     MAX_PENDING,
@@ -124,6 +124,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
             await self.bot.store.mark_delivered(r.id)
 
     @app_commands.command(**names("remind.after-send"))
+    @limited_writes
     @options("remind.after-send", "days")
     @everywhere
     async def after_send(
@@ -134,6 +135,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await reply(interaction, await schedule_after_send(interaction, days))
 
     @app_commands.command(**names("remind.reply-pace"))
+    @limited_writes
     @options("remind.reply-pace", "hours", "quiet_start", "quiet_end")
     @everywhere
     async def reply_pace(
@@ -168,6 +170,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(**names("remind.reply"))
+    @limited_writes
     @everywhere
     async def reply_at_pace(self, interaction: discord.Interaction) -> None:
         """They replied: remind me to answer at their pace, not at once."""
@@ -183,6 +186,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await self._add(interaction, "reply", due)
 
     @app_commands.command(**names("remind.at"))
+    @limited_writes
     @options("remind.at", "when", "note")
     @everywhere
     async def at(

@@ -239,7 +239,9 @@ async def test_confirm_button_works_after_a_restart(fake_discord, start_tayori, 
     assert (await bot.store.user_settings(uid)).timezone is None
 
 
-async def test_nothing_about_the_user_remains_after_using_every_feature(fake_discord, bot, content):
+async def test_nothing_about_the_user_remains_after_using_every_feature(
+    fake_discord, bot, content, clock
+):
     uid = fake_discord.user("haruto").id
     path = bot.settings.database_path
     slash = fake_discord.slash
@@ -252,6 +254,7 @@ async def test_nothing_about_the_user_remains_after_using_every_feature(fake_dis
     )
     await slash("remind reply", user="haruto")
     await slash("remind at", {"when": "明日の20時", "note": "電話する"}, user="haruto")
+    clock.advance(timedelta(seconds=10))  # past the 5-writes-in-10-seconds limit
     await slash("remind after-send", {"days": 10}, user="haruto", dm=True)
     result = await run_diagnosis(fake_discord, "haruto")
     await fake_discord.click(
