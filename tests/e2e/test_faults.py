@@ -1,6 +1,7 @@
 """Faults: a locked or read-only database gives a clear, kind answer; nothing crashes."""
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
@@ -64,3 +65,31 @@ async def test_gateway_drop_and_reconnect_resume_and_deliver_due_reminders_once(
     assert len(fake_discord.dms(haruto)) == 1
     after = await fake_discord.slash("about", user="haruto")
     assert after.embeds, "the resumed session still serves commands"
+
+
+async def test_full_disk_refuses_writes_kindly(fake_discord, bot, content):
+    from bot.store import StoreReadOnly
+
+    async with bot.store.db.execute("PRAGMA page_count") as cur:
+        (pages,) = await cur.fetchone()
+    await bot.store.db.execute(f"PRAGMA max_page_count = {pages}")
+    due = bot.clock.now() + timedelta(days=1)
+    for size in (200, 20, 0):  # fill the reminders' last free bytes: SQLite reports the disk full
+        with pytest.raises(StoreReadOnly):
+            for i in range(100_000):
+                await bot.store.add_reminder(10 + i, "at", due, "ja", note="x" * size or None)
+    full = await fake_discord.slash("remind at", {"when": "明日の20時"}, user="haruto")
+    assert full.text == content["ja"].text("common.error.db_readonly")
+    assert await bot.store.pending_for(fake_discord.user("haruto").id) == []
+    listed = await fake_discord.slash("ng-list", {}, user="haruto")
+    assert listed.embeds, "read-only commands keep working"
+
+
+async def test_rate_limited_follow_up_is_retried(fake_discord, bot, content):
+    fake_discord.fail_next("POST", r"/webhooks/.*", 429, times=1)
+    shown = await fake_discord.slash("privacy show", {}, user="alice")
+    assert shown.embeds[0]["title"] == content["en"].text("privacy.title")
+    posts = [
+        r for r in fake_discord.requests if r.method == "POST" and r.path.startswith("/webhooks/")
+    ]
+    assert [r.status for r in posts] == [429, 200]

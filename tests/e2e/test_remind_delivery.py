@@ -115,7 +115,22 @@ async def test_a_channel_the_bot_may_no_longer_post_in_holds_the_reminder(
     assert kept.reminder_channel_id == general.id
 
 
-@pytest.mark.parametrize("status", [503, 429])
+async def test_a_rate_limited_dm_is_retried_by_discord_py_after_retry_after(
+    fake_discord, bot, clock, content
+):
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": "再送"}, user="haruto")
+    [reminder] = await bot.store.pending_for(fake_discord.user("haruto").id)
+    dm = fake_discord.world.dm_channel(fake_discord.user("haruto"))
+    fake_discord.fail_next("POST", f"/channels/{dm.id}/messages", 429, times=1)
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    delivered = await bot.store.reminder(reminder.id)
+    assert (delivered.state, delivered.attempts) == ("delivered", 1)
+    statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    assert statuses == [429, 200]
+
+
+@pytest.mark.parametrize("status", [503])
 async def test_transient_failures_retry_with_backoff(fake_discord, bot, clock, content, status):
     ja = content["ja"]
     await fake_discord.slash("remind at", {"when": "3時間後", "note": "再送"}, user="haruto")

@@ -82,15 +82,26 @@ class ApiError(Exception):
         data: dict[str, Any] = {"message": self.message, "code": self.code}
         if self.errors is not None:
             data["errors"] = self.errors
+        if self.status == 429:  # like Discord's: discord.py waits `retry_after`, then retries
+            data.update(retry_after=RETRY_AFTER, **{"global": False})
         return data
 
+    def headers(self) -> dict[str, str]:
+        """Discord's rate-limit headers (discord.py honours a 429 only behind `Via`)."""
+        if self.status != 429:
+            return {}
+        return {"Via": "1.1 google", "Retry-After": "1", "X-RateLimit-Scope": "user"}
 
-def json_response(data: Any, status: int = 200) -> web.Response:
+
+RETRY_AFTER = 0.01
+
+
+def json_response(data: Any, status: int = 200, headers: dict | None = None) -> web.Response:
     """JSON with ``Content-Type`` exactly ``application/json`` (discord.py checks that)."""
     return web.Response(
         body=json.dumps(data).encode(),
         status=status,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
 
 
@@ -319,7 +330,7 @@ def make_middleware(state: FakeState) -> Any:
         except ApiError as error:
             status, payload = error.status, error.body()
             state.note_rejection(rec.path, error)
-            return json_response(payload, error.status)
+            return json_response(payload, error.status, error.headers())
         finally:
             state.recorder.end(rec, status, payload)
 
