@@ -1,5 +1,6 @@
 """`python -m bot` as a real process: start-up, /about, heartbeat, clean shutdown, refusals."""
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -74,3 +75,49 @@ def test_newer_database_exits_2_with_a_clear_line(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert "newer than this code" in line
+
+
+async def test_python_m_bot_sync_syncs_globally_and_exits(fake_discord, tmp_path):
+    env = {
+        **os.environ,
+        **fake_discord.env(DATABASE_PATH=str(tmp_path / "s.db")),
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, output.decode()
+    puts = [r for r in fake_discord.requests if r.method == "PUT" and r.path.endswith("/commands")]
+    assert len(puts) == 1
+    assert {c["name"] for c in fake_discord.commands} >= {"about", "diagnose", "remind"}
+    assert "commands synced globally" in output.decode()
+
+
+async def test_sigkilled_process_restarts_and_an_old_button_still_works(
+    fake_discord, tmp_path, content
+):
+    db = tmp_path / "k.db"
+    env = {"PYTHONPATH": str(ROOT)}
+    first = await fake_discord.start_process(
+        database_path=db, cwd=tmp_path, env=env, expect_sync=True
+    )
+    started = await fake_discord.slash("diagnose start", {}, user="haruto", dm=True)
+    q = content["ja"].diagnose.questions
+    answered = await fake_discord.click(started, label=q[0].options[0].label, user="haruto")
+    assert answered.message.embeds[0]["title"] == content["ja"].text(
+        "diagnose.progress", n=2, total=len(q)
+    )
+    assert await first.kill() != 0
+    await fake_discord.start_process(database_path=db, cwd=tmp_path, env=env)
+    resumed = await fake_discord.click(answered, label=q[1].options[0].label, user="haruto")
+    assert resumed.message.embeds[0]["title"] == content["ja"].text(
+        "diagnose.progress", n=3, total=len(q)
+    )
