@@ -1,9 +1,7 @@
 """The article content (ja + en), its model and helpers, and the shared UI wording.
 
-Most tests read the TOML files directly, so they run even while other sections are half-written;
-the ones that need the whole content go through `load_content()` and skip (saying why) only when
-a file that is not part of the article is what fails to load. `bot.content` is imported only by
-those, since it imports every section's model.
+Most tests read the TOML files directly and validate them with the article model; the ones that
+need the whole content use the `content` fixture (`load_content()`).
 """
 
 from __future__ import annotations
@@ -31,11 +29,10 @@ from bot.article import (
 )
 
 if TYPE_CHECKING:
-    from bot.content import Content
+    pass
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 LOCALES = ("ja", "en")
-MY_FILES = {"article.toml", "ng_list.toml", "common.toml"}
 MESSAGE_FILES = ("ng_list", "common")
 REASONS = ["busy", "unwell", "cooled", "testing", "waiting", "someone-else"]
 NG_JA = [
@@ -132,20 +129,6 @@ def shape(a: Article) -> dict[str, Any]:
         "examples": {n.id: len(n.examples) for n in a.ng},
         "questions": {p.id: p.question is None for p in a.parts},
     }
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    # Imported here: bot.content imports every section's model, and a half-written one elsewhere
-    # must not stop the direct tests of the article from running.
-    from bot.content import ContentError, load_content
-
-    try:
-        return load_content()
-    except ContentError as exc:
-        if Path(exc.file).name in MY_FILES:
-            raise
-        pytest.skip(f"another section is not ready yet: {exc}")
 
 
 # ── The model, read straight from the files ──────────────────
