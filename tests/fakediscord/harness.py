@@ -450,13 +450,25 @@ class FakeDiscord:
         locale: str | None = None,
     ) -> InteractionRecord:
         """Like :meth:`slash` but return right after dispatching (for load tests)."""
+        who, place, command, path = self._visible_command(name, user, dm, channel, guild)
+        data = build_command_data(self.world, command, path, options or {}, place.guild_id)
+        return await self._dispatch(2, who, place, data, locale=locale)
+
+    def _visible_command(
+        self,
+        name: str,
+        user: str | User,
+        dm: bool,
+        channel: str | Channel | None,
+        guild: Guild | None,
+    ) -> tuple[User, Place, dict, list[str]]:
+        """Find ``/name`` where ``user`` is, raising if they could not see or use it there."""
         who = self.user(user)
         place = self._place(who, dm, channel, guild)
         top, *path = name.split()
         command = self.find_command(top, place)
         command_visible(self.world, command, who, place)
-        data = build_command_data(self.world, command, path, options or {}, place.guild_id)
-        return await self._dispatch(2, who, place, data, locale=locale)
+        return who, place, command, path
 
     async def autocomplete(
         self,
@@ -471,11 +483,7 @@ class FakeDiscord:
         locale: str | None = None,
     ) -> InteractionResult:
         """Type into option ``focused`` of ``/name``; the result has ``choices``."""
-        who = self.user(user)
-        place = self._place(who, dm, channel, guild)
-        top, *path = name.split()
-        command = self.find_command(top, place)
-        command_visible(self.world, command, who, place)
+        who, place, command, path = self._visible_command(name, user, dm, channel, guild)
         data = autocomplete_data(self.world, command, path, options, focused, place.guild_id)
         record = await self._dispatch(4, who, place, data, locale=locale)
         return await self.outcome(record)
