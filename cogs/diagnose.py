@@ -266,6 +266,7 @@ def result_view(texts: LocaleContent, uid: int, bot: TayoriBot) -> discord.ui.Vi
     return view
 
 
+@everywhere
 class Diagnose(commands.GroupCog, **group_names("diagnose")):
     """The /diagnose commands."""
 
@@ -274,7 +275,6 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
         super().__init__()
 
     @app_commands.command(**names("diagnose.start"))
-    @everywhere
     async def start(self, interaction: discord.Interaction) -> None:
         """Start the questionnaire: ephemeral in a server (with a DM hand-off), plain in DMs."""
         texts = self.bot.texts(interaction)
@@ -283,7 +283,6 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
         await reply(interaction, ephemeral=handoff, **shown)
 
     @app_commands.command(**names("diagnose.history"))
-    @everywhere
     async def history(self, interaction: discord.Interaction) -> None:
         """Show the user's past results."""
         await interaction.response.defer(ephemeral=True, thinking=True)

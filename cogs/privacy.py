@@ -91,6 +91,7 @@ class DeleteButton(
         )
 
 
+@everywhere
 class Privacy(commands.GroupCog, **group_names("privacy")):
     """The /privacy commands."""
 
@@ -99,7 +100,6 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         super().__init__()
 
     @app_commands.command(**names("privacy.show"))
-    @everywhere
     async def show(self, interaction: discord.Interaction) -> None:
         """Show, per kind, what is stored about the user and for how long."""
         await think(interaction)
@@ -107,7 +107,6 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         await reply(interaction, embed=summary_embed(self.bot.texts(interaction), rows, self.bot))
 
     @app_commands.command(**names("privacy.export"))
-    @everywhere
     async def export(self, interaction: discord.Interaction) -> None:
         """Send everything stored about the user as a JSON file, ephemerally."""
         await think(interaction)
@@ -121,7 +120,6 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         await reply(interaction, self.bot.texts(interaction).text("privacy.export_done"), file=file)
 
     @app_commands.command(**names("privacy.delete"))
-    @everywhere
     async def delete(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation before deleting everything about the user."""
         texts = self.bot.texts(interaction)

@@ -23,6 +23,7 @@ def zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
+@everywhere
 class Settings(commands.GroupCog, **group_names("settings")):
     """The /settings commands."""
 
@@ -33,7 +34,6 @@ class Settings(commands.GroupCog, **group_names("settings")):
     @app_commands.command(**names("settings.timezone"))
     @limited_writes
     @options("settings.timezone", "name")
-    @everywhere
     async def timezone(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]
     ) -> None:
@@ -59,7 +59,6 @@ class Settings(commands.GroupCog, **group_names("settings")):
     @app_commands.command(**names("settings.quiet-hours"))
     @limited_writes
     @options("settings.quiet-hours", "start", "end")
-    @everywhere
     async def quiet_hours(
         self,
         interaction: discord.Interaction,

@@ -89,6 +89,7 @@ class DiscordTransport:
             raise Transient(repr(exc)) from exc
 
 
+@everywhere
 class Remind(commands.GroupCog, **group_names("remind")):
     """The /remind commands and the reminder scheduler."""
 
@@ -126,7 +127,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @app_commands.command(**names("remind.after-send"))
     @limited_writes
     @options("remind.after-send", "days")
-    @everywhere
     async def after_send(
         self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 14] = 7
     ) -> None:
@@ -137,7 +137,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @app_commands.command(**names("remind.reply-pace"))
     @limited_writes
     @options("remind.reply-pace", "hours", "quiet_start", "quiet_end")
-    @everywhere
     async def reply_pace(
         self,
         interaction: discord.Interaction,
@@ -171,7 +170,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
     @app_commands.command(**names("remind.reply"))
     @limited_writes
-    @everywhere
     async def reply_at_pace(self, interaction: discord.Interaction) -> None:
         """They replied: remind me to answer at their pace, not at once."""
         await think(interaction)
@@ -188,7 +186,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @app_commands.command(**names("remind.at"))
     @limited_writes
     @options("remind.at", "when", "note")
-    @everywhere
     async def at(
         self,
         interaction: discord.Interaction,
@@ -251,7 +248,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await reply(interaction, texts.text("remind.at.confirm", when=when_text(due)))
 
     @app_commands.command(**names("remind.list"))
-    @everywhere
     async def list_(self, interaction: discord.Interaction) -> None:
         """Show my pending reminders with Discord's relative times."""
         await think(interaction)
@@ -265,7 +261,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await reply(interaction, embed=embed)
 
     @app_commands.command(**names("remind.cancel"))
-    @everywhere
     async def cancel(self, interaction: discord.Interaction) -> None:
         """Pick pending reminders to cancel."""
         await think(interaction)
