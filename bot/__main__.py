@@ -27,10 +27,10 @@ def fail(message: str) -> int:
     return 2
 
 
-async def run(settings: Settings, *, force_sync: bool = False, sync_only: bool = False) -> int:
+async def run(settings: Settings, *, sync_only: bool = False) -> int:
     """Run the bot until SIGTERM/SIGINT (or, with `sync_only`, until the commands are synced)."""
     token = settings.token()
-    async with tayori(settings, SystemClock(), force_sync=force_sync) as bot:
+    async with tayori(settings, SystemClock(), sync_only=sync_only) as bot:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
@@ -89,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-content":
             return check_content(settings)
         settings.token()
-        return asyncio.run(
-            run(settings, force_sync=args.command == "sync", sync_only=args.command == "sync")
-        )
+        return asyncio.run(run(settings, sync_only=args.command == "sync"))
     except (SettingsError, ContentError) as exc:
         return fail(str(exc))
     except StoreError as exc:

@@ -54,7 +54,7 @@ class TayoriBot(commands.Bot):
         store: Store,
         content: Content,
         clock: Clock,
-        force_sync: bool = False,
+        sync_only: bool = False,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -66,7 +66,7 @@ class TayoriBot(commands.Bot):
             **options,
         )
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
-        self.force_sync = force_sync
+        self.sync_only = sync_only
         self.synced = asyncio.Event()
         self._services: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -99,21 +99,24 @@ class TayoriBot(commands.Bot):
         localize_tree(self.tree, self.content)
         self.add_service(self._heartbeat)
         self.add_service(self._purge)
-        for run in self._services:
-            self._tasks.append(asyncio.create_task(run(), name=f"tayori-{run.__name__}"))
+        if not self.sync_only:  # `python -m bot sync` must not deliver or recover reminders
+            for run in self._services:
+                task = asyncio.create_task(run(), name=f"tayori-{run.__name__}")
+                task.add_done_callback(_report_death)
+                self._tasks.append(task)
         await self.apply_sync_policy()
         self.synced.set()
 
     async def apply_sync_policy(self) -> None:
         """Sync to the dev guild at start; globally only when the commands changed or forced."""
         digest = await self.command_digest()
-        if self.settings.dev_guild_id and not self.force_sync:
+        if self.settings.dev_guild_id and not self.sync_only:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             self._remember(await self.tree.sync(guild=guild))
             log.info("commands synced to dev guild %s", guild.id)
             return
-        if not self.force_sync and await self.store.get_meta(SYNC_HASH_KEY) == digest:
+        if not self.sync_only and await self.store.get_meta(SYNC_HASH_KEY) == digest:
             log.info("commands unchanged since the last sync; not syncing")
             self._remember(await self.tree.fetch_commands())
             return
@@ -176,13 +179,19 @@ class TayoriBot(commands.Bot):
         await super().close()
 
 
+def _report_death(task: asyncio.Task[None]) -> None:
+    """Log a background service that stopped on its own (they are meant to run forever)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background service %s stopped", task.get_name(), exc_info=task.exception())
+
+
 @asynccontextmanager
 async def tayori(
     settings: Settings,
     clock: Clock | None = None,
     *,
     content: Content | None = None,
-    force_sync: bool = False,
+    sync_only: bool = False,
     **options: Any,
 ) -> AsyncIterator[TayoriBot]:
     """Load content, open the store and build the bot; close all of it afterwards."""
@@ -195,7 +204,7 @@ async def tayori(
             store=store,
             content=content,
             clock=clock,
-            force_sync=force_sync,
+            sync_only=sync_only,
             **options,
         )
         try:

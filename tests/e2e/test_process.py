@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.clock import FakeClock
 from bot.content import DEFAULT_CONTENT_DIR
-from bot.store import migrations
+from bot.store import Store, migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,6 +79,10 @@ def test_newer_database_exits_2_with_a_clear_line(tmp_path):
 
 
 async def test_python_m_bot_sync_syncs_globally_and_exits(fake_discord, tmp_path):
+    store = await Store.open(tmp_path / "s.db", FakeClock())
+    in_flight = await store.add_reminder(1, "at", store.clock.now(), "ja")
+    await store.claim(in_flight.id)  # a running bot is sending it right now
+    await store.close()
     env = {
         **os.environ,
         **fake_discord.env(DATABASE_PATH=str(tmp_path / "s.db")),
@@ -99,6 +104,10 @@ async def test_python_m_bot_sync_syncs_globally_and_exits(fake_discord, tmp_path
     assert len(puts) == 1
     assert {c["name"] for c in fake_discord.commands} >= {"about", "diagnose", "remind"}
     assert "commands synced globally" in output.decode()
+    assert "retention purge" not in output.decode(), "sync runs no background service"
+    store = await Store.open(tmp_path / "s.db", FakeClock())
+    assert (await store.reminder(in_flight.id)).state == "sending", "left to the running bot"
+    await store.close()
 
 
 async def test_sigkilled_process_restarts_and_an_old_button_still_works(
