@@ -140,13 +140,19 @@ class Store:
     async def open(cls, path: Path | str, clock: Clock) -> Store:
         """Open (creating folder and file), configure and migrate the database."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"DATABASE_PATH {path} cannot be opened: {exc}") from exc
         db.row_factory = sqlite3.Row
         try:
             await cls._configure(db)
             await cls._migrate(db)
+        except sqlite3.Error as exc:
+            await db.close()
+            raise StoreError(f"DATABASE_PATH {path} cannot be used: {exc}") from exc
         except BaseException:
             await db.close()
             raise
@@ -217,16 +223,22 @@ class Store:
         """Execute, turning lock and read-only errors into store errors."""
         try:
             return await self.db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise _classify(exc) from exc
 
     async def _one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
-        async with self.db.execute(sql, params) as cur:
-            return await cur.fetchone()
+        try:
+            async with self.db.execute(sql, params) as cur:
+                return await cur.fetchone()
+        except sqlite3.Error as exc:
+            raise _classify(exc) from exc
 
     async def _all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        async with self.db.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        try:
+            async with self.db.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.Error as exc:
+            raise _classify(exc) from exc
 
     # -- meta -----------------------------------------------------------------
 
@@ -524,7 +536,7 @@ def _parse_any(value: int | str | None) -> datetime | None:
     return _dt(value) if isinstance(value, int) else datetime.fromisoformat(value)
 
 
-def _classify(exc: sqlite3.OperationalError) -> StoreError:
+def _classify(exc: sqlite3.Error) -> StoreError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return StoreBusy(str(exc))
