@@ -29,6 +29,8 @@ BATCH = 100
 RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
+STORE_BACKOFF = timedelta(seconds=30)
+STALE_CLAIM = timedelta(minutes=10)
 
 
 class DmClosed(Exception):
@@ -99,15 +101,23 @@ class ReminderService:
 
     async def run(self) -> None:
         """Deliver due reminders forever; sleep until the next one in between."""
-        recovered = await self.store.recover_in_flight()
-        if recovered:
-            log.warning("%d reminder(s) were in flight at the last stop; sending again", recovered)
+        first = True
         while True:
             try:
+                await self._recover(everything=first)
+                first = False
                 await self.deliver_due()
+                await self._sleep()
             except StoreError as exc:
-                log.error("reminder store problem, retrying shortly: %s", exc)
-            await self._sleep()
+                log.error("reminder store problem, retrying in %s: %s", STORE_BACKOFF, exc)
+                await self.clock.sleep_until(self.clock.now() + STORE_BACKOFF, self._wake)
+
+    async def _recover(self, *, everything: bool) -> None:
+        """Release claims left by a crash (all at start) or by a failed write (stale ones)."""
+        stale = None if everything else self.clock.now() - STALE_CLAIM
+        recovered = await self.store.recover_in_flight(stale)
+        if recovered:
+            log.warning("%d reminder(s) were left in flight; sending again", recovered)
 
     async def _sleep(self) -> None:
         self._wake.clear()
@@ -145,28 +155,35 @@ class ReminderService:
         """Send one claimed reminder and record the outcome."""
         now = self.clock.now()
         settings = await self.store.user_settings(reminder.user_id)
-        quiet = user_quiet(settings.quiet_start, settings.quiet_end)
-        allowed = shift_out_of_quiet(now, user_zone(settings.timezone), *quiet)
+        quiet, zone = (
+            user_quiet(settings.quiet_start, settings.quiet_end),
+            user_zone(settings.timezone),
+        )
+        allowed = shift_out_of_quiet(now, zone, *quiet)
         if allowed > now:
             await self.store.retry_later(reminder.id, allowed)
             return
-        delivery = Delivery(
-            reminder, lateness(reminder.due_at, now), is_missed(reminder.due_at, now)
-        )
+        # Late means later than it would have arrived had the bot been up; quiet hours don't count.
+        expected = shift_out_of_quiet(reminder.first_due, zone, *quiet)
+        delivery = Delivery(reminder, lateness(expected, now), is_missed(expected, now))
         try:
-            await self._send(delivery)
+            in_dm = await self._send(delivery)
         except Transient as exc:
             await self._retry(reminder, exc)
             return
         except (DmClosed, ChannelGone, ChannelForbidden):
             await self.store.hold(reminder.id)
             return
-        await self.store.mark_delivered(reminder.id)
+        if in_dm:
+            await self.store.mark_delivered(reminder.id)
+        else:  # only a discreet notice went out: keep it for /remind list and the next command
+            await self.store.hold(reminder.id)
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(self, delivery: Delivery) -> bool:
+        """Send by DM (True) or, if DMs are closed, as a notice in the reminder channel (False)."""
         try:
             await self.transport.send_dm(delivery)
-            return
+            return True
         except DmClosed:
             channel = await self._channel_for(delivery.reminder)
             if channel is None:
@@ -176,6 +193,7 @@ class ReminderService:
         except ChannelGone:
             await self.store.set_reminder_channel(delivery.reminder.guild_id or 0, None)
             raise
+        return False
 
     async def _channel_for(self, reminder: Reminder) -> int | None:
         if reminder.guild_id is None:

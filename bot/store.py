@@ -67,6 +67,7 @@ class Reminder(BaseModel):
     guild_id: int | None
     kind: str
     due_at: datetime
+    first_due: datetime
     note: str | None
     locale: str
     state: str
@@ -122,7 +123,7 @@ def _dt(value: int | None) -> datetime | None:
 
 def _reminder(row: sqlite3.Row) -> Reminder:
     data = dict(zip(row.keys(), row, strict=True))
-    for key in ("due_at", "created_at", "delivered_at"):
+    for key in ("due_at", "first_due", "created_at", "delivered_at"):
         data[key] = _dt(data[key])
     data.pop("updated_at", None)
     return Reminder(**data)
@@ -361,9 +362,9 @@ class Store:
             if row[0] >= max_pending:
                 raise LimitReached(f"at most {max_pending} pending reminders")
             cur = await self._write(
-                "INSERT INTO reminders (user_id, guild_id, kind, due_at, note, locale, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, guild_id, kind, _ts(due), note, locale, now, now),
+                "INSERT INTO reminders (user_id, guild_id, kind, due_at, first_due, note, locale, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, kind, _ts(due), _ts(due), note, locale, now, now),
             )
         return await self.reminder(int(cur.lastrowid or 0))  # type: ignore[return-value]
 
@@ -407,20 +408,36 @@ class Store:
         )
 
     async def close_reminder(self, user_id: int, reminder_id: int, state: str = "replied") -> bool:
-        """Close a delivered reminder of the user's (e.g. they replied)."""
-        return await self._set_state(reminder_id, state, "user_id = :user", user_id)
-
-    async def snooze_reminder(self, user_id: int, reminder_id: int, due: datetime) -> bool:
-        """Make one of the user's reminders pending again at `due`."""
+        """Close one of the user's open reminders (e.g. they replied)."""
         return await self._set_state(
             reminder_id,
-            "pending",
-            "user_id = :user AND state != 'cancelled'",
+            state,
+            "user_id = :user AND state IN ('pending', 'delivered', 'held')",
             user_id,
-            due_at=_ts(due),
-            delivered_at=None,
-            attempts=0,
         )
+
+    async def snooze_reminder(
+        self, user_id: int, reminder_id: int, due: datetime, max_pending: int = 25
+    ) -> bool:
+        """Make one of the user's delivered (or held) reminders pending again at `due`."""
+        async with self.transaction():
+            row = await self._one(
+                "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held') "
+                "AND id != ?",
+                (user_id, reminder_id),
+            )
+            if row[0] >= max_pending:
+                raise LimitReached(f"at most {max_pending} pending reminders")
+            return await self._set_state(
+                reminder_id,
+                "pending",
+                "user_id = :user AND state IN ('delivered', 'held')",
+                user_id,
+                due_at=_ts(due),
+                first_due=_ts(due),
+                delivered_at=None,
+                attempts=0,
+            )
 
     async def due_reminders(self, now: datetime, limit: int = 100) -> list[Reminder]:
         """Return pending reminders due at `now`, oldest first."""
@@ -460,13 +477,25 @@ class Store:
         """Keep a reminder that could not be delivered until the user's next visit."""
         await self._set_state(reminder_id, "held", "state = 'sending'")
 
-    async def recover_in_flight(self) -> int:
-        """Return reminders claimed by a process that died to pending; return how many."""
+    async def recover_in_flight(self, claimed_before: datetime | None = None) -> int:
+        """Return claimed reminders to pending (all, or those claimed before a time)."""
+        now = _ts(self.clock.now())
+        before = now + 1 if claimed_before is None else _ts(claimed_before)
         cur = await self._write(
-            "UPDATE reminders SET state = 'pending', updated_at = ? WHERE state = 'sending'",
-            (_ts(self.clock.now()),),
+            "UPDATE reminders SET state = 'pending', updated_at = ? "
+            "WHERE state = 'sending' AND updated_at < ?",
+            (now, before),
         )
         return cur.rowcount
+
+    async def after_send_window(self, user_id: int) -> tuple[datetime, datetime] | None:
+        """Return (sent at, check-in due) of the user's latest open after-send reminder."""
+        row = await self._one(
+            "SELECT created_at, first_due FROM reminders WHERE user_id = ? AND kind = 'after-send' "
+            "AND state NOT IN ('cancelled', 'replied') ORDER BY created_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return (_dt(row[0]), _dt(row[1])) if row else None
 
     async def last_after_send(self, user_id: int) -> datetime | None:
         """Return when the user last logged a sent message that is still open."""

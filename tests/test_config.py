@@ -79,10 +79,11 @@ def test_unusable_database_path_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "a-folder").mkdir()
     result = run_bot(tmp_path, DISCORD_TOKEN="x", DATABASE_PATH=str(tmp_path / "a-folder"))
     assert result.returncode == 2
-    (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("tayori: database: DATABASE_PATH ")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tayori: database: DATABASE_PATH ")
     blocked = tmp_path / "file"
     blocked.write_text("")
     result = run_bot(tmp_path, DISCORD_TOKEN="x", DATABASE_PATH=str(blocked / "sub" / "t.db"))
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

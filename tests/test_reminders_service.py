@@ -5,7 +5,7 @@ import pytest
 
 from bot.clock import FakeClock, utc
 from bot.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
-from bot.store import Store
+from bot.store import Store, StoreError
 
 
 class RecordingTransport:
@@ -70,6 +70,8 @@ async def test_dm_closed_falls_back_to_the_server_channel(setup):
     transport.dm_error = DmClosed()
     await service.deliver_due()
     assert [c for c, _ in transport.notices] == [555]
+    [held] = await store.held_for(1)
+    assert held.state == "held", "only a notice went out: the reminder itself waits for them"
 
 
 async def test_dm_closed_without_channel_is_held_for_next_use(setup):
@@ -123,6 +125,50 @@ async def test_run_sleeps_until_next_due_and_wakes_for_new_ones(setup):
         clock.advance(timedelta(minutes=1))
         await asyncio.wait_for(transport.sent.wait(), 2)
         assert len(transport.dms) == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_lateness_survives_a_quiet_hours_deferral(setup):
+    store, clock, transport, service = setup
+    clock.set(utc(2026, 3, 10, 15, 0))  # 00:00 in Tokyo, after the bot was down for 10 days
+    await store.add_reminder(1, "at", clock.now() - timedelta(days=10), "ja")
+    await store.add_reminder(1, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert transport.dms == [], "nothing during quiet hours"
+    clock.set(utc(2026, 3, 10, 23, 0))  # 08:00 in Tokyo
+    await service.deliver_due()
+    late, on_time = sorted(transport.dms, key=lambda d: d.reminder.first_due)
+    assert late.missed, "ten days late is a missed notice even after waiting for quiet hours"
+    assert not on_time.missed and on_time.late == timedelta(0), "quiet hours are not lateness"
+
+
+async def test_the_scheduler_survives_a_store_error_and_recovers_stale_claims(setup, monkeypatch):
+    store, clock, transport, service = setup
+    stuck = await store.add_reminder(1, "at", clock.now(), "ja")
+    await store.claim(stuck.id)  # a send whose "delivered" write failed, long ago
+    clock.advance(timedelta(minutes=11))
+    real_next_due = store.next_due
+    failures = iter([StoreError("disk I/O error")])
+
+    async def flaky_next_due():
+        for failure in failures:
+            raise failure
+        return await real_next_due()
+
+    monkeypatch.setattr(store, "next_due", flaky_next_due)
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.wait_for(transport.sent.wait(), 2)  # the start-up recovery sent it
+        transport.sent.clear()
+        again = await store.add_reminder(1, "at", clock.now(), "ja")
+        await store.claim(again.id)
+        clock.advance(timedelta(seconds=30))  # past the store back-off
+        clock.advance(timedelta(minutes=11))  # the claim is stale now
+        service.wake()
+        await asyncio.wait_for(transport.sent.wait(), 2)
+        assert [d.reminder.id for d in transport.dms] == [stuck.id, again.id]
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

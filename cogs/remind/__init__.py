@@ -96,6 +96,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     def __init__(self, bot: TayoriBot) -> None:
         self.bot = bot
         self.service = ReminderService(bot.store, bot.clock, DiscordTransport(bot))
+        self._showing: set[int] = set()
         super().__init__()
 
     @commands.Cog.listener()
@@ -110,6 +111,16 @@ class Remind(commands.GroupCog, **group_names("remind")):
         """Show reminders that could not be delivered, the next time the user uses a command."""
         if interaction.response.type is discord.InteractionResponseType.modal:
             return  # a form was opened: no follow-up now, they are shown after the next command
+        user = interaction.user.id
+        if user in self._showing:
+            return  # another command of theirs is showing them right now: show them once
+        self._showing.add(user)
+        try:
+            await self._show_held(interaction)
+        finally:
+            self._showing.discard(user)
+
+    async def _show_held(self, interaction: discord.Interaction) -> None:
         held = await self.bot.store.held_for(interaction.user.id)
         if not held:
             return
@@ -304,7 +315,7 @@ def _quiet(start: str | None, end: str | None) -> tuple[time, time] | None:
 
 
 def _as_delivery(r: Reminder, now: datetime) -> Delivery:
-    return Delivery(r, lateness(r.due_at, now), is_missed(r.due_at, now))
+    return Delivery(r, lateness(r.first_due, now), is_missed(r.first_due, now))
 
 
 async def setup(bot: TayoriBot) -> None:

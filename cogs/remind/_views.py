@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import discord
 
@@ -27,10 +27,10 @@ def delivered_text(texts: LocaleContent, delivery: Delivery) -> str:
     """The words of a delivered reminder (or of a missed-reminder notice)."""
     r = delivery.reminder
     if delivery.missed:
-        late = format_duration(delivery.late or r.due_at - r.due_at, texts.when)
-        return texts.text("remind.delivery.missed", when=when_text(r.due_at), duration=late)
+        late = format_duration(delivery.late or timedelta(0), texts.when)
+        return texts.text("remind.delivery.missed", when=when_text(r.first_due), duration=late)
     if r.kind == "after-send":
-        days = max(1, round((r.due_at - r.created_at).total_seconds() / 86400))
+        days = max(1, round((r.first_due - r.created_at).total_seconds() / 86400))
         body = texts.text("remind.after_send.due", days=days)
     elif r.kind == "reply":
         body = texts.text("remind.reply.due")

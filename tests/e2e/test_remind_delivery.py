@@ -59,6 +59,11 @@ async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
     [request] = posts_to(fake_discord, "general")[-1:]
     assert request.json["allowed_mentions"] == {"users": [closed], "parse": []}
     assert fake_discord.dms("closed") == [], "the DM was refused (50007)"
+    assert (await bot.store.reminder(rid)).state == "held", "kept: the notice says see the list"
+    listed = await fake_discord.slash("remind list", {}, user="closed")
+    assert NOTE in listed.embeds[0]["description"], "/remind list shows what the notice pointed to"
+    shown = listed.followups[-1]
+    assert NOTE in shown.content, "and the next command shows the reminder itself"
     assert (await bot.store.reminder(rid)).state == "delivered"
 
 
