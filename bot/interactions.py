@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.pacing import PacingError
-from bot.store import StoreBusy, StoreError, StoreReadOnly
+from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
 
 if TYPE_CHECKING:
     from bot.app import TayoriBot
@@ -109,6 +109,8 @@ def _known(error: BaseException) -> tuple[str | None, dict[str, Any]]:
         return "common.error.forbidden", {}
     if isinstance(error, app_commands.TransformerError):
         return "common.error.bad_input", {}
+    if isinstance(error, LimitReached):
+        return "remind.limit.pending", {"max": error.limit}
     if isinstance(error, StoreBusy):
         return "common.error.db_busy", {}
     if isinstance(error, StoreReadOnly):
@@ -157,13 +159,18 @@ def limited_writes(command: Any) -> Any:
     """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
-        bot = bot_of(interaction)
-        wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
-        if wait:
-            raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))
+        check_write_limit(interaction)
         return True
 
     return app_commands.check(predicate)(command)
+
+
+def check_write_limit(interaction: discord.Interaction) -> None:
+    """Count a write by the user; raise a kind "wait N seconds" past the limit."""
+    bot = bot_of(interaction)
+    wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
+    if wait:
+        raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))
 
 
 def everywhere(command: Any) -> Any:

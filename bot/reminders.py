@@ -22,7 +22,6 @@ from bot.store import Reminder, Store, StoreError
 
 log = logging.getLogger(__name__)
 
-MAX_PENDING = 25
 NOTE_MAX = 200
 DEFAULT_TZ = "Asia/Tokyo"
 BATCH = 100

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+MAX_PENDING = 25  # reminders waiting per user
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("tayori_store_in_transaction", default=False)
 
 
@@ -96,6 +97,10 @@ class KindSummary(BaseModel):
 
 class LimitReached(StoreError):
     """A per-user limit would be exceeded."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} pending reminders")
+        self.limit = limit
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -350,7 +355,7 @@ class Store:
         *,
         guild_id: int | None = None,
         note: str | None = None,
-        max_pending: int = 25,
+        max_pending: int = MAX_PENDING,
     ) -> Reminder:
         """Store a pending reminder, refusing past `max_pending` for the user."""
         now = _ts(self.clock.now())
@@ -360,7 +365,7 @@ class Store:
                 (user_id,),
             )
             if row[0] >= max_pending:
-                raise LimitReached(f"at most {max_pending} pending reminders")
+                raise LimitReached(max_pending)
             cur = await self._write(
                 "INSERT INTO reminders (user_id, guild_id, kind, due_at, first_due, note, locale, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -417,7 +422,7 @@ class Store:
         )
 
     async def snooze_reminder(
-        self, user_id: int, reminder_id: int, due: datetime, max_pending: int = 25
+        self, user_id: int, reminder_id: int, due: datetime, max_pending: int = MAX_PENDING
     ) -> bool:
         """Make one of the user's delivered (or held) reminders pending again at `due`."""
         async with self.transaction():
@@ -427,7 +432,7 @@ class Store:
                 (user_id, reminder_id),
             )
             if row[0] >= max_pending:
-                raise LimitReached(f"at most {max_pending} pending reminders")
+                raise LimitReached(max_pending)
             return await self._set_state(
                 reminder_id,
                 "pending",

@@ -17,7 +17,6 @@ from bot.i18n import group_names, names, options
 from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
 from bot.pacing import PacingError, is_missed, lateness, parse_quiet, reply_due
 from bot.reminders import (
-    MAX_PENDING,
     NOTE_MAX,
     ChannelForbidden,
     ChannelGone,
@@ -27,7 +26,7 @@ from bot.reminders import (
     Transient,
     user_zone,
 )
-from bot.store import LimitReached, Reminder
+from bot.store import Reminder
 from bot.when import Parsed, Refused, format_duration, format_local, parse_when, warm_up
 from cogs.remind._views import (
     DYNAMIC_ITEMS,
@@ -243,18 +242,9 @@ class Remind(commands.GroupCog, **group_names("remind")):
         self, interaction: discord.Interaction, kind: str, due: datetime, note: str | None = None
     ) -> None:
         texts = self.bot.texts(interaction)
-        try:
-            await self.bot.store.add_reminder(
-                interaction.user.id,
-                kind,
-                due,
-                texts.locale,
-                guild_id=interaction.guild_id,
-                note=note,
-                max_pending=MAX_PENDING,
-            )
-        except LimitReached:
-            raise UserFacingError("remind.limit.pending", max=MAX_PENDING) from None
+        await self.bot.store.add_reminder(
+            interaction.user.id, kind, due, texts.locale, guild_id=interaction.guild_id, note=note
+        )
         self.service.wake()
         await reply(interaction, texts.text("remind.at.confirm", when=when_text(due)))
 

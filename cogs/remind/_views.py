@@ -8,10 +8,17 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.content import LocaleContent
-from bot.interactions import UserFacingError, ack, bot_of, guarded, owner_only, reply
+from bot.interactions import (
+    UserFacingError,
+    ack,
+    bot_of,
+    check_write_limit,
+    guarded,
+    owner_only,
+    reply,
+)
 from bot.pacing import after_send_due, snooze
-from bot.reminders import MAX_PENDING, Delivery
-from bot.store import LimitReached
+from bot.reminders import Delivery
 from bot.when import format_duration
 
 PREFIX = "tayori:rm"
@@ -87,6 +94,7 @@ class ReminderButton(
         await guarded(interaction, self._act(interaction))
 
     async def _act(self, interaction: discord.Interaction) -> None:
+        check_write_limit(interaction)
         await ack(interaction)
         bot = bot_of(interaction)
         texts = bot.texts(interaction)
@@ -133,6 +141,7 @@ class AfterSendButton(
     async def _schedule(self, interaction: discord.Interaction) -> None:
         if not await owner_only(interaction, self.uid):
             return
+        check_write_limit(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await reply(interaction, await schedule_after_send(interaction, self.days))
 
@@ -143,12 +152,9 @@ async def schedule_after_send(interaction: discord.Interaction, days: int) -> st
     texts = bot.texts(interaction)
     now = bot.clock.now()
     due = after_send_due(now, days)
-    try:
-        await bot.store.add_reminder(
-            interaction.user.id, "after-send", due, texts.locale, guild_id=interaction.guild_id
-        )
-    except LimitReached:
-        raise UserFacingError("remind.limit.pending", max=MAX_PENDING) from None
+    await bot.store.add_reminder(
+        interaction.user.id, "after-send", due, texts.locale, guild_id=interaction.guild_id
+    )
     bot.dispatch("tayori_reminders_changed")
     return texts.text("remind.after_send.confirm", when=when_text(due))
 

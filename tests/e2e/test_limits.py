@@ -21,3 +21,11 @@ async def test_sixth_write_in_ten_seconds_is_refused_kindly_then_allowed(
     allowed = await fake_discord.slash("remind after-send", {}, user="alice")
     assert len(await bot.store.pending_for(fake_discord.user("alice").id)) == 1
     assert allowed.ephemeral
+
+
+async def test_buttons_that_write_share_the_limit(fake_discord, bot, clock, content):
+    checked = await fake_discord.slash("check-draft", {"text": "元気にしてる？"}, user="haruto")
+    label = content["ja"].text("check_draft.button.sent")
+    answers = [await fake_discord.click(checked, label=label, user="haruto") for _ in range(6)]
+    assert answers[-1].text == content["ja"].text("common.error.cooldown", seconds=10)
+    assert len(await bot.store.pending_for(fake_discord.user("haruto").id)) == 5
