@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import signal
-import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +15,7 @@ from bot.app import tayori
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.content import ContentError, load_content
-from bot.store import StoreError
+from bot.store import StoreError, read_heartbeat
 
 log = logging.getLogger("bot")
 
@@ -45,14 +44,12 @@ async def run(settings: Settings, *, sync_only: bool = False) -> int:
 def healthcheck(settings: Settings) -> int:
     """Exit 0 when the database opens and the running bot's heartbeat is fresh."""
     try:
-        db = sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True, timeout=5)
-        row = db.execute("SELECT value FROM meta WHERE key = 'heartbeat'").fetchone()
-        db.close()
-    except sqlite3.Error as exc:
+        beat = read_heartbeat(settings.database_path)
+    except StoreError as exc:
         return fail(f"database {settings.database_path} cannot be read: {exc}")
-    if row is None:
+    if beat is None:
         return fail("no heartbeat yet: the bot has not run against this database")
-    age = datetime.now(UTC) - datetime.fromisoformat(row[0])
+    age = datetime.now(UTC) - beat
     if age > timedelta(seconds=3 * settings.heartbeat_seconds):
         return fail(f"heartbeat is stale ({int(age.total_seconds())} s old)")
     print(f"ok: heartbeat {int(age.total_seconds())} s old")

@@ -20,7 +20,8 @@ from pydantic import Field, PositiveFloat, StringConstraints, model_validator
 from bot.model import Ref, Strict
 
 UNKNOWN = "unknown"
-CODE_VERSION = "1"
+CODE_VERSION = "2"
+FINGERPRINT_LEN = 2
 UNANSWERED = "-"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _TIE_DIGITS = 12  # scores equal to this many places count as a tie
@@ -206,9 +207,10 @@ def _ranked(
 
 
 def fingerprint(q: Questionnaire) -> str:
-    """Return one character that changes when question or option ids or their order change."""
+    """Return two characters that change when question or option ids or their order change."""
     layout = ";".join(f"{qu.id}:{','.join(o.id for o in qu.options)}" for qu in q.questions)
-    return _DIGITS[zlib.crc32(layout.encode()) % len(_DIGITS)]
+    crc = zlib.crc32(layout.encode()) % len(_DIGITS) ** FINGERPRINT_LEN
+    return _base36(crc).rjust(FINGERPRINT_LEN, "0")
 
 
 def encode_answers(q: Questionnaire, answers: Mapping[str, str]) -> str:
@@ -223,9 +225,10 @@ def encode_answers(q: Questionnaire, answers: Mapping[str, str]) -> str:
 
 def decode_answers(q: Questionnaire, code: str) -> dict[str, str]:
     """Decode a string from `encode_answers`, or raise `CodeError`."""
-    if code[:2] != CODE_VERSION + fingerprint(q):
+    head = len(CODE_VERSION) + FINGERPRINT_LEN
+    if code[:head] != CODE_VERSION + fingerprint(q):
         raise CodeError("answer code is from another version of the questionnaire")
-    cells = code[2:]
+    cells = code[head:]
     if len(cells) != len(q.questions):
         raise CodeError(f"answer code has {len(cells)} answers, expected {len(q.questions)}")
     answers = {}
@@ -260,10 +263,9 @@ def expired(started: datetime, now: datetime) -> bool:
 
 
 def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:
         number, rest = divmod(number, 36)
-        out = digits[rest] + out
+        out = _DIGITS[rest] + out
         if number == 0:
             return out

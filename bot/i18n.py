@@ -13,7 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.content import Content, LocaleContent
+from bot.content import Content
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,6 @@ def options(path: str, *params: str) -> Any:
         return app_commands.rename(**renames)(app_commands.describe(**descriptions)(func))
 
     return apply
-
-
-def user_content(content: Content, interaction: discord.Interaction) -> LocaleContent:
-    """Return the content in the language of the user behind `interaction`."""
-    return content.pick(interaction.locale)
 
 
 class ContentTranslator(app_commands.Translator):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 WRITES = 5
 PER = timedelta(seconds=10)
+PRUNE_AT = 10_000  # users tracked before idle ones are forgotten
 
 
 class RateLimiter:
@@ -24,4 +25,12 @@ class RateLimiter:
         if len(seen) >= self.rate:
             return (seen[0] + self.per - now).total_seconds()
         seen.append(now)
+        if len(self._seen) > PRUNE_AT:
+            self._forget_idle(now)
         return 0.0
+
+    def _forget_idle(self, now: datetime) -> None:
+        """Drop users whose last action left the window (keeps memory bounded)."""
+        idle = [uid for uid, seen in self._seen.items() if not seen or now - seen[-1] >= self.per]
+        for uid in idle:
+            del self._seen[uid]

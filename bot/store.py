@@ -265,11 +265,6 @@ class Store:
         """Record that the running bot is alive now."""
         await self.set_meta("heartbeat", _iso(self.clock.now()))
 
-    async def last_beat(self) -> datetime | None:
-        """Return the last heartbeat, or None."""
-        value = await self.get_meta("heartbeat")
-        return datetime.fromisoformat(value) if value else None
-
     # -- settings -------------------------------------------------------------
 
     async def user_settings(self, user_id: int) -> UserSettings:
@@ -568,6 +563,19 @@ def _parse_any(value: int | str | None) -> datetime | None:
     if value is None:
         return None
     return _dt(value) if isinstance(value, int) else datetime.fromisoformat(value)
+
+
+def read_heartbeat(path: Path | str) -> datetime | None:
+    """Read the running bot's last heartbeat without writing (for the container healthcheck)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'heartbeat'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise StoreError(str(exc)) from exc
+    return datetime.fromisoformat(row[0]) if row else None
 
 
 def _classify(exc: sqlite3.Error) -> StoreError:

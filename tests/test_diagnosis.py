@@ -11,6 +11,8 @@ from pydantic import ValidationError
 
 from bot.content import load_content
 from bot.diagnosis import (
+    CODE_VERSION,
+    FINGERPRINT_LEN,
     UNKNOWN,
     AnswerError,
     CodeError,
@@ -249,10 +251,13 @@ def test_code_is_short_and_round_trips(q: Questionnaire) -> None:
     assert decode_answers(q, encode_answers(q, {})) == {}
 
 
+HEAD = len(CODE_VERSION) + FINGERPRINT_LEN
+
+
 def test_code_marks_unanswered_questions(q: Questionnaire) -> None:
     first = q.questions[0]
     code = encode_answers(q, {first.id: first.options[1].id})
-    assert code[2:] == "1" + "-" * (len(q.questions) - 1)
+    assert code[HEAD:] == "1" + "-" * (len(q.questions) - 1)
 
 
 def test_code_refuses_unknown_answers(q: Questionnaire) -> None:
@@ -266,11 +271,12 @@ def test_code_refuses_unknown_answers(q: Questionnaire) -> None:
         lambda c: "",
         lambda c: "9" + c[1:],
         lambda c: c[0] + ("a" if c[1] != "a" else "b") + c[2:],
+        lambda c: c[:2] + ("a" if c[2] != "a" else "b") + c[3:],
         lambda c: c[:-1],
         lambda c: c + "0",
-        lambda c: c[:2] + "9" + c[3:],
-        lambda c: c[:2] + "x" + c[3:],
-        lambda c: c[:2] + "٣" + c[3:],
+        lambda c: c[:HEAD] + "9" + c[HEAD + 1 :],
+        lambda c: c[:HEAD] + "x" + c[HEAD + 1 :],
+        lambda c: c[:HEAD] + "٣" + c[HEAD + 1 :],
     ],
 )
 def test_decode_rejects_bad_codes(q: Questionnaire, mangle) -> None:

@@ -13,6 +13,7 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
+from bot.article import fitting_templates
 from bot.clock import SystemClock
 from bot.content import Content, LocaleContent
 from bot.draft import DraftContext, Report, check_draft, is_blank
@@ -123,7 +124,8 @@ def render_text(loc: LocaleContent, text: str, report: Report) -> str:
 
 
 def _template_lines(loc: LocaleContent, report: Report) -> list[str]:
-    fits = [t for t in loc.article.templates if t.kind in report.template_kinds]
+    """The templates /check-draft shows (no diagnosis here, so no reason comes first)."""
+    fits = fitting_templates(loc.article, report.template_kinds)
     if not fits:
         return []
     return ["", loc.text("check_draft.templates"), *(f"  - {t.text}" for t in fits)]
