@@ -1,9 +1,11 @@
 """`/check-draft`: check a message before it is sent; the draft is never stored or logged.
 
-To pre-fill "Edit and check again", the text is kept in memory only, for a short
-while, keyed by a random nonce in the button's custom_id; after a restart the
-button opens an empty form instead. Interaction payloads carry what users typed,
-so discord.py's debug log of gateway events is redacted while this cog is loaded.
+Every form has the fixed custom_id `tayori:cd:form` and no live Modal object waits for it:
+the cog's `on_interaction` listener checks each submit, so a form left open for hours or
+across a restart is still answered. To pre-fill "Edit and check again", the text is kept
+in memory only, for a short while, keyed by a random nonce in the button's custom_id;
+after a restart the button opens an empty form instead. (What users type stays out of
+the debug log through `bot.logsafety`, installed for the whole bot by `TayoriBot`.)
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from bot.article import fitting_templates, ng_item
 from bot.content import LocaleContent
 from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
-from bot.interactions import OwnedModal, bot_of, everywhere, guarded, reply, think
+from bot.interactions import bot_of, everywhere, guarded, reply, think
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
+FORM_ID = f"{PREFIX}:form"  # every draft form's custom_id, answered by CheckDraft.on_interaction
+TEXT_ID = f"{PREFIX}:text"  # the form's one text input
 KEEP_SECONDS = 15 * 60  # how long a checked draft stays in memory for "Edit and check again"
 KEEP_MAX = 2000
-FORM_SECONDS = 60 * 60  # an open form stops listening after this long
 FORM_MAX = 4000  # Discord's longest text input; longer drafts are also handed back as a file
 THINK_AFTER = 1.5  # seconds of store work before acknowledging (Discord's window is 3 s)
 AFTER_SEND_DAYS = 7
@@ -75,24 +78,39 @@ class DraftMemory:
 MEMORY = DraftMemory()
 
 
-class DraftModal(OwnedModal):
-    """The paragraph form; submitting it checks the draft."""
+class DraftModal(discord.ui.Modal):
+    """The paragraph form, sent as a layout only: `CheckDraft.on_interaction` checks submits.
+
+    It has no callbacks and is stopped before it is sent, so discord.py's view store (which
+    keys live modals by custom_id alone, and drops them on a timeout or a restart) never
+    holds it, and each submit is answered exactly once, by the listener.
+    """
 
     def __init__(self, texts: LocaleContent, default: str = "") -> None:
-        super().__init__(title=texts.text("check_draft.modal.title"), timeout=FORM_SECONDS)
+        super().__init__(
+            title=texts.text("check_draft.modal.title"), timeout=None, custom_id=FORM_ID
+        )
         self.draft = discord.ui.TextInput(
             label=texts.text("check_draft.modal.label", limit=texts.draft.input_limit),
             style=discord.TextStyle.paragraph,
             placeholder=texts.text("check_draft.modal.placeholder"),
             default=default[:FORM_MAX] or None,
             max_length=FORM_MAX,
-            custom_id=f"{PREFIX}:text",
+            custom_id=TEXT_ID,
         )
         self.add_item(self.draft)
+        self.stop()  # `send_modal` stores only modals that are not finished
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        """Check what was typed."""
-        await answer(interaction, self.draft.value)
+
+def typed_draft(components: list[dict[str, Any]]) -> str:
+    """Return the draft typed into a submitted form ("" when its input is missing)."""
+    for component in components:
+        if component.get("custom_id") == TEXT_ID:
+            return component.get("value") or ""
+        inner = [*component.get("components", []), *filter(None, [component.get("component")])]
+        if found := typed_draft(inner):
+            return found
+    return ""
 
 
 class OpenDraftButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:open"):
@@ -215,7 +233,7 @@ def render(
     )
     tail = _templates_field(texts, report, top)
     if not report.findings:
-        tail.insert(0, ("✓", texts.text("check_draft.no_findings")))
+        tail.insert(0, (texts.text("check_draft.all_clear"), texts.text("check_draft.no_findings")))
     used = len(embed) + _size(tail)
     for name, value in _finding_fields(texts, text, report.findings, bot, used) + tail:
         embed.add_field(name=name, value=value[:FIELD_MAX], inline=False)
@@ -262,7 +280,8 @@ def _rule_field(
         )
         lines.append(f"**{heading}**: {first.suggestion}")
     if first.ng:
-        lines.append(f"→ {ng_item(texts.article, first.ng).title} ({bot.mention('ng-list')})")
+        title, command = ng_item(texts.article, first.ng).title, bot.mention("ng-list")
+        lines.append(texts.text("check_draft.ng_link", title=title, command=command))
     label = texts.messages.get(f"check_draft.rule.{first.rule}", first.rule)
     return f"{texts.text(f'check_draft.severity.{first.severity}')} · {label}", "\n".join(lines)
 
@@ -304,6 +323,17 @@ class CheckDraft(commands.Cog):
             await interaction.response.send_modal(DraftModal(self.bot.texts(interaction)))
             return
         await answer(interaction, text)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Check each submitted draft form, whenever and by whichever process it was opened."""
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        if (
+            interaction.type is not discord.InteractionType.modal_submit
+            or data.get("custom_id") != FORM_ID
+        ):
+            return
+        await guarded(interaction, answer(interaction, typed_draft(data.get("components", []))))
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -37,7 +37,8 @@ def item_embed(texts: LocaleContent, ng_id: str) -> discord.Embed:
     """Render one NG behaviour in full: what, why it backfires, what to do instead."""
     item = ng_item(texts.article, ng_id)
     number = [i.id for i in texts.article.ng].index(ng_id) + 1
-    what = "\n".join([item.what, *(f"・{e}" for e in item.examples)])
+    examples = [texts.text("ng_list.example", text=e) for e in item.examples]
+    what = "\n".join([item.what, *examples])
     embed = discord.Embed(
         title=texts.text("ng_list.item_title", number=number, title=item.title),
         colour=discord.Colour.red(),

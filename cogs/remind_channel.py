@@ -10,7 +10,7 @@ from bot.app import TayoriBot
 from bot.i18n import group_names, names, options
 from bot.interactions import UserFacingError, limited_writes, reply, server_only, think
 
-NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"))
+NEEDED = ("view_channel", "send_messages")  # named by remind.channel.permission.<attr>
 
 
 class TextChannelOption(app_commands.Transformer):
@@ -41,10 +41,12 @@ def require_manage_server(interaction: discord.Interaction) -> None:
         raise UserFacingError("remind.channel.manage_server")
 
 
-def missing_permission(channel: discord.abc.GuildChannel, me: discord.Member) -> str | None:
-    """Return the name of the first permission the bot lacks in `channel`, or None."""
+def missing_permission(channel: discord.abc.GuildChannel | None, me: discord.Member) -> str | None:
+    """Return the first permission (attribute name) the bot lacks in `channel`, or None."""
+    if channel is None:  # not in the bot's cache: it cannot see the channel
+        return NEEDED[0]
     perms = channel.permissions_for(me)
-    return next((label for attr, label in NEEDED if not getattr(perms, attr)), None)
+    return next((attr for attr in NEEDED if not getattr(perms, attr)), None)
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -67,16 +69,14 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         """Choose the channel where a reminder notice goes when a DM cannot."""
         require_manage_server(interaction)
         guild = interaction.guild
-        target = guild.get_channel(channel.id) if guild else None
-        missing = "View Channel" if target is None else missing_permission(target, guild.me)
+        texts = self.bot.texts(interaction)
+        missing = missing_permission(guild.get_channel(channel.id), guild.me)
         if missing:
-            raise UserFacingError("remind.channel.missing_permission", permission=missing)
+            permission = texts.text(f"remind.channel.permission.{missing}")
+            raise UserFacingError("remind.channel.missing_permission", permission=permission)
         await think(interaction)
         await self.bot.store.set_reminder_channel(guild.id, channel.id)
-        await reply(
-            interaction,
-            self.bot.texts(interaction).text("remind.channel.set", channel=channel.mention),
-        )
+        await reply(interaction, texts.text("remind.channel.set", channel=channel.mention))
 
     @app_commands.command(**names("remind-channel.clear"))
     @limited_writes

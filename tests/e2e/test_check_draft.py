@@ -16,6 +16,7 @@ from cogs.check_draft import render
 BLAME = "どうして連絡してくれないの？既読無視しないで！！"
 CARING = "元気にしてる？体調悪いなら無理しないようにね。"
 FORM = "tayori:cd:text"
+FORM_ID = "tayori:cd:form"
 
 
 def ja(content, key, **fields):
@@ -68,8 +69,13 @@ async def test_option_in_a_server_gives_a_private_report(fake_discord, bot, cont
     assert ja(content, "check_draft.quote", text="どうして連絡してくれない") in field
     assert ja(content, "check_draft.quote", text="既読無視しないで") in field
     assert blame.message in field and blame.suggestion in field
-    assert ng_item(loc.article, "blaming").title in field
-    assert "</ng-list:" in field, "linked to the NG item's command"
+    link = ja(
+        content,
+        "check_draft.ng_link",
+        title=ng_item(loc.article, "blaming").title,
+        command=bot.mention("ng-list"),
+    )
+    assert link in field and "</ng-list:" in link, "linked to the NG item's command"
     shown = fields(r)[ja(content, "check_draft.templates")]
     assert template(loc.article, "caring-genki").text in shown
     assert fake_discord.sent_messages("general") == [r.message]
@@ -263,6 +269,18 @@ async def test_a_draft_that_breaks_every_rule_still_fits_one_message(fake_discor
     assert total + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"]) <= 6000
 
 
+async def test_a_draft_with_nothing_to_fix_says_so_in_the_users_language(
+    fake_discord, bot, content
+):
+    r = await fake_discord.slash(
+        "check-draft", {"text": "この前話してた映画、もう観た？"}, user="haruto"
+    )
+    assert_report(r, content, "ja", "send")
+    heading = ja(content, "check_draft.all_clear")
+    assert fields(r)[heading] == ja(content, "check_draft.no_findings")
+    assert heading != content["en"].text("check_draft.all_clear")
+
+
 def test_every_rule_has_a_heading_in_both_languages(content):
     for locale in ("ja", "en"):
         for rule in content[locale].draft.rules:
@@ -278,6 +296,36 @@ async def test_after_a_restart_edit_opens_an_empty_form(fake_discord, start_tayo
         r, label=ja(content, "check_draft.button.recheck"), user="haruto"
     )
     assert opened.modal is not None and not text_input(opened.modal).get("value")
+
+
+async def test_a_form_left_open_across_a_restart_is_still_checked(
+    fake_discord, start_tayori, content
+):
+    """No form object waits in memory: whichever bot is running handles the submit."""
+    bot = await start_tayori()
+    opened = await fake_discord.slash("check-draft", user="haruto")
+    assert opened.modal["custom_id"] == FORM_ID
+    assert not bot._connection._view_store._modals, "nothing to time out or to lose on a restart"
+    await bot.close()
+    await start_tayori()
+    r = await fake_discord.submit_modal(opened, {FORM: CARING})
+    assert_report(r, content, "ja", "send")
+    assert ja(content, "check_draft.quote", text="元気にしてる") in r.text
+
+
+async def test_forms_open_for_two_users_at_once_each_get_their_own_report(
+    fake_discord, bot, content
+):
+    """Every form has the same custom_id; each submit is answered once, to its own author."""
+    mine = await fake_discord.slash("check-draft", user="haruto")
+    theirs = await fake_discord.slash("check-draft", user="alice", dm=True)
+    r = await fake_discord.submit_modal(mine, {FORM: BLAME})
+    assert_report(r, content, "ja", "dont-send")
+    assert r.message.channel_id == fake_discord.channel("general").id
+    draft = "How are you? Want to grab coffee sometime?"
+    r = await fake_discord.submit_modal(theirs, {FORM: draft})
+    assert_report(r, content, "en", "send")
+    assert content["en"].text("check_draft.quote", text="How are you") in r.text
 
 
 class Mentions:

@@ -34,8 +34,8 @@ def assert_item(embed: dict, texts, ng_id: str) -> None:
         texts.text("ng_list.why"),
         texts.text("ng_list.instead"),
     ]
-    assert fields[texts.text("ng_list.what")].startswith(item.what)
-    assert all(example in fields[texts.text("ng_list.what")] for example in item.examples)
+    examples = [texts.text("ng_list.example", text=example) for example in item.examples]
+    assert fields[texts.text("ng_list.what")] == "\n".join([item.what, *examples])
     assert fields[texts.text("ng_list.why")] == item.why
     assert fields[texts.text("ng_list.instead")] == item.instead
 
@@ -131,3 +131,17 @@ async def test_select_keeps_working_after_a_restart(fake_discord, start_tayori, 
     answer = await fake_discord.select(public, PUBLIC_SELECT, ["blaming"], user="alice")
     assert answer.ephemeral
     assert_item(answer.embeds[0], content["en"], "blaming")
+
+
+async def test_examples_are_bulleted_in_the_readers_language(fake_discord, bot, content):
+    ja, en = content["ja"], content["en"]
+    item = next(i for i in ja.article.ng if i.examples)
+    shown = await fake_discord.slash("ng-list", user="haruto")
+    await fake_discord.select(shown, PRIVATE_SELECT, [item.id], user="haruto")
+    what = shown.embeds[0]["fields"][0]["value"]
+    assert ja.text("ng_list.example", text=item.examples[0]) in what.splitlines()
+    english = await fake_discord.slash("ng-list", user="alice")
+    await fake_discord.select(english, PRIVATE_SELECT, [item.id], user="alice")
+    bullet = en.text("ng_list.example", text="")
+    assert bullet != ja.text("ng_list.example", text="")
+    assert english.embeds[0]["fields"][0]["value"].splitlines()[1].startswith(bullet)

@@ -60,8 +60,10 @@ async def test_a_channel_the_bot_cannot_post_in_is_refused_naming_send_messages(
     no_send = fake_discord.channel("no-send")
     r = await fake_discord.slash("remind-channel set", {"channel": no_send}, user="admin")
     assert r.ephemeral
-    expected = content["ja"].text("remind.channel.missing_permission", permission="Send Messages")
-    assert r.text == expected
+    ja = content["ja"]
+    permission = ja.text("remind.channel.permission.send_messages")
+    assert r.text == ja.text("remind.channel.missing_permission", permission=permission)
+    assert "Send Messages" not in r.text, "a Japanese admin reads Discord's Japanese name"
     assert (await bot.store.guild_settings(fake_discord.world.guild.id)).reminder_channel_id is None
 
 
@@ -84,6 +86,19 @@ async def test_a_channel_the_bot_cannot_view_is_refused_naming_view_channel(
     hidden = fake_discord.channel("hidden")
     r = await fake_discord.slash("remind-channel set", {"channel": hidden}, user="admin")
     assert r.ephemeral
-    expected = content["ja"].text("remind.channel.missing_permission", permission="View Channel")
-    assert r.text == expected
+    ja = content["ja"]
+    permission = ja.text("remind.channel.permission.view_channel")
+    assert r.text == ja.text("remind.channel.missing_permission", permission=permission)
+    assert "View Channel" not in r.text, "a Japanese admin reads Discord's Japanese name"
     assert (await bot.store.guild_settings(world.guild.id)).reminder_channel_id is None
+
+
+async def test_an_english_admin_is_told_the_permission_in_english(fake_discord, bot, content):
+    en = content["en"]
+    no_send = fake_discord.channel("no-send")
+    r = await fake_discord.slash(
+        "remind-channel set", {"channel": no_send}, user="admin", locale="en-US"
+    )
+    permission = en.text("remind.channel.permission.send_messages")
+    assert r.ephemeral
+    assert r.text == en.text("remind.channel.missing_permission", permission=permission)
