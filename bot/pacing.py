@@ -27,7 +27,6 @@ REPLY_GAP_MAX_HOURS = 168
 # A reminder delivered more than this late becomes a "missed" notice instead.
 MISSED_AFTER_DAYS = 7
 # Sending again within this many days of the last message is a string of messages.
-REPEAT_SEND_DAYS = 7
 DEFAULT_QUIET = (time(23, 0), time(8, 0))
 
 Snooze = Literal["1h", "1d", "1w"]
@@ -114,11 +113,9 @@ def snooze(now: datetime, choice: str) -> datetime:
     return now + SNOOZES[choice]
 
 
-def repeat_send_active(
-    last_sent_at: datetime | None, now: datetime, days: int = REPEAT_SEND_DAYS
-) -> bool:
-    """Return whether sending now would follow the last message within `days` (a repeat)."""
-    return last_sent_at is not None and now - last_sent_at < timedelta(days=days)
+def wait_days(sent_at: datetime, check_in: datetime) -> int:
+    """Return the wait the user chose after sending, in whole days (the repeat-send window)."""
+    return max(1, math.ceil((check_in - sent_at) / timedelta(days=1)))
 
 
 def parse_clock(text: str) -> time:

@@ -497,15 +497,6 @@ class Store:
         )
         return (_dt(row[0]), _dt(row[1])) if row else None
 
-    async def last_after_send(self, user_id: int) -> datetime | None:
-        """Return when the user last logged a sent message that is still open."""
-        row = await self._one(
-            "SELECT max(created_at) FROM reminders WHERE user_id = ? AND kind = 'after-send' "
-            "AND state NOT IN ('cancelled', 'replied')",
-            (user_id,),
-        )
-        return _dt(row[0]) if row else None
-
     # -- privacy and retention ------------------------------------------------
 
     async def user_summary(self, user_id: int) -> list[KindSummary]:

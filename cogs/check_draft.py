@@ -29,6 +29,7 @@ from bot.content import LocaleContent
 from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
 from bot.interactions import bot_of, everywhere, guarded, reply, think
+from bot.pacing import wait_days
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
@@ -200,11 +201,17 @@ async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
 
 async def _context(bot: TayoriBot, user_id: int) -> tuple[DraftContext, str | None]:
     """Return when the user last logged a sent message, and their latest diagnosis's top reason."""
-    last_sent, history = await asyncio.gather(
-        bot.store.last_after_send(user_id), bot.store.diagnoses_for(user_id, limit=1)
+    window, history = await asyncio.gather(
+        bot.store.after_send_window(user_id), bot.store.diagnoses_for(user_id, limit=1)
     )
     top = history[0].ranking[0] if history and history[0].ranking else None
-    return DraftContext(last_sent_at=last_sent, now=bot.clock.now()), top
+    now = bot.clock.now()
+    if window is None:
+        return DraftContext(now=now), top
+    sent_at, check_in = window
+    return DraftContext(
+        last_sent_at=sent_at, repeat_days=wait_days(sent_at, check_in), now=now
+    ), top
 
 
 def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:

@@ -18,10 +18,10 @@ from bot.pacing import (
     lateness,
     parse_clock,
     parse_quiet,
-    repeat_send_active,
     reply_due,
     shift_out_of_quiet,
     snooze,
+    wait_days,
 )
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -53,12 +53,11 @@ def test_after_send_refuses_other_waits(days: object) -> None:
     assert caught.value.fields == {"min": 1, "max": 14}
 
 
-def test_repeat_send_is_active_within_a_week() -> None:
-    assert repeat_send_active(NOW - timedelta(days=2), NOW)
-    assert repeat_send_active(NOW - timedelta(days=6, hours=23), NOW)
-    assert not repeat_send_active(NOW - timedelta(days=7), NOW)
-    assert not repeat_send_active(NOW - timedelta(days=3), NOW, days=3)
-    assert not repeat_send_active(None, NOW)
+def test_the_repeat_send_window_is_the_wait_chosen_after_sending() -> None:
+    assert wait_days(NOW, NOW + timedelta(days=3)) == 3
+    assert wait_days(NOW, NOW + timedelta(days=14)) == 14
+    assert wait_days(NOW, NOW + timedelta(days=6, hours=1)) == 7
+    assert wait_days(NOW, NOW) == 1
 
 
 # ── replying at their pace ───────────────────────────────────────────────────

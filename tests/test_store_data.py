@@ -51,11 +51,12 @@ async def test_pending_limit_and_cancel_only_own(store):
 
 
 async def test_after_send_window_closes_when_they_replied(store):
-    assert await store.last_after_send(1) is None
-    r = await store.add_reminder(1, "after-send", store.clock.now() + timedelta(days=7), "ja")
-    assert await store.last_after_send(1) == store.clock.now()
+    assert await store.after_send_window(1) is None
+    now = store.clock.now()
+    r = await store.add_reminder(1, "after-send", now + timedelta(days=3), "ja")
+    assert await store.after_send_window(1) == (now, now + timedelta(days=3))
     await store.close_reminder(1, r.id, "replied")
-    assert await store.last_after_send(1) is None
+    assert await store.after_send_window(1) is None
 
 
 async def test_held_then_snoozed(store):

@@ -1,0 +1,25 @@
+"""/check-draft's repeat-send warning lasts exactly the wait chosen with /remind after-send."""
+
+from datetime import timedelta
+
+import pytest
+
+DRAFT = "元気にしてる？無理しないでね"
+
+
+def rules(result) -> set[str]:
+    return {f["name"] for f in result.embeds[0]["fields"]}
+
+
+@pytest.mark.parametrize(("days", "still_on", "off"), [(3, 2, 3), (14, 13, 14)])
+async def test_repeat_send_lasts_the_chosen_wait(
+    fake_discord, bot, clock, content, days, still_on, off
+):
+    heading = content["ja"].text("check_draft.rule.repeat-send")
+    await fake_discord.slash("remind after-send", {"days": days}, user="haruto")
+    clock.advance(timedelta(days=still_on, hours=23))
+    during = await fake_discord.slash("check-draft", {"text": DRAFT}, user="haruto")
+    assert any(heading in name for name in rules(during))
+    clock.advance(timedelta(days=off - still_on))
+    after = await fake_discord.slash("check-draft", {"text": DRAFT}, user="haruto")
+    assert not any(heading in name for name in rules(after))
