@@ -217,15 +217,16 @@ class Remind(commands.GroupCog, **group_names("remind")):
     ) -> list[app_commands.Choice[str]]:
         """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
         texts = self.bot.texts(interaction)
-        value = current[:100] or texts.text("remind.preview.example")[:100]
         if not current.strip():
+            example = texts.text("remind.preview.example")[:100]
             return [
-                app_commands.Choice(name=texts.text("remind.preview.example")[:100], value=value)
+                app_commands.Choice(name=example, value=texts.text("remind.preview.example_value"))
             ]
+        value = current[:100]
         parsed = await self._parse(interaction, current)
         if isinstance(parsed, Parsed):
             shown = format_local(parsed.local, texts.when, self.bot.clock.now())
-            name = texts.text("remind.preview.when", when=shown)
+            name = texts.text("remind.preview.when", when=shown, tz=str(parsed.local.tzinfo))
         else:
             name = texts.text("remind.preview.refused", hint=texts.text(parsed.hint_key))
         return [app_commands.Choice(name=name[:100], value=value)]

@@ -217,7 +217,7 @@ async def test_at_reads_japanese_and_english(fake_discord, bot, content, user, w
     preview = await fake_discord.autocomplete("remind at", {"when": when}, "when", user=user)
     shown = format_local(local, texts.when, START)
     assert preview.choices == [
-        {"name": texts.text("remind.preview.when", when=shown), "value": when}
+        {"name": texts.text("remind.preview.when", when=shown, tz="Asia/Tokyo"), "value": when}
     ]
     r = await fake_discord.slash("remind at", {"when": when, "note": "電話"}, user=user)
     assert r.ephemeral
@@ -253,7 +253,10 @@ async def test_at_warns_in_the_preview_and_refuses_clearly(
 async def test_at_preview_with_nothing_typed_shows_examples(fake_discord, bot, content):
     r = await fake_discord.autocomplete("remind at", {}, "when", user="alice")
     example = content["en"].text("remind.preview.example")
-    assert r.choices == [{"name": example, "value": example}]
+    value = content["en"].text("remind.preview.example_value")
+    assert r.choices == [{"name": example, "value": value}]
+    picked = await fake_discord.slash("remind at", {"when": value}, user="alice")
+    assert len(await bot.store.pending_for(uid(fake_discord, "alice"))) == 1, picked.text
 
 
 async def test_at_preview_and_due_follow_the_users_timezone(fake_discord, bot, content):
@@ -263,7 +266,9 @@ async def test_at_preview_and_due_follow_the_users_timezone(fake_discord, bot, c
     )  # now 23:00 on the 9th
     preview = await fake_discord.autocomplete("remind at", {"when": "21:00"}, "when", user="alice")
     shown = format_local(local, content["en"].when, START)
-    assert preview.choices[0]["name"] == content["en"].text("remind.preview.when", when=shown)
+    assert preview.choices[0]["name"] == content["en"].text(
+        "remind.preview.when", when=shown, tz="America/New_York"
+    ), "the preview names the zone it was read in"
     await fake_discord.slash("remind at", {"when": "21:00"}, user="alice")
     assert (await only_pending(bot, fake_discord, "alice")).due_at == utc(2026, 3, 11, 1, 0)
 
