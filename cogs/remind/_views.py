@@ -17,7 +17,7 @@ from bot.interactions import (
     owner_only,
     reply,
 )
-from bot.pacing import after_send_due, snooze
+from bot.pacing import after_send_due, snooze, wait_days
 from bot.reminders import Delivery
 from bot.when import format_duration
 
@@ -152,11 +152,16 @@ async def schedule_after_send(interaction: discord.Interaction, days: int) -> st
     texts = bot.texts(interaction)
     now = bot.clock.now()
     due = after_send_due(now, days)
+    earlier = await bot.store.after_send_window(interaction.user.id)
     await bot.store.add_reminder(
         interaction.user.id, "after-send", due, texts.locale, guild_id=interaction.guild_id
     )
     bot.dispatch("tayori_reminders_changed")
-    return texts.text("remind.after_send.confirm", when=when_text(due))
+    confirm = texts.text("remind.after_send.confirm", when=when_text(due))
+    if earlier and now < earlier[1]:  # a second message inside the wait: say so, gently
+        warning = texts.text("remind.after_send.repeat_warning", days=wait_days(*earlier))
+        return f"{warning}\n\n{confirm}"
+    return confirm
 
 
 class CancelSelect(

@@ -23,3 +23,14 @@ async def test_repeat_send_lasts_the_chosen_wait(
     clock.advance(timedelta(days=off - still_on))
     after = await fake_discord.slash("check-draft", {"text": DRAFT}, user="haruto")
     assert not any(heading in name for name in rules(after))
+
+
+async def test_a_second_message_inside_the_wait_gets_a_gentle_word(
+    fake_discord, bot, clock, content
+):
+    ja = content["ja"]
+    first = await fake_discord.slash("remind after-send", {"days": 7}, user="haruto")
+    assert ja.text("remind.after_send.repeat_warning", days=7) not in first.text
+    clock.advance(timedelta(days=2))
+    second = await fake_discord.slash("remind after-send", {"days": 7}, user="haruto")
+    assert second.text.startswith(ja.text("remind.after_send.repeat_warning", days=7))
