@@ -96,7 +96,8 @@ def parse_data(text: str, result: WhenResult, loc: LocaleContent, now: datetime)
 def render_parse(text: str, result: WhenResult, loc: LocaleContent, now: datetime) -> str:
     """Return a parse result as the plain text the console prints."""
     if isinstance(result, Parsed):
-        shown = loc.text("remind.preview.when", when=format_local(result.local, loc.when, now))
+        when = format_local(result.local, loc.when, now)
+        shown = loc.text("remind.preview.when", when=when, tz=str(result.local.tzinfo))
         return "\n".join(
             [f"{text} {shown}", f"  due: {result.due.isoformat()}", f"  read as: {result.how}"]
         )
