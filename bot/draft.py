@@ -10,7 +10,8 @@ and must not fire on. This module only knows the kinds of check a rule can ask f
 - `length`: the draft is longer than `max_length` characters;
 - `recent`: the previous message went out less than `repeat_days` days ago (needs a context).
 
-Patterns run on the normalized draft (`bot.textnorm`); spans point into the text as typed.
+Patterns run on the normalized draft (`bot.textnorm`, which also writes katakana as hiragana;
+patterns are folded the same way when they load); spans point into the text as typed.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pydantic import (
 )
 
 from bot.model import Ref, Strict
-from bot.textnorm import Normalized, normalize
+from bot.textnorm import Normalized, normalize, to_hiragana
 
 Severity = Literal["error", "warning", "info", "good"]
 Verdict = Literal["send", "revise", "dont-send"]
@@ -49,13 +50,19 @@ _SENTENCE_WINDOW = 200  # the last sentence end is looked for in windows of this
 
 
 def _valid_pattern(pattern: str) -> str:
+    """Check a pattern is a regex in normalized form; return it with katakana as hiragana.
+
+    The draft is matched with its katakana folded to hiragana, so patterns may spell words the
+    usual way (ライン, スルー) and are folded the same way here (katakana is never regex syntax).
+    """
+    folded = to_hiragana(pattern)
     try:
-        re.compile(pattern)
+        re.compile(folded)
     except re.error as exc:
         raise ValueError(f"bad regex {pattern!r}: {exc}") from None
-    if normalize(pattern, casefold=False).text != pattern:
+    if normalize(folded, casefold=False).text != folded:
         raise ValueError(f"pattern {pattern!r} is not in normalized form (see bot/textnorm.py)")
-    return pattern
+    return folded
 
 
 Pattern = Annotated[str, AfterValidator(_valid_pattern)]

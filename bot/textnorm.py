@@ -1,14 +1,18 @@
 """Normalize text for matching, keeping a map back to the text as the user typed it.
 
 The draft checker matches its phrase lists against a normalized copy of the draft, so that
-width variants (ｶﾀｶﾅ, ＡＢＣ, ！？), invisible characters (zero-width spaces, bidi marks,
-variation selectors), long-vowel and wave-dash variants (ー ｰ 〜 ～ ~ － ― …) and letter case
-do not let a phrase slip past. Every character of the normalized text remembers which span of
-the original it came from, so a match can be shown to the user on the characters they typed.
+width variants (ｶﾀｶﾅ, ＡＢＣ, ！？), katakana written for emphasis (ドウシテ for どうして),
+invisible characters (zero-width spaces, bidi marks, variation selectors), long-vowel and
+wave-dash variants (ー ｰ 〜 ～ ~ － ― …) and letter case do not let a phrase slip past. Every
+character of the normalized text remembers which span of the original it came from, so a
+match can be shown to the user on the characters they typed.
 
 Steps, per character cluster (a base character with the combining marks after it):
-invisible characters are dropped; the rest is NFKC-normalized and case-folded, and the dash
-family becomes "ー", curly apostrophes and quotes become ASCII ones.
+invisible characters are dropped; the rest is NFKC-normalized and case-folded, katakana
+becomes hiragana (カフェ → かふぇ; ー, ・ and the katakana with no hiragana twin, such as ヷ,
+stay), the dash family becomes "ー", curly apostrophes and quotes become ASCII ones. Every
+step maps one character to one character except NFKC's expansions (… → ...), so the offset
+map stays exact.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ LONG_VOWEL = "ー"
 # Mapped before NFKC (NFKC would turn the full-width hyphen-minus into ASCII "-", which
 # English text uses as a hyphen; in Japanese text the full-width one stands for "ー").
 _BEFORE_NFKC = str.maketrans({"\uff0d": LONG_VOWEL})
-# Mapped after NFKC: the wave-dash and dash family, and typographic quotes.
+# Katakana ァ..ヶ and the iteration marks ヽ ヾ sit 0x60 above their hiragana twins.
+_KATAKANA = {code: code - 0x60 for code in (*range(0x30A1, 0x30F7), 0x30FD, 0x30FE)}
+_HIRAGANA = str.maketrans(_KATAKANA)
+# Mapped after NFKC: katakana, the wave-dash and dash family, and typographic quotes.
 _AFTER_NFKC = str.maketrans(
     {
+        **_KATAKANA,
         **dict.fromkeys(
             "~\u301c\u3030\u2053\u223c\u2010\u2012\u2013\u2014\u2015\u2212", LONG_VOWEL
         ),
@@ -89,6 +97,11 @@ def is_invisible(ch: str) -> bool:
         or 0xE0100 <= code <= 0xE01EF
         or code in (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180B, 0x180C, 0x180D, 0x180F)
     )
+
+
+def to_hiragana(text: str) -> str:
+    """Return `text` with its (full-width) katakana written as hiragana, all else unchanged."""
+    return text.translate(_HIRAGANA)
 
 
 def _is_mark(ch: str) -> bool:

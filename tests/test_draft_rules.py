@@ -121,16 +121,70 @@ def test_locales_agree_on_everything_but_wording() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "rule_id"),
+    ("locale", "text", "rule_id"),
     [
-        ("どうしてそんなに歌がうまいの？", "blame"),
-        ("返事はゆっくりで平気だよ", "pressure"),
-        ("辛いもの好き？", "emotional"),
-        ("返信くれてありがとう", "blame"),
+        ("ja", "どうしてそんなに歌がうまいの？", "blame"),
+        ("ja", "返事はゆっくりで平気だよ", "pressure"),
+        ("ja", "辛いもの好き？", "emotional"),
+        ("ja", "返信くれてありがとう", "blame"),
+        # from the review of the rules: everyday questions that read like heavy ones
+        ("en", "Do you want me to bring anything?", "heavy-topic"),
+        ("en", "Where are we going for dinner?", "heavy-topic"),
+        ("en", "Did you lose interest in tennis?", "heavy-topic"),
+        ("en", "Why don't you call your mom?", "blame"),
+        ("en", "I'll text you tonight", "pressure"),
+        ("ja", "ピーマンはもう好きじゃないの？", "heavy-topic"),
+        ("ja", "ずっと連絡できないでごめん", "blame"),
     ],
 )
-def test_look_alikes_stay_quiet(text: str, rule_id: str) -> None:
-    assert rule_id not in fired(check_draft(text, load_rules("ja")))
+def test_look_alikes_stay_quiet(locale: str, text: str, rule_id: str) -> None:
+    assert rule_id not in fired(check_draft(text, load_rules(locale)))
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "rule_id"),
+    [
+        ("en", "Did you stop liking me?", "heavy-topic"),
+        ("en", "Don't you like me anymore?", "heavy-topic"),
+        ("en", "Do you want me or not", "heavy-topic"),
+        ("en", "Please reply", "pressure"),
+        ("ja", "もう好きじゃないの？", "heavy-topic"),
+        ("ja", "ドウシテ連絡してくれないの？", "blame"),
+        ("ja", "ﾄﾞｳｼﾃ連絡してくれないの？", "blame"),
+    ],
+)
+def test_misses_from_the_review_fire(locale: str, text: str, rule_id: str) -> None:
+    assert rule_id in fired(check_draft(text, load_rules(locale)))
+
+
+@pytest.mark.parametrize(
+    "text", ["ドウシテ連絡くれないの", "ﾄﾞｳｼﾃ連絡くれないの", "どうして連絡くれないの"]
+)
+def test_katakana_blame_span_is_what_was_typed(text: str) -> None:
+    (finding,) = [f for f in check_draft(text, load_rules("ja")).findings if f.rule == "blame"]
+    assert text[finding.start : finding.end] == text.removesuffix("の")
+
+
+@pytest.mark.parametrize("spelling", ["スルー", "するー", "ｽﾙｰ", "ス\u200bルー"])
+def test_pattern_words_match_in_either_script(spelling: str) -> None:
+    """The blame pattern is written 既読(無視|スルー|放置); every spelling of it matches."""
+    text = f"既読{spelling}はやめて"
+    (finding,) = [f for f in check_draft(text, load_rules("ja")).findings if f.rule == "blame"]
+    assert text[finding.start : finding.end] == f"既読{spelling}"
+
+
+def test_katakana_in_patterns_is_folded_when_loading() -> None:
+    rules = DraftRules.model_validate(broken(patterns=["(ライン|line)(見て|読んで)ない"]))
+    assert rules.rule("blame").patterns == ["(らいん|line)(見て|読んで)ない"]
+    assert "blame" in fired(check_draft("ライン見てない？", rules))
+    assert "blame" in fired(check_draft("らいん読んでない", rules))
+    katakana = re.compile("[\u30a1-\u30f6]")
+    for locale in LOCALES:
+        rules = load_rules(locale)
+        for pattern in (rules.trailing, rules.sentence_end):
+            assert not katakana.search(pattern)
+        for rule in rules.rules:
+            assert not any(katakana.search(p) for p in (*rule.patterns, *rule.unless)), rule.id
 
 
 def test_zero_width_space_does_not_hide_blame() -> None:
@@ -343,6 +397,8 @@ def broken(locale: str = "ja", **changes) -> dict:
         ({"patterns": ["(unclosed"]}, "bad regex"),
         ({"patterns": ["どうして？"]}, "normalized form"),
         ({"patterns": ["ラ〜メン"]}, "normalized form"),
+        ({"patterns": ["既読ｽﾙｰ"]}, "normalized form"),
+        ({"patterns": ["(ライン|ＬＩＮＥ)"]}, "normalized form"),
         ({"patterns": []}, "needs patterns"),
         ({"rule": "too-long", "patterns": ["x"]}, "takes no patterns"),
         ({"message": "{count} times"}, "unknown placeholder"),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.textnorm import LONG_VOWEL, Normalized, fold, is_invisible, normalize
+from bot.textnorm import LONG_VOWEL, Normalized, fold, is_invisible, normalize, to_hiragana
 
 INVISIBLE = (
     "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width, soft hyphen
@@ -37,7 +37,15 @@ def pieces(n: Normalized) -> list[str]:
     [
         ("どうして", "どうして"),
         ("ど\u200bうして", "どうして"),
-        ("ﾄﾞｳｼﾃ", "ドウシテ"),
+        ("ﾄﾞｳｼﾃ", "どうして"),
+        ("ドウシテ", "どうして"),
+        ("既読スルー", "既読するー"),
+        ("カフェ・ライブ", "かふぇ・らいぶ"),
+        ("ヴァ", "ゔぁ"),
+        ("ウ\u3099", "ゔ"),
+        ("ヽヾ", "ゝゞ"),
+        ("ヷヺ", "ヷヺ"),
+        ("ヿ", "こと"),
         ("ＡＢＣ！？", "abc!?"),
         ("WHY Haven’t", "why haven't"),
         ("“hi”", '"hi"'),
@@ -63,13 +71,36 @@ def test_ascii_hyphen_stays_a_hyphen() -> None:
     assert normalize("e-mail").text == "e-mail"
 
 
+KATAKANA = [chr(c) for c in (*range(0x30A1, 0x30F7), 0x30FD, 0x30FE)]
+
+
+@pytest.mark.parametrize("ch", KATAKANA)
+def test_each_katakana_becomes_its_hiragana_twin(ch: str) -> None:
+    twin = chr(ord(ch) - 0x60)
+    assert unicodedata.name(twin) == unicodedata.name(ch).replace("KATAKANA", "HIRAGANA")
+    assert normalize(ch).text == to_hiragana(ch) == twin
+
+
+@given(st.text(alphabet=st.sampled_from([*KATAKANA, "ー", "・"]), max_size=30))
+def test_katakana_folds_one_to_one_so_spans_need_no_map(text: str) -> None:
+    n = normalize(text)
+    assert n.starts is None and len(n.text) == len(text)
+    assert n.text == normalize(to_hiragana(text)).text
+
+
+def test_to_hiragana_leaves_everything_else_alone() -> None:
+    text = "(らーめん|ー・ｶﾅ|[a-z]+)\\?$ 漢字 ヷ"
+    assert to_hiragana(text) == text
+    assert to_hiragana("(ライン|スルー)") == "(らいん|するー)"
+
+
 def test_casefold_can_be_turned_off() -> None:
     assert normalize("ＡBc", casefold=False).text == "ABc"
 
 
 def test_spans_point_at_the_characters_typed() -> None:
     n = normalize("ｶﾞ\u200bｰﾝ！")
-    assert n.text == "ガーン!"
+    assert n.text == "がーん!"
     assert pieces(n) == ["ｶﾞ", "ｰ", "ﾝ", "！"]
     assert n.span(0, 4) == (0, 6)
     assert n.span(1, 3) == (3, 5)
