@@ -17,12 +17,13 @@ are phrase-level ("どうして…くれないの", "既読スルー") where tok
 
 Measured with this file (Python 3.11, one core of the dev container; 1217 drafts after the
 katakana folding and the look-alike guards): median 42 µs, p99 256 µs per message (drafts of
-201-400 characters: p99 292 µs), about 15 000 messages/s, 50 KiB peak traced memory. That is the whole check
-(normalization with its offset map, ~70 patterns per locale, the report objects), hence
-slower than the bare-regex figure above. What made it fast enough: each pattern compiled on
-its own and starting with a literal, so the engine skips positions that cannot match (a
-joined alternation scanned every position: p99 was 0.8 ms), and a `str.translate` table for
-normalization with a slow path only around invisible characters, marks and expansions.
+201-400 characters: p99 292 µs), about 15 000 messages/s, 50 KiB peak traced memory. That is
+the whole check (normalization with its offset map, ~70 patterns per locale, the report
+objects), hence slower than the bare-regex figure above. What made it fast enough: each pattern
+compiled on its own and starting with a literal, so the engine skips positions that cannot
+match (a joined alternation scanned every position: p99 was 0.8 ms), and a `str.translate`
+table for normalization with a slow path only around invisible characters, marks and
+expansions.
 
 The corpus: the labelled drafts in tests/data/drafts.toml and every rule example from both
 locales, plus generated variants (drafts joined up to 50-400 characters, zero-width characters
