@@ -21,6 +21,7 @@ from .server import (
     respond,
     uploaded_attachments,
 )
+from .world import Perm
 
 # Which callback types each interaction type accepts (2 command, 3 component,
 # 4 autocomplete, 5 modal submit).
@@ -93,7 +94,7 @@ class InteractionRoutes:
         self, record: InteractionRecord, data: dict, files: list, loading: bool
     ) -> FakeMessage:
         world = self.state.world
-        flags = int(data.get("flags") or 0)
+        flags = int(data.get("flags") or 0) | (EPHEMERAL if _forced_ephemeral(record) else 0)
         if loading:
             flags = (flags & EPHEMERAL) | LOADING
             data = {}
@@ -187,13 +188,21 @@ def _metadata(record: InteractionRecord) -> dict:
         "id": str(record.id),
         "type": record.type,
         "user": record.user.payload(),
-        "authorizing_integration_owners": {"0": str(record.guild_id or 0)},
+        "authorizing_integration_owners": dict(record.payload["authorizing_integration_owners"]),
     }
     if record.type == 2:
         data["name"] = record.data.get("name")
     if record.message is not None:
         data["interacted_message_id"] = str(record.message.id)
     return data
+
+
+def _forced_ephemeral(record: InteractionRecord) -> bool:
+    """A user-installed app's answers in a server are ephemeral without Use External Apps."""
+    payload = record.payload
+    if "0" in payload["authorizing_integration_owners"] or "member" not in payload:
+        return False
+    return not int(payload["member"]["permissions"]) & Perm.USE_EXTERNAL_APPS
 
 
 def _unknown_interaction() -> ApiError:

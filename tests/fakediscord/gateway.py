@@ -112,7 +112,7 @@ class Gateway:
         self.current = session
         self.identify_count += 1
         await self.dispatch_to(session, "READY", self._ready_payload(session))
-        for guild in self.world.guilds.values():
+        for guild in self.world.bot_guilds():
             payload = self._guild_payload(guild, session.intents & INTENT_GUILD_MEMBERS)
             await self.dispatch_to(session, "GUILD_CREATE", payload)
         session.ready_sent = True
@@ -136,7 +136,7 @@ class Gateway:
 
     async def _members_chunk(self, session: Session, data: dict) -> None:
         guild = self.world.guilds.get(int(data.get("guild_id", 0)))
-        if guild is None:
+        if guild is None or not self.world.bot_in(guild):
             return
         chunk = {
             "guild_id": str(guild.id),
@@ -153,7 +153,7 @@ class Gateway:
         payload = {
             "v": 10,
             "user": {**self.world.bot.payload(), "verified": True, "mfa_enabled": False},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.world.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.world.bot_guilds()],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_url,

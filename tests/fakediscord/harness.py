@@ -45,6 +45,7 @@ from .interactions import (
     button_data,
     command_visible,
     modal_data,
+    place_for,
     select_data,
 )
 from .messages import FakeMessage, MessageStore
@@ -399,14 +400,14 @@ class FakeDiscord:
         self, user: User, dm: bool, channel: str | Channel | None, guild: Guild | None = None
     ) -> Place:
         if dm:
-            return Place(self.world.dm_channel(user), None)
+            return place_for(self.world, self.world.dm_channel(user), user)
         if isinstance(channel, Channel):
             target = channel
         elif guild is not None:
             target = guild.channel(channel or "general")
         else:
             target = self.channel(channel or "general")
-        return Place(target, target.guild_id)
+        return place_for(self.world, target, user)
 
     def find_command(self, name: str, place: Place) -> dict:
         """The synced top-level command called ``name`` usable at ``place``."""
@@ -431,7 +432,9 @@ class FakeDiscord:
         """Run ``/name`` (``"remind at"`` for subcommands) as ``user``; wait for the outcome.
 
         Where: ``dm=True`` (the user's DM with the bot), or a guild ``channel`` (name or
-        :class:`Channel`; default ``"general"`` of ``guild`` or of the first guild).
+        :class:`Channel`; default ``"general"`` of ``guild`` or of the first guild). A
+        group DM / user DM channel, or a channel of a guild the bot is not in, makes it a
+        user-installed app's interaction (context 2 or 0, owners ``{"1": user id}``).
         """
         record = await self.dispatch_slash(
             name, options, user=user, guild=guild, dm=dm, channel=channel, locale=locale
@@ -534,7 +537,9 @@ class FakeDiscord:
         who = self.user(user) if user is not None else record.user
         if who.id != record.user.id:
             raise UserActionError("only the user who opened a modal can submit it")
-        place = Place(record.channel, record.guild_id)
+        place = Place(
+            record.channel, record.guild_id, record.payload["authorizing_integration_owners"]
+        )
         data = modal_data(opened.modal, values)
         new = await self._dispatch(5, who, place, data, message=record.message)
         return await self.outcome(new)
@@ -552,7 +557,8 @@ class FakeDiscord:
         owner = (message.interaction_metadata or {}).get("user", {}).get("id")
         if message.ephemeral and owner != str(user.id):
             raise UserActionError(f"{user.name} cannot see someone else's ephemeral message")
-        return Place(channel, channel.guild_id)
+        owners = (message.interaction_metadata or {}).get("authorizing_integration_owners")
+        return place_for(self.world, channel, user, owners)
 
     async def _dispatch(
         self,

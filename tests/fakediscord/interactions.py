@@ -15,7 +15,11 @@ from typing import Any
 from .messages import FakeMessage
 from .world import Channel, Perm, Role, User, World
 
-GUILD_CONTEXT, BOT_DM_CONTEXT = 0, 1
+GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT = 0, 1, 2
+GUILD_INSTALL, USER_INSTALL = "0", "1"
+# What Discord grants a user-installed app where the bot is not: Embed Links, Attach Files,
+# Mention Everyone, Use External Emojis.
+USER_APP_PERMISSIONS = (1 << 14) | (1 << 15) | (1 << 17) | (1 << 18)
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 
@@ -133,14 +137,35 @@ class InteractionResult:
 
 @dataclass
 class Place:
-    """Where an interaction happens: a guild channel, or the bot DM of the user."""
+    """Where an interaction happens: a guild channel, the bot DM of the user, or a DM /
+    group DM between users; ``owners`` is ``authorizing_integration_owners``."""
 
     channel: Channel
     guild_id: int | None
+    owners: dict[str, str] = field(default_factory=dict)
 
     @property
     def context(self) -> int:
-        return GUILD_CONTEXT if self.guild_id else BOT_DM_CONTEXT
+        if self.guild_id:
+            return GUILD_CONTEXT
+        return PRIVATE_CHANNEL_CONTEXT if self.channel.is_private else BOT_DM_CONTEXT
+
+    @property
+    def user_install(self) -> bool:
+        """Only the user's install of the app authorizes it here (the bot is not present)."""
+        return GUILD_INSTALL not in self.owners
+
+
+def place_for(world: World, channel: Channel, user: User, owners: dict | None = None) -> Place:
+    """The place of ``channel``; a user install where the bot is not present."""
+    guild = world.guild_of(channel)
+    if owners is None:
+        bot_absent = channel.is_private or (guild is not None and not world.bot_in(guild))
+        if bot_absent:
+            owners = {USER_INSTALL: str(user.id)}
+        else:
+            owners = {GUILD_INSTALL: str(guild.id if guild else 0)}
+    return Place(channel, channel.guild_id, dict(owners))
 
 
 def new_token() -> str:
@@ -160,13 +185,15 @@ def base_payload(world: World, kind: int, user: User, place: Place, data: dict) 
         "channel": channel.payload(),
         "channel_id": str(channel.id),
         "locale": user.locale,
-        "app_permissions": str(world.channel_permissions(channel, world.bot)),
+        "app_permissions": str(_app_permissions(world, place)),
         "entitlements": [],
         "entitlement_sku_ids": [],
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         "context": place.context,
-        "authorizing_integration_owners": {"0": str(place.guild_id or 0)},
+        "authorizing_integration_owners": dict(place.owners),
     }
+    if place.channel.is_private and user not in place.channel.members:
+        raise UserActionError(f"{user.name} is not in {place.channel.name}")
     if place.guild_id:
         guild = world.guilds[place.guild_id]
         member = guild.members.get(user.id)
@@ -182,6 +209,12 @@ def base_payload(world: World, kind: int, user: User, place: Place, data: dict) 
     return payload
 
 
+def _app_permissions(world: World, place: Place) -> int:
+    if place.user_install:
+        return USER_APP_PERMISSIONS
+    return world.channel_permissions(place.channel, world.bot)
+
+
 # --- application commands -------------------------------------------------------------
 
 
@@ -195,11 +228,23 @@ def command_visible(world: World, command: dict, user: User, place: Place) -> No
         raise UserActionError(f"/{name} is not available in context {place.context}")
     if command.get("guild_id") and str(place.guild_id) != str(command["guild_id"]):
         raise UserActionError(f"/{name} is a command of another guild")
+    _check_install(command, user, place)
     required = command.get("default_member_permissions")
-    if place.guild_id and required is not None:
+    if place.guild_id and not place.user_install and required is not None:
         perms = world.base_permissions(world.guilds[place.guild_id], user)
         if perms != Perm.ALL and (int(required) == 0 or perms & int(required) != int(required)):
             raise UserActionError(f"/{name} is hidden from {user.name} (needs {required})")
+
+
+def _check_install(command: dict, user: User, place: Place) -> None:
+    """Where only a user install authorizes the app, the command must be user-installable."""
+    if not place.user_install:
+        return
+    name = command["name"]
+    if 1 not in (command.get("integration_types") or [0]):
+        raise UserActionError(f"/{name} is not installable to users, so not usable here")
+    if not user.app_installed:
+        raise UserActionError(f"{user.name} has not installed the app to their account")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from .server import (
     FILES,
     ApiError,
     FakeState,
+    check_bot_access,
     check_can_post,
     message_limits,
     new_bot_message,
@@ -144,6 +145,7 @@ class BotRoutes:
         channel = self.state.world.channels.get(int(request.match_info["channel"]))
         if channel is None or channel.deleted:
             raise ApiError(404, 10003, "Unknown Channel")
+        check_bot_access(self.state.world, channel)
         return channel
 
     async def get_channel(self, request: web.Request) -> web.Response:

@@ -236,6 +236,7 @@ def check_can_post(world: World, channel: Channel | None) -> Channel:
     """Raise Discord's errors for a missing channel, closed DMs, or no Send Messages."""
     if channel is None or channel.deleted:
         raise ApiError(404, 10003, "Unknown Channel")
+    check_bot_access(world, channel)
     if channel.is_dm:
         assert channel.recipient is not None
         if not channel.recipient.dms_open:
@@ -246,6 +247,13 @@ def check_can_post(world: World, channel: Channel | None) -> Channel:
     if perms & needed != needed:
         raise ApiError(403, 50013, "Missing Permissions")
     return channel
+
+
+def check_bot_access(world: World, channel: Channel) -> None:
+    """403 / 50001 for a channel the bot is not in: a user DM or group DM, or another guild."""
+    guild = world.guild_of(channel)
+    if channel.is_private or (guild is not None and not world.bot_in(guild)):
+        raise ApiError(403, 50001, "Missing Access")
 
 
 def new_bot_message(world: World, store: MessageStore, channel: Channel, body: dict) -> FakeMessage:

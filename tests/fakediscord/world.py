@@ -8,6 +8,11 @@ The default world (:meth:`World.default`) has
 * text channels ``general``, ``no-send`` (the bot lacks Send Messages there: 403 / 50013)
   and ``scratch`` (meant to be deleted with :meth:`World.delete_channel`: 404 / 10003).
 
+For a user-installed app, tests add a guild the bot is not in
+(``add_guild(name, bot_member=False)``) or a group DM / DM between users
+(:meth:`World.add_group_dm`, :meth:`World.add_user_dm`); the bot cannot read or post there
+(403 / 50001) and only answers interactions through their callback and webhook.
+
 Tests may add users and channels before or after the bot connects.
 """
 
@@ -73,6 +78,7 @@ class User:
     locale: str = "en-US"
     dms_open: bool = True
     bot: bool = False
+    app_installed: bool = True  # authorized the app to their account (user install)
 
     def payload(self) -> dict:
         return {
@@ -134,7 +140,8 @@ class Overwrite:
 
 @dataclass
 class Channel:
-    """A guild text channel (type 0) or a DM channel (type 1)."""
+    """A guild text channel (type 0), the bot's DM with a user (type 1, ``recipient``), or a
+    DM (type 1) / group DM (type 3) between ``members`` that the bot is not in."""
 
     id: int
     name: str
@@ -144,14 +151,23 @@ class Channel:
     overwrites: list[Overwrite] = field(default_factory=list)
     position: int = 0
     deleted: bool = False
+    members: list[User] = field(default_factory=list)
 
     @property
     def is_dm(self) -> bool:
-        return self.type == 1
+        """The bot's own DM channel with ``recipient``."""
+        return self.type == 1 and self.recipient is not None
+
+    @property
+    def is_private(self) -> bool:
+        """A DM or group DM between users that the bot is not a recipient of."""
+        return bool(self.members)
 
     def payload(self) -> dict:
         if self.is_dm:
             return self._dm_payload()
+        if self.is_private:
+            return self._private_payload()
         return {
             "id": str(self.id),
             "type": self.type,
@@ -176,6 +192,18 @@ class Channel:
             "flags": 0,
             "recipients": [self.recipient.payload()],
         }
+
+    def _private_payload(self) -> dict:
+        data = {
+            "id": str(self.id),
+            "type": self.type,
+            "last_message_id": None,
+            "flags": 0,
+            "recipients": [u.payload() for u in self.members],
+        }
+        if self.type == 3:
+            data |= {"name": self.name, "icon": None, "owner_id": str(self.members[0].id)}
+        return data
 
 
 @dataclass
@@ -266,12 +294,14 @@ class World:
         world.add_channel(guild, "scratch")
         return world
 
-    def add_guild(self, name: str) -> Guild:
+    def add_guild(self, name: str, *, bot_member: bool = True) -> Guild:
+        """Add a guild; ``bot_member=False`` for one the bot was never added to."""
         guild = Guild(self.ids.next(), name, owner_id=self.owner.id)
         guild.roles[guild.id] = Role(guild.id, "@everyone", Perm.EVERYONE)
-        bot_role = Role(self.ids.next(), self.bot.name, Perm.EVERYONE, position=1, managed=True)
-        guild.roles[bot_role.id] = bot_role
-        guild.members[self.bot.id] = Member(self.bot, [bot_role.id])
+        if bot_member:
+            bot_role = Role(self.ids.next(), self.bot.name, Perm.EVERYONE, position=1, managed=True)
+            guild.roles[bot_role.id] = bot_role
+            guild.members[self.bot.id] = Member(self.bot, [bot_role.id])
         guild.members[self.owner.id] = Member(self.owner)
         self.guilds[guild.id] = guild
         return guild
@@ -311,6 +341,18 @@ class World:
         self.channels[channel.id] = channel
         return channel
 
+    def add_group_dm(self, name: str, users: list[User]) -> Channel:
+        """A group DM between ``users`` (the first is its owner); the bot is not in it."""
+        channel = Channel(self.ids.next(), name, type=3, members=list(users))
+        self.channels[channel.id] = channel
+        return channel
+
+    def add_user_dm(self, a: User, b: User) -> Channel:
+        """A DM between two users (not the bot)."""
+        channel = Channel(self.ids.next(), f"dm-{a.name}-{b.name}", type=1, members=[a, b])
+        self.channels[channel.id] = channel
+        return channel
+
     def delete_channel(self, channel: Channel) -> None:
         """Delete a channel: later requests to it answer 404 / 10003."""
         channel.deleted = True
@@ -321,6 +363,14 @@ class World:
     def guild(self) -> Guild:
         """The first guild."""
         return next(iter(self.guilds.values()))
+
+    def bot_in(self, guild: Guild) -> bool:
+        """Whether the bot is a member of ``guild``."""
+        return self.bot.id in guild.members
+
+    def bot_guilds(self) -> list[Guild]:
+        """Guilds the bot is a member of (the gateway's READY / GUILD_CREATE)."""
+        return [g for g in self.guilds.values() if self.bot_in(g)]
 
     def user(self, name_or_user: str | User) -> User:
         if isinstance(name_or_user, User):
@@ -335,6 +385,9 @@ class World:
                 return guild.channel(name_or_channel)
             except KeyError:
                 continue
+        for channel in self.channels.values():
+            if channel.is_private and channel.name == name_or_channel and not channel.deleted:
+                return channel
         raise KeyError(f"no channel named {name_or_channel!r}")
 
     def user_by_id(self, user_id: int) -> User | None:
