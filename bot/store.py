@@ -87,6 +87,14 @@ class Diagnosis(BaseModel):
     created_at: datetime
 
 
+class DraftHistory(BaseModel):
+    """What a draft check needs to know of the user: their open after-send log, latest reason."""
+
+    sent_at: datetime | None = None  # when they last logged a sent message still waiting
+    check_in: datetime | None = None  # when that log's check-in is due
+    top_reason: str | None = None  # the top reason of their latest diagnosis
+
+
 class KindSummary(BaseModel):
     """How much of one kind of data is stored about a user."""
 
@@ -233,16 +241,13 @@ class Store:
             raise _classify(exc) from exc
 
     async def _one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
-        try:
-            async with self.db.execute(sql, params) as cur:
-                return await cur.fetchone()
-        except sqlite3.Error as exc:
-            raise _classify(exc) from exc
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        """Run a read in one trip to the database thread (execute, fetch and close together)."""
         try:
-            async with self.db.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+            return list(await self.db.execute_fetchall(sql, params))
         except sqlite3.Error as exc:
             raise _classify(exc) from exc
 
@@ -496,6 +501,22 @@ class Store:
             (user_id,),
         )
         return (_dt(row[0]), _dt(row[1])) if row else None
+
+    async def draft_history(self, user_id: int) -> DraftHistory:
+        """Return the after-send window and latest diagnosis's top reason, in one query."""
+        row = await self._one(
+            "SELECT a.created_at, a.first_due, (SELECT ranking FROM diagnoses WHERE user_id = :u "
+            "ORDER BY created_at DESC, id DESC LIMIT 1) FROM (SELECT 1) LEFT JOIN ("
+            "SELECT created_at, first_due FROM reminders WHERE user_id = :u AND kind = 'after-send' "
+            "AND state NOT IN ('cancelled', 'replied') ORDER BY created_at DESC, id DESC LIMIT 1"
+            ") AS a",
+            {"u": user_id},
+        )
+        sent_at, check_in, ranking = row if row else (None, None, None)
+        top = (json.loads(ranking) or [None])[0] if ranking else None
+        if sent_at is None:
+            return DraftHistory(top_reason=top)
+        return DraftHistory(sent_at=_dt(sent_at), check_in=_dt(check_in), top_reason=top)
 
     # -- privacy and retention ------------------------------------------------
 

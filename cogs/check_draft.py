@@ -201,17 +201,12 @@ async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
 
 async def _context(bot: TayoriBot, user_id: int) -> tuple[DraftContext, str | None]:
     """Return when the user last logged a sent message, and their latest diagnosis's top reason."""
-    window, history = await asyncio.gather(
-        bot.store.after_send_window(user_id), bot.store.diagnoses_for(user_id, limit=1)
-    )
-    top = history[0].ranking[0] if history and history[0].ranking else None
+    history = await bot.store.draft_history(user_id)
     now = bot.clock.now()
-    if window is None:
-        return DraftContext(now=now), top
-    sent_at, check_in = window
-    return DraftContext(
-        last_sent_at=sent_at, repeat_days=wait_days(sent_at, check_in), now=now
-    ), top
+    if history.sent_at is None or history.check_in is None:
+        return DraftContext(now=now), history.top_reason
+    days = wait_days(history.sent_at, history.check_in)
+    return DraftContext(last_sent_at=history.sent_at, repeat_days=days, now=now), history.top_reason
 
 
 def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.store import LimitReached, Store
+from bot.store import DraftHistory, LimitReached, Store
 
 
 @pytest.fixture
@@ -57,6 +57,26 @@ async def test_after_send_window_closes_when_they_replied(store):
     assert await store.after_send_window(1) == (now, now + timedelta(days=3))
     await store.close_reminder(1, r.id, "replied")
     assert await store.after_send_window(1) is None
+
+
+async def test_draft_history_is_the_open_after_send_window_and_latest_top_reason(store):
+    assert await store.draft_history(1) == DraftHistory()
+    await store.add_diagnosis(1, {"q1": "a"}, ["busy", "cooled"])
+    store.clock.advance(timedelta(hours=1))
+    await store.add_diagnosis(1, {"q1": "b"}, ["waiting", "busy"])
+    await store.add_diagnosis(2, {"q1": "b"}, ["cooled"])
+    assert await store.draft_history(1) == DraftHistory(top_reason="waiting")
+    now = store.clock.now()
+    old = await store.add_reminder(1, "after-send", now + timedelta(days=3), "ja")
+    store.clock.advance(timedelta(minutes=5))
+    await store.add_reminder(1, "at", now + timedelta(days=1), "ja")
+    await store.add_reminder(2, "after-send", now + timedelta(days=9), "ja")
+    assert await store.draft_history(1) == DraftHistory(
+        sent_at=now, check_in=now + timedelta(days=3), top_reason="waiting"
+    )
+    await store.close_reminder(1, old.id, "replied")
+    assert await store.draft_history(1) == DraftHistory(top_reason="waiting")
+    assert await store.draft_history(3) == DraftHistory()
 
 
 async def test_held_then_snoozed(store):

@@ -364,13 +364,13 @@ async def test_a_slow_store_acknowledges_first_then_answers(
 ):
     monkeypatch.setattr(bot.extensions["cogs.check_draft"], "THINK_AFTER", 0.01)
     release = asyncio.Event()
-    real = bot.store.diagnoses_for
+    real = bot.store.draft_history
 
     async def slow(*args, **kwargs):
         await release.wait()
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(bot.store, "diagnoses_for", slow)
+    monkeypatch.setattr(bot.store, "draft_history", slow)
     record = await fake_discord.dispatch_slash("check-draft", {"text": BLAME}, user="haruto")
     await fake_discord.wait_until(lambda: record.response_type == 5)
     release.set()

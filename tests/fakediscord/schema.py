@@ -6,6 +6,12 @@ branches are all ``$ref`` to objects tagged by a ``type`` property are rewritten
 an ``x-discriminator`` keyword that validates only the branch named by the instance's
 ``type`` (instead of trying every branch), which keeps a request at ~0.2 ms.
 
+Most bodies are valid, so each is first checked by jsonschema-rs against the spec as
+written (~4 µs for a short message, ~25 µs for a full report embed). A body that passes
+it passes the rewritten schema too (a ``oneOf`` that holds picks exactly the branch of
+the instance's ``type``, and the other rewrites are equivalent), so only a body it
+rejects goes through the Python validator, whose errors (or none) are the verdict.
+
 discord.py sends a few snowflakes as JSON integers where the spec says string; those
 known places (and only those) are coerced to strings before validation, see
 :data:`INT_SNOWFLAKE_KEYS`.
@@ -23,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -184,12 +191,14 @@ class _Operation:
     regex: re.Pattern[str]
     literal_segments: int
     schema: dict | None
+    raw_schema: dict | None  # as the spec writes it, for the fast check
 
 
 class SpecIndex:
     """Path templates, request schemas and compiled validators of the spec."""
 
     def __init__(self, spec: dict) -> None:
+        self._raw_components = {"schemas": spec["components"]["schemas"]}
         schemas = copy.deepcopy(spec["components"]["schemas"])
         _rewrite_unions(schemas, schemas)
         document = {"components": {"schemas": schemas}}
@@ -199,6 +208,7 @@ class SpecIndex:
         )
         self._operations = self._index_operations(spec["paths"], schemas)
         self._validators: dict[tuple[str, str], Any] = {}
+        self._fast: dict[tuple[str, str], Any] = {}
 
     @staticmethod
     def _index_operations(paths: dict, schemas: dict) -> list[_Operation]:
@@ -210,11 +220,12 @@ class SpecIndex:
             for method, op in item.items():
                 if method == "parameters":
                     continue
-                schema = _json_body_schema(op)
-                if schema is not None:
-                    schema = copy.deepcopy(schema)
+                raw = _json_body_schema(op)
+                schema = None
+                if raw is not None:
+                    schema = copy.deepcopy(raw)
                     _rewrite_unions(schema, schemas)
-                ops.append(_Operation(method.upper(), template, regex, literal, schema))
+                ops.append(_Operation(method.upper(), template, regex, literal, schema, raw))
         ops.sort(key=lambda o: -o.literal_segments)
         return ops
 
@@ -234,14 +245,29 @@ class SpecIndex:
             self._validators[key] = found
         return found
 
+    def fast_validator_for(self, op: _Operation) -> Any:
+        """jsonschema-rs over the operation's schema as written, the spec's schemas beside it."""
+        key = (op.method, op.template)
+        found = self._fast.get(key)
+        if found is None:
+            root = {**(op.raw_schema or {}), "components": self._raw_components}
+            found = jsonschema_rs.Draft202012Validator(root)
+            self._fast[key] = found
+        return found
+
     def validate(self, method: str, path: str, body: Any) -> list[SchemaError]:
         """Errors of ``body`` for ``method path``; unknown operations give none."""
         op = self.match(method, path)
         if op is None or op.schema is None:
             return []
-        validator = self.validator_for(op)
         body = coerce_int_snowflakes(body)
-        return [_to_error(e) for e in validator.iter_errors(body)]
+        if self.fast_validator_for(op).is_valid(body):
+            return []
+        return self.slow_errors(op, body)
+
+    def slow_errors(self, op: _Operation, body: Any) -> list[SchemaError]:
+        """Errors of an already coerced ``body`` by the Python validator alone."""
+        return [_to_error(e) for e in self.validator_for(op).iter_errors(body)]
 
     def warm(self) -> None:
         """Build every validator now (about 0.1 s) instead of on first use."""

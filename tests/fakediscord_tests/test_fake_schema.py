@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.fakediscord.limits import check_callback, check_message, check_modal
 from tests.fakediscord.schema import coerce_int_snowflakes, spec_index
@@ -86,21 +86,56 @@ def test_paths_match_the_most_specific_template() -> None:
     assert index.match("GET", "/no/such/route") is None
 
 
-def test_validation_is_fast() -> None:
+def _verdicts(method: str, path: str, body: dict) -> tuple[bool, list]:
+    """The fast check's verdict and the Python validator's errors for one body."""
     index = spec_index()
-    body = {
-        "type": 4,
-        "data": {
-            "content": "hi",
-            "embeds": [{"title": "t", "fields": [{"name": "n", "value": "v"}]}],
-            "components": [row(button("a"), button("b"))],
-        },
-    }
-    index.validate("POST", CALLBACK, body)
-    start = time.perf_counter()
-    for _ in range(200):
-        index.validate("POST", CALLBACK, body)
-    assert (time.perf_counter() - start) / 200 < 0.002
+    op = index.match(method, path)
+    coerced = coerce_int_snowflakes(body)
+    return index.fast_validator_for(op).is_valid(coerced), index.slow_errors(op, coerced)
+
+
+AGREEMENT = [
+    {"type": 4, "data": {"content": "hi", "flags": 64, "components": [row(button("a"))]}},
+    {"type": 4, "data": {"embeds": [{"title": "t", "fields": [{"name": "n", "value": "v"}]}]}},
+    {"type": 4, "data": {"components": [row(button("a", style=9))]}},
+    {"type": 4, "data": {"content": "x" * 2001}},
+    {"type": 4, "data": {"embeds": [{"title": "t" * 257}]}},
+    {"type": 4, "data": {"content": None, "allowed_mentions": {"parse": []}}},
+    {"type": 4, "data": {"content": 5}},
+    {"type": 3},
+    {"type": 5, "data": {"flags": 64}},
+    {"type": 9, "data": {"custom_id": "m", "title": "T", "components": []}},
+    {"type": 9, "data": {"custom_id": "m", "components": [row(button("a"))]}},
+]
+
+
+@pytest.mark.parametrize("body", AGREEMENT)
+def test_the_fast_check_and_the_python_validator_agree(body: dict) -> None:
+    fast_ok, errors = _verdicts("POST", CALLBACK, body)
+    assert fast_ok == (errors == [])
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 70) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = ["content", "flags", "components", "embeds", "allowed_mentions", "custom_id", "title", "tts"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from([1, 4, 5, 6, 7, 8, 9, 12]),
+    data=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=4),
+    buttons=st.lists(st.fixed_dictionaries({"type": st.integers(1, 4), "style": JSON}), max_size=2),
+)
+def test_a_body_the_fast_check_accepts_has_no_python_errors(kind, data, buttons) -> None:
+    body = {"type": kind, "data": {**data, "components": [row(*buttons)]} if buttons else data}
+    fast_ok, errors = _verdicts("POST", CALLBACK, body)
+    if fast_ok:
+        assert errors == [], body
 
 
 @pytest.mark.parametrize(
