@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 MAX_PENDING = 25  # reminders waiting per user
+READ_CACHE_SIZE = 4096  # users whose latest reads are kept in memory (see ReadCache)
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("tayori_store_in_transaction", default=False)
 
 
@@ -142,6 +144,37 @@ def _reminder(row: sqlite3.Row) -> Reminder:
     return Reminder(**data)
 
 
+class ReadCache:
+    """Results of the reads every command makes, per user; any write drops them all.
+
+    Only one process writes the database, through this store, so a result kept here is
+    what the database would say. Each write drops the cache when it starts and when it
+    ends, and a read keeps its result only if no write started or ended meanwhile.
+    """
+
+    def __init__(self, size: int = READ_CACHE_SIZE) -> None:
+        self.size = size
+        self.generation = 0
+        self._items: OrderedDict[tuple[str, int], object] = OrderedDict()
+
+    def get(self, kind: str, user_id: int) -> object | None:
+        """Return the kept result, or None."""
+        return self._items.get((kind, user_id))
+
+    def put(self, kind: str, user_id: int, value: object, generation: int) -> None:
+        """Keep a result read at `generation`, unless a write has happened since."""
+        if generation != self.generation:
+            return
+        self._items[(kind, user_id)] = value
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def drop(self) -> None:
+        """Forget everything (a write is starting or has ended)."""
+        self.generation += 1
+        self._items.clear()
+
+
 class Store:
     """Tayori's data, over one aiosqlite connection."""
 
@@ -149,6 +182,7 @@ class Store:
         self.db = db
         self.clock = clock
         self._lock = asyncio.Lock()
+        self.cache = ReadCache()
 
     @classmethod
     async def open(cls, path: Path | str, clock: Clock) -> Store:
@@ -214,6 +248,7 @@ class Store:
         """Run the block in one write transaction (BEGIN IMMEDIATE … COMMIT), one at a time."""
         async with self._lock:
             token = _IN_TRANSACTION.set(True)
+            self.cache.drop()
             try:
                 await self._execute("BEGIN IMMEDIATE")
                 try:
@@ -225,13 +260,18 @@ class Store:
                     raise
             finally:
                 _IN_TRANSACTION.reset(token)
+                self.cache.drop()
 
     async def _write(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
         """Execute one write; writes are serialized so none lands inside another's transaction."""
         if _IN_TRANSACTION.get():
             return await self._execute(sql, params)
         async with self._lock:
-            return await self._execute(sql, params)
+            self.cache.drop()
+            try:
+                return await self._execute(sql, params)
+            finally:
+                self.cache.drop()
 
     async def _execute(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
         """Execute, turning lock and read-only errors into store errors."""
@@ -388,12 +428,21 @@ class Store:
         return [_reminder(r) for r in rows]
 
     async def held_for(self, user_id: int) -> list[Reminder]:
-        """Return reminders that could not be delivered and wait for the user's next visit."""
+        """Return reminders that could not be delivered and wait for the user's next visit.
+
+        Asked after every command, so the (usually empty) answer is kept until the next write.
+        """
+        cached = self.cache.get("held", user_id)
+        if isinstance(cached, list):
+            return list(cached)
+        generation = self.cache.generation
         rows = await self._all(
             "SELECT * FROM reminders WHERE user_id = ? AND state = 'held' ORDER BY due_at, id",
             (user_id,),
         )
-        return [_reminder(r) for r in rows]
+        held = [_reminder(r) for r in rows]
+        self.cache.put("held", user_id, held, generation)
+        return list(held)
 
     async def _set_state(
         self, reminder_id: int, state: str, where: str, user: int | None = None, **sets: int | None
@@ -502,13 +551,30 @@ class Store:
         )
         return (_dt(row[0]), _dt(row[1])) if row else None
 
+    def cached_draft_history(self, user_id: int) -> DraftHistory | None:
+        """Return the user's draft history if it is known without a read, else None."""
+        cached = self.cache.get("draft", user_id)
+        return cached if isinstance(cached, DraftHistory) else None
+
     async def draft_history(self, user_id: int) -> DraftHistory:
-        """Return the after-send window and latest diagnosis's top reason, in one query."""
+        """Return the after-send window and latest diagnosis's top reason, in one query.
+
+        The answer is kept until the next write, so "Edit and check again" needs no read.
+        """
+        if cached := self.cached_draft_history(user_id):
+            return cached
+        generation = self.cache.generation
+        history = await self._read_draft_history(user_id)
+        self.cache.put("draft", user_id, history, generation)
+        return history
+
+    async def _read_draft_history(self, user_id: int) -> DraftHistory:
         row = await self._one(
             "SELECT a.created_at, a.first_due, (SELECT ranking FROM diagnoses WHERE user_id = :u "
             "ORDER BY created_at DESC, id DESC LIMIT 1) FROM (SELECT 1) LEFT JOIN ("
-            "SELECT created_at, first_due FROM reminders WHERE user_id = :u AND kind = 'after-send' "
-            "AND state NOT IN ('cancelled', 'replied') ORDER BY created_at DESC, id DESC LIMIT 1"
+            "SELECT created_at, first_due FROM reminders WHERE user_id = :u "
+            "AND kind = 'after-send' AND state NOT IN ('cancelled', 'replied') "
+            "ORDER BY created_at DESC, id DESC LIMIT 1"
             ") AS a",
             {"u": user_id},
         )

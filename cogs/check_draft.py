@@ -11,12 +11,14 @@ the debug log through `bot.logsafety`, installed for the whole bot by `TayoriBot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import re
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import discord
@@ -30,6 +32,7 @@ from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
 from bot.interactions import bot_of, everywhere, guarded, reply, think
 from bot.pacing import wait_days
+from bot.store import DraftHistory, StoreError
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
@@ -129,8 +132,7 @@ class OpenDraftButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PR
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the form."""
-        texts = bot_of(interaction).texts(interaction)
-        await guarded(interaction, interaction.response.send_modal(DraftModal(texts)))
+        await guarded(interaction, _open_form(interaction))
 
 
 class EditButton(
@@ -151,9 +153,8 @@ class EditButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the form with the remembered draft."""
-        texts = bot_of(interaction).texts(interaction)
         draft = MEMORY.recall(self.nonce, interaction.user.id)
-        await guarded(interaction, interaction.response.send_modal(DraftModal(texts, draft)))
+        await guarded(interaction, _open_form(interaction, draft))
 
 
 async def answer(interaction: discord.Interaction, text: str) -> None:
@@ -166,7 +167,10 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
     if len(text) > texts.draft.input_limit:
         await _too_long(interaction, texts, text)
         return
-    context, top = await _in_time(interaction, _context(bot, user))
+    history = bot.store.cached_draft_history(user)  # known after a check or an opened form
+    if history is None:
+        history = await _in_time(interaction, bot.store.draft_history(user))
+    context, top = _context(history, bot.clock.now())
     report = check_draft(text, texts.draft, context)
     view = _view(texts, user, text, checked=True)
     await reply(interaction, embed=render(texts, text, report, top, bot), view=view)
@@ -199,14 +203,20 @@ async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
     return await task
 
 
-async def _context(bot: TayoriBot, user_id: int) -> tuple[DraftContext, str | None]:
+def _context(history: DraftHistory, now: datetime) -> tuple[DraftContext, str | None]:
     """Return when the user last logged a sent message, and their latest diagnosis's top reason."""
-    history = await bot.store.draft_history(user_id)
-    now = bot.clock.now()
     if history.sent_at is None or history.check_in is None:
         return DraftContext(now=now), history.top_reason
     days = wait_days(history.sent_at, history.check_in)
     return DraftContext(last_sent_at=history.sent_at, repeat_days=days, now=now), history.top_reason
+
+
+async def _open_form(interaction: discord.Interaction, default: str = "") -> None:
+    """Open the draft form; while the user types, read what the check will need."""
+    bot = bot_of(interaction)
+    await interaction.response.send_modal(DraftModal(bot.texts(interaction), default))
+    with contextlib.suppress(StoreError):  # only a head start: the check reads it again
+        await bot.store.draft_history(interaction.user.id)
 
 
 def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:
@@ -322,7 +332,7 @@ class CheckDraft(commands.Cog):
     ) -> None:
         """Check the given text, or open the form when none was given."""
         if text is None:
-            await interaction.response.send_modal(DraftModal(self.bot.texts(interaction)))
+            await _open_form(interaction)
             return
         await answer(interaction, text)
 

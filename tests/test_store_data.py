@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.store import DraftHistory, LimitReached, Store
+from bot.store import DraftHistory, LimitReached, ReadCache, Store
 
 
 @pytest.fixture
@@ -77,6 +77,38 @@ async def test_draft_history_is_the_open_after_send_window_and_latest_top_reason
     await store.close_reminder(1, old.id, "replied")
     assert await store.draft_history(1) == DraftHistory(top_reason="waiting")
     assert await store.draft_history(3) == DraftHistory()
+
+
+async def test_hot_reads_are_kept_until_any_write(store):
+    await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
+    assert store.cached_draft_history(1) is None
+    first = await store.draft_history(1)
+    assert store.cached_draft_history(1) == first == DraftHistory(top_reason="busy")
+    assert await store.held_for(1) == [] and store.cache.get("held", 1) == []
+    await store.add_diagnosis(2, {"q1": "a"}, ["cooled"])  # anyone's write drops them all
+    assert store.cached_draft_history(1) is None and store.cache.get("held", 1) is None
+    await store.add_diagnosis(1, {"q1": "b"}, ["waiting"])
+    assert (await store.draft_history(1)).top_reason == "waiting"
+
+
+async def test_a_read_that_overlaps_a_write_is_not_kept(store):
+    generation = store.cache.generation
+    await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
+    store.cache.put("draft", 1, DraftHistory(), generation)  # read before the write landed
+    assert store.cached_draft_history(1) is None
+    async with store.transaction():
+        inside = store.cache.generation
+        await store.add_diagnosis(1, {"q1": "b"}, ["cooled"])
+    store.cache.put("draft", 1, DraftHistory(top_reason="busy"), inside)
+    assert store.cached_draft_history(1) is None
+    assert (await store.draft_history(1)).top_reason == "cooled"
+
+
+def test_the_read_cache_keeps_the_latest_users_only():
+    cache = ReadCache(size=2)
+    for user in (1, 2, 3):
+        cache.put("draft", user, DraftHistory(), cache.generation)
+    assert [cache.get("draft", u) for u in (1, 2, 3)] == [None, DraftHistory(), DraftHistory()]
 
 
 async def test_held_then_snoozed(store):

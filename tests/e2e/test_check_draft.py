@@ -134,6 +134,27 @@ async def test_edit_and_check_again_prefills_the_form(fake_discord, bot, content
     assert_report(again, content, "ja", "send")
 
 
+async def test_the_form_reads_history_while_the_user_types(fake_discord, bot, content, monkeypatch):
+    reads = []
+    real = bot.store._read_draft_history
+
+    async def counted(user_id):
+        reads.append(user_id)
+        return await real(user_id)
+
+    monkeypatch.setattr(bot.store, "_read_draft_history", counted)
+    uid = fake_discord.user("haruto").id
+    opened = await fake_discord.slash("check-draft", user="haruto")
+    await fake_discord.wait_until(lambda: reads == [uid])
+    r = await fake_discord.submit_modal(opened, {FORM: CARING})
+    assert_report(r, content, "ja", "send")
+    assert reads == [uid], "the check used what was read while the form was open"
+    await fake_discord.click(r, label=ja(content, "check_draft.button.sent"), user="haruto")
+    again = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
+    assert reads == [uid, uid], "logging a sent message is a write: the next check reads again"
+    assert finding(again, content, "ja", "repeat-send")
+
+
 async def test_sent_button_logs_a_send_and_warns_about_repeats(fake_discord, bot, clock, content):
     r = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
     assert content["ja"].draft.rule("repeat-send").message.format(days=7) not in r.text
