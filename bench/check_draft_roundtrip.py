@@ -23,9 +23,11 @@ Run: ``python bench/check_draft_roundtrip.py [--n 300] [--rounds 3] [--concurren
 [--strict] [--no-validate] [--no-gc]`` (``--strict`` exits 1 when a goal is missed). Rounds
 interleave the bots, so load that drifts during the run weighs on all of them alike. Each
 path is warmed with one concurrent batch too, so no mode pays for opening connections.
-The fake keeps every interaction it saw, so the heap grows and the garbage collector's
-pauses (tens of ms) land on a few unlucky interactions of any bot; ``--no-gc`` collects
-between modes only, to show the work without those pauses.
+The fake keeps every interaction it saw, so the heap grows and full collections (tens to
+hundreds of ms) would land on a few unlucky interactions of whichever bot runs then. So
+before each mode the bench collects and freezes what exists (``gc.freeze``): the collector
+still runs, over what each bot allocates while it is timed. ``--no-gc`` turns it off
+while timing, to show the work alone.
 """
 
 from __future__ import annotations
@@ -132,8 +134,8 @@ async def _timed(fake: FakeDiscord, action: Action) -> tuple[float, float]:
 
 async def _mode(fake: FakeDiscord, action: Action, n: int, width: int) -> Timed:
     """Time ``n`` actions, ``width`` at a time."""
-    if not gc.isenabled():
-        gc.collect()  # --no-gc: collect between modes, never while timing
+    gc.collect()
+    gc.freeze()  # what the fake has kept so far is never walked again (see the module notes)
     timings: list[tuple[float, float]] = []
     start = time.perf_counter()
     for offset in range(0, n, width):
