@@ -73,6 +73,11 @@ class DraftMemory:
         self._items[nonce] = (user_id, text, now + KEEP_SECONDS)
         return nonce
 
+    def forget(self, user_id: int) -> None:
+        """Drop every draft of one user (they deleted their data)."""
+        for nonce in [n for n, (owner, _, _) in self._items.items() if owner == user_id]:
+            del self._items[nonce]
+
     def recall(self, nonce: str, user_id: int) -> str:
         """Return the author's draft, or "" when it expired or is someone else's."""
         owner, text, until = self._items.get(nonce, (0, "", 0.0))
@@ -335,6 +340,11 @@ class CheckDraft(commands.Cog):
             await _open_form(interaction)
             return
         await answer(interaction, text)
+
+    @commands.Cog.listener()
+    async def on_tayori_user_deleted(self, user_id: int) -> None:
+        """Forget the drafts kept for "Edit and check again" when a user deletes their data."""
+        MEMORY.forget(user_id)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -85,6 +85,7 @@ class DeleteButton(
         bot = bot_of(interaction)
         count = await bot.store.delete_user(self.user_id)
         bot.dispatch("tayori_reminders_changed")
+        bot.dispatch("tayori_user_deleted", self.user_id)  # what cogs keep in memory goes too
         texts = bot.texts(interaction)
         await interaction.edit_original_response(
             content=texts.text("privacy.deleted", count=count), view=None, embed=None

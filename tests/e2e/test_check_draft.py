@@ -155,6 +155,20 @@ async def test_the_form_reads_history_while_the_user_types(fake_discord, bot, co
     assert finding(again, content, "ja", "repeat-send")
 
 
+async def test_deleting_my_data_forgets_the_draft_kept_for_editing(fake_discord, bot, content):
+    r = await fake_discord.slash("check-draft", {"text": BLAME}, user="haruto")
+    other = await fake_discord.slash("check-draft", {"text": CARING}, user="alice")
+    asked = await fake_discord.slash("privacy delete", user="haruto")
+    await fake_discord.click(asked, label=ja(content, "privacy.delete_button"), user="haruto")
+    assert asked.content == ja(content, "privacy.deleted", count=0)
+    label = ja(content, "check_draft.button.recheck")
+    opened = await fake_discord.click(r, label=label, user="haruto")
+    assert "value" not in text_input(opened.modal) or not text_input(opened.modal)["value"]
+    label_en = content["en"].text("check_draft.button.recheck")
+    kept = await fake_discord.click(other, label=label_en, user="alice")
+    assert text_input(kept.modal)["value"] == CARING, "someone else's draft is still there"
+
+
 async def test_sent_button_logs_a_send_and_warns_about_repeats(fake_discord, bot, clock, content):
     r = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
     assert content["ja"].draft.rule("repeat-send").message.format(days=7) not in r.text
