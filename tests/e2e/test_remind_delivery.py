@@ -9,6 +9,7 @@ import pytest
 
 from bot.reminders import RETRY_BASE
 from bot.when import format_duration
+from tests.fakediscord.server import DROP
 from tests.fakediscord.world import Overwrite, Perm
 
 NOTE = "秘密のメモ"
@@ -159,6 +160,27 @@ async def test_transient_failures_retry_with_backoff(fake_discord, bot, clock, c
     assert (delivered.state, delivered.attempts) == ("delivered", 3)
     statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
     assert statuses == [status, status, 200]
+
+
+async def test_a_dropped_connection_is_retried_later_and_delivers_once(
+    fake_discord, bot, clock, content
+):
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": "再送"}, user="haruto")
+    [reminder] = await bot.store.pending_for(fake_discord.user("haruto").id)
+    dm = fake_discord.world.dm_channel(fake_discord.user("haruto"))
+    fake_discord.fail_next("POST", f"/channels/{dm.id}/messages", DROP, times=1)
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    failed = await bot.store.reminder(reminder.id)
+    assert (failed.state, failed.attempts) == ("pending", 1), "a network error is transient"
+    assert failed.due_at == clock.now() + RETRY_BASE
+    assert fake_discord.dms("haruto") == []
+    await move(fake_discord, bot, clock, RETRY_BASE)
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [message] = fake_discord.dms("haruto")
+    assert message.content.startswith(content["ja"].text("remind.at.due", note="再送"))
+    assert (await bot.store.reminder(reminder.id)).state == "delivered"
+    statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    assert statuses == [DROP, 200]
 
 
 @pytest.mark.expected_errors

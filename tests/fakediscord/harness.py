@@ -362,7 +362,10 @@ class FakeDiscord:
     def fail_next(
         self, method: str, path: str, status: int = 503, *, code: int = 0, times: int = 1
     ) -> None:
-        """Answer the next ``times`` requests ``method`` + ``path`` (a regex) with ``status``."""
+        """Answer the next ``times`` requests ``method`` + ``path`` (a regex) with ``status``.
+
+        ``status`` 0 (``DROP``) closes the connection without an answer, as a network fault.
+        """
         self.state.faults.append(Fault(method, re.compile(path), status, code, times))
 
     async def dispatch(self, event: str, data: dict) -> int:

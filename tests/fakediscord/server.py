@@ -71,6 +71,13 @@ class Fault:
     times: int = 1
 
 
+DROP = 0  # a fault "status" meaning: close the connection without answering
+
+
+class Dropped(Exception):
+    """An injected fault that closes the connection instead of answering."""
+
+
 class ApiError(Exception):
     """Raised by a handler to answer with a Discord-style JSON error."""
 
@@ -306,6 +313,8 @@ class FakeState:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
+                if fault.status == DROP:
+                    raise Dropped(f"{method} {path}")
                 raise ApiError(fault.status, fault.code, f"injected {fault.status}")
 
     def note_rejection(self, path: str, error: ApiError) -> None:
@@ -339,6 +348,11 @@ def make_middleware(state: FakeState) -> Any:
             status, payload = error.status, error.body()
             state.note_rejection(rec.path, error)
             return json_response(payload, error.status, error.headers())
+        except Dropped:
+            status = DROP
+            if request.transport is not None:
+                request.transport.abort()  # the client sees the connection reset, no answer
+            raise
         finally:
             state.recorder.end(rec, status, payload)
 
