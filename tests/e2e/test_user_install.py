@@ -13,6 +13,7 @@ import pytest
 
 from cogs.remind._views import when_text
 from tests.conftest import START
+from tests.e2e.test_remind_delivery import move
 from tests.fakediscord import UserActionError
 
 CHECK_TEXT = "どうして連絡してくれないの？既読無視しないで！！"
@@ -113,3 +114,31 @@ async def test_shared_ng_list_in_a_group_dm(fake_discord, bot, content):
     read = await fake_discord.select(shared, "tayori:ng:sel:p", ["blaming"], user="alice")
     assert read.ephemeral, "a reader of the shared list gets the item privately"
     assert no_channel_posts(fake_discord, group)
+
+
+@pytest.mark.parametrize("where", ["group-dm", "foreign-server"])
+async def test_a_reminder_set_where_the_bot_is_absent_with_dms_closed_is_held_then_shown(
+    fake_discord, bot, clock, content, where
+):
+    world = fake_discord.world
+    closed, haruto = world.users["closed"], world.users["haruto"]
+    if where == "group-dm":
+        place = world.add_group_dm("pair", [closed, haruto])
+    else:
+        guild = world.add_guild("Elsewhere", bot_member=False)
+        world.join(closed, guild)
+        place = world.add_channel(guild, "lobby")
+    await fake_discord.slash(
+        "remind at", {"when": "3時間後", "note": "秘密"}, user="closed", channel=place
+    )
+    [reminder] = await bot.store.pending_for(closed.id)
+    assert reminder.guild_id == place.guild_id
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    assert (await bot.store.reminder(reminder.id)).state == "held", "DMs closed, no channel"
+    assert no_channel_posts(fake_discord, place)
+    r = await fake_discord.slash("ng-list", user="closed", channel=place)
+    [followup] = r.followups
+    assert followup.ephemeral
+    assert followup.content == content["ja"].text("remind.at.due", note="秘密")
+    assert (await bot.store.reminder(reminder.id)).state == "delivered"
+    assert no_channel_posts(fake_discord, place)
