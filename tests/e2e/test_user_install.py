@@ -142,3 +142,21 @@ async def test_a_reminder_set_where_the_bot_is_absent_with_dms_closed_is_held_th
     assert followup.content == content["ja"].text("remind.at.due", note="秘密")
     assert (await bot.store.reminder(reminder.id)).state == "delivered"
     assert no_channel_posts(fake_discord, place)
+
+
+async def test_continue_in_dms_from_where_the_bot_is_absent(fake_discord, bot, content, place):
+    ja = content["ja"]
+    first, second = ja.diagnose.questions[:2]
+    started = await fake_discord.slash("diagnose start", user="haruto", channel=place)
+    answered = await fake_discord.click(started, label=first.options[0].label, user="haruto")
+    moved = await fake_discord.click(
+        answered, label=ja.text("diagnose.buttons.continue-dm"), user="haruto"
+    )
+    dm = fake_discord.dms("haruto")[-1]
+    assert moved.ephemeral and moved.embeds == [] and moved.components == []
+    jump = f"https://discord.com/channels/@me/{dm.channel_id}/{dm.id}"
+    assert moved.content == ja.text("diagnose.moved-to-dm", link=jump)
+    assert dm.embeds[0]["description"] == second.text
+    nxt = await fake_discord.click(dm, label=second.options[0].label, user="haruto")
+    assert nxt.message.id == dm.id and nxt.embeds[0]["description"] == ja.diagnose.questions[2].text
+    assert no_channel_posts(fake_discord, place)
