@@ -191,6 +191,9 @@ class Store:
         try:
             if str(path) != ":memory:":
                 path.parent.mkdir(parents=True, exist_ok=True)
+                # Probe first: when aiosqlite fails to connect, its worker thread may still be
+                # finishing after the event loop has closed, and prints a traceback on exit.
+                sqlite3.connect(path).close()
             db = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"DATABASE_PATH {path} cannot be opened: {exc}") from exc
