@@ -159,7 +159,10 @@ class ReadCache:
 
     def get(self, kind: str, user_id: int) -> object | None:
         """Return the kept result, or None."""
-        return self._items.get((kind, user_id))
+        found = self._items.get((kind, user_id))
+        if found is not None:
+            self._items.move_to_end((kind, user_id))  # the least recently used go first
+        return found
 
     def put(self, kind: str, user_id: int, value: object, generation: int) -> None:
         """Keep a result read at `generation`, unless a write has happened since."""
@@ -265,11 +268,19 @@ class Store:
                 _IN_TRANSACTION.reset(token)
                 self.cache.drop()
 
-    async def _write(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Cursor:
-        """Execute one write; writes are serialized so none lands inside another's transaction."""
+    async def _write(
+        self, sql: str, params: tuple | dict = (), *, cached_rows: bool = True
+    ) -> aiosqlite.Cursor:
+        """Execute one write; writes are serialized so none lands inside another's transaction.
+
+        `cached_rows=False` says the write cannot change what `ReadCache` keeps (reminders and
+        diagnoses), so the cache survives it: the heartbeat, settings.
+        """
         if _IN_TRANSACTION.get():
             return await self._execute(sql, params)
         async with self._lock:
+            if not cached_rows:
+                return await self._execute(sql, params)
             self.cache.drop()
             try:
                 return await self._execute(sql, params)
@@ -307,6 +318,7 @@ class Store:
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
+            cached_rows=False,
         )
 
     async def beat(self) -> None:
@@ -332,6 +344,7 @@ class Store:
             f"ON CONFLICT (user_id) DO UPDATE SET "
             f"{', '.join(f'{c} = excluded.{c}' for c in cols)}, updated_at = excluded.updated_at",
             {**current.model_dump(), "now": _iso(self.clock.now())},
+            cached_rows=False,
         )
         return current
 
@@ -349,11 +362,14 @@ class Store:
             "VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
             "reminder_channel_id = excluded.reminder_channel_id, updated_at = excluded.updated_at",
             (guild_id, channel_id, _iso(self.clock.now())),
+            cached_rows=False,
         )
 
     async def forget_guild(self, guild_id: int) -> None:
         """Remove a server's settings (the bot left it)."""
-        await self._write("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        await self._write(
+            "DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,), cached_rows=False
+        )
 
     # -- diagnoses ------------------------------------------------------------
 

@@ -11,8 +11,8 @@ the debug log through `bot.logsafety`, installed for the whole bot by `TayoriBot
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
+import logging
 import re
 import secrets
 import time
@@ -32,7 +32,7 @@ from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
 from bot.interactions import bot_of, everywhere, guarded, reply, think
 from bot.pacing import wait_days
-from bot.store import DraftHistory, StoreError
+from bot.store import DraftHistory
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
@@ -53,6 +53,7 @@ COLOURS = {
     "dont-send": discord.Colour.red(),
 }
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 Field = tuple[str, str]  # an embed field's name and value
 
 
@@ -220,8 +221,10 @@ async def _open_form(interaction: discord.Interaction, default: str = "") -> Non
     """Open the draft form; while the user types, read what the check will need."""
     bot = bot_of(interaction)
     await interaction.response.send_modal(DraftModal(bot.texts(interaction), default))
-    with contextlib.suppress(StoreError):  # only a head start: the check reads it again
+    try:
         await bot.store.draft_history(interaction.user.id)
+    except Exception as exc:  # only a head start: the form is open, and the check reads again
+        log.debug("reading ahead for a draft form failed: %r", exc)
 
 
 def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:

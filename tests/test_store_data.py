@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -89,26 +90,44 @@ async def test_hot_reads_are_kept_until_any_write(store):
     assert store.cached_draft_history(1) is None and store.cache.get("held", 1) is None
     await store.add_diagnosis(1, {"q1": "b"}, ["waiting"])
     assert (await store.draft_history(1)).top_reason == "waiting"
+    await store.held_for(1)
+    await store.beat()  # every 30 s: writes that cannot change the kept rows keep the cache
+    await store.set_user_settings(1, timezone="Asia/Tokyo")
+    await store.set_reminder_channel(5, 6)
+    await store.forget_guild(5)
+    assert store.cached_draft_history(1) is not None and store.cache.get("held", 1) == []
 
 
-async def test_a_read_that_overlaps_a_write_is_not_kept(store):
-    generation = store.cache.generation
+async def test_a_read_that_overlaps_a_write_is_not_kept(store, monkeypatch):
     await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
-    store.cache.put("draft", 1, DraftHistory(), generation)  # read before the write landed
-    assert store.cached_draft_history(1) is None
-    async with store.transaction():
-        inside = store.cache.generation
-        await store.add_diagnosis(1, {"q1": "b"}, ["cooled"])
-    store.cache.put("draft", 1, DraftHistory(top_reason="busy"), inside)
-    assert store.cached_draft_history(1) is None
+    started, release = asyncio.Event(), asyncio.Event()
+    real = store._read_draft_history
+
+    async def paused(user_id):
+        found = await real(user_id)  # what the database said before the write
+        started.set()
+        await release.wait()
+        return found
+
+    monkeypatch.setattr(store, "_read_draft_history", paused)
+    reading = asyncio.create_task(store.draft_history(1))
+    await started.wait()
+    await store.add_diagnosis(1, {"q1": "b"}, ["cooled"])
+    release.set()
+    assert (await reading).top_reason == "busy"
+    assert store.cached_draft_history(1) is None, "the read began before the write: not kept"
+    monkeypatch.undo()
     assert (await store.draft_history(1)).top_reason == "cooled"
+    assert store.cached_draft_history(1) == DraftHistory(top_reason="cooled")
 
 
 def test_the_read_cache_keeps_the_latest_users_only():
     cache = ReadCache(size=2)
-    for user in (1, 2, 3):
+    for user in (1, 2):
         cache.put("draft", user, DraftHistory(), cache.generation)
-    assert [cache.get("draft", u) for u in (1, 2, 3)] == [None, DraftHistory(), DraftHistory()]
+    assert cache.get("draft", 1) == DraftHistory()  # 1 was used last, so 2 goes first
+    cache.put("draft", 3, DraftHistory(), cache.generation)
+    assert [cache.get("draft", u) for u in (1, 2, 3)] == [DraftHistory(), None, DraftHistory()]
 
 
 async def test_held_then_snoozed(store):

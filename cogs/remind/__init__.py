@@ -45,6 +45,16 @@ log = logging.getLogger(__name__)
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
+def nonce(kind: str, delivery: Delivery) -> str:
+    """The same for every retry of one delivery, so Discord never posts it twice.
+
+    A send whose answer is lost is retried; with `enforce_nonce` (which discord.py sets with a
+    nonce) Discord returns the message it already created instead of a second one.
+    """
+    reminder = delivery.reminder
+    return f"{kind}{reminder.id}.{int(reminder.first_due.timestamp())}"[:25]
+
+
 class DiscordTransport:
     """Delivers reminders by DM, or as a discreet notice in a server's reminder channel."""
 
@@ -58,7 +68,9 @@ class DiscordTransport:
             channel = await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
             view = delivered_view(texts, delivery)
             await channel.send(
-                delivered_text(texts, delivery)[:2000], **({"view": view} if view else {})
+                delivered_text(texts, delivery)[:2000],
+                nonce=nonce("r", delivery),
+                **({"view": view} if view else {}),
             )
         except discord.Forbidden as exc:
             raise DmClosed(str(exc)) from exc
@@ -77,6 +89,7 @@ class DiscordTransport:
             await channel.send(
                 f"<@{user.id}> {text}",
                 allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[user]),
+                nonce=nonce("n", delivery),
             )
         except discord.NotFound as exc:
             raise ChannelGone(str(exc)) from exc

@@ -9,7 +9,7 @@ import pytest
 
 from bot.reminders import RETRY_BASE
 from bot.when import format_duration
-from tests.fakediscord.server import DROP
+from tests.fakediscord.server import DROP, LOSE_ANSWER
 from tests.fakediscord.world import Overwrite, Perm
 
 NOTE = "秘密のメモ"
@@ -181,6 +181,25 @@ async def test_a_dropped_connection_is_retried_later_and_delivers_once(
     assert (await bot.store.reminder(reminder.id)).state == "delivered"
     statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
     assert statuses == [DROP, 200]
+
+
+async def test_a_lost_answer_is_retried_and_discord_keeps_the_first_message(
+    fake_discord, bot, clock, content
+):
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": "一度だけ"}, user="haruto")
+    [reminder] = await bot.store.pending_for(fake_discord.user("haruto").id)
+    dm = fake_discord.world.dm_channel(fake_discord.user("haruto"))
+    fake_discord.fail_next("POST", f"/channels/{dm.id}/messages", LOSE_ANSWER, times=1)
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    assert len(fake_discord.dms("haruto")) == 1, "the message was created; the bot never heard"
+    assert (await bot.store.reminder(reminder.id)).state == "pending"
+    await move(fake_discord, bot, clock, RETRY_BASE)
+    [message] = fake_discord.dms("haruto")
+    assert message.content.startswith(content["ja"].text("remind.at.due", note="一度だけ"))
+    assert (await bot.store.reminder(reminder.id)).state == "delivered"
+    sends = [r for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    assert [r.status for r in sends] == [LOSE_ANSWER, 200]
+    assert sends[0].json["nonce"] == sends[1].json["nonce"] and sends[1].json["enforce_nonce"]
 
 
 @pytest.mark.expected_errors

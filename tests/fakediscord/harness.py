@@ -364,7 +364,8 @@ class FakeDiscord:
     ) -> None:
         """Answer the next ``times`` requests ``method`` + ``path`` (a regex) with ``status``.
 
-        ``status`` 0 (``DROP``) closes the connection without an answer, as a network fault.
+        ``status`` 0 (``server.DROP``) closes the connection without handling the request, and
+        -1 (``server.LOSE_ANSWER``) handles it, then closes without answering: network faults.
         """
         self.state.faults.append(Fault(method, re.compile(path), status, code, times))
 

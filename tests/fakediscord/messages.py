@@ -41,6 +41,7 @@ class FakeMessage:
     attachments: list[dict] = field(default_factory=list)
     files: dict[int, UploadedFile] = field(default_factory=dict)
     message_reference: dict | None = None
+    nonce: str | None = None
     interaction_metadata: dict | None = None
     webhook_id: int | None = None
     type: int = 0
@@ -141,6 +142,7 @@ class FakeMessage:
             "webhook_id": str(self.webhook_id) if self.webhook_id else None,
             "application_id": str(self.webhook_id) if self.webhook_id else None,
             "message_reference": self.message_reference,
+            "nonce": self.nonce,
             "interaction_metadata": self.interaction_metadata,
         }
         data.update({k: v for k, v in optional.items() if v is not None})

@@ -71,11 +71,16 @@ class Fault:
     times: int = 1
 
 
-DROP = 0  # a fault "status" meaning: close the connection without answering
+DROP = 0  # a fault "status": close the connection without handling the request
+LOSE_ANSWER = -1  # a fault "status": handle the request, then close without answering
 
 
 class Dropped(Exception):
     """An injected fault that closes the connection instead of answering."""
+
+    def __init__(self, status: int, what: str) -> None:
+        super().__init__(what)
+        self.status = status
 
 
 class ApiError(Exception):
@@ -275,6 +280,7 @@ def new_bot_message(world: World, store: MessageStore, channel: Channel, body: d
         components=list(body.get("components") or []),
         flags=int(body.get("flags") or 0),
         message_reference=_reference(body.get("message_reference")),
+        nonce=str(body["nonce"]) if body.get("nonce") is not None else None,
     )
     if message.message_reference:
         message.type = 19
@@ -306,16 +312,15 @@ class FakeState:
     on_message: Callable[[FakeMessage], Awaitable[None]] | None = None
     faults: list[Fault] = field(default_factory=list)
 
-    def raise_fault(self, method: str, path: str) -> None:
-        """Answer with the first matching injected fault, if any (it is used up)."""
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """Use up the first injected fault matching ``method`` and ``path``, if any."""
         for fault in self.faults:
             if fault.method == method and fault.path.fullmatch(path):
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
-                if fault.status == DROP:
-                    raise Dropped(f"{method} {path}")
-                raise ApiError(fault.status, fault.code, f"injected {fault.status}")
+                return fault
+        return None
 
     def note_rejection(self, path: str, error: ApiError) -> None:
         """Remember a rejected interaction callback on its interaction record."""
@@ -348,11 +353,11 @@ def make_middleware(state: FakeState) -> Any:
             status, payload = error.status, error.body()
             state.note_rejection(rec.path, error)
             return json_response(payload, error.status, error.headers())
-        except Dropped:
-            status = DROP
+        except Dropped as dropped:
+            status = dropped.status
             if request.transport is not None:
                 request.transport.abort()  # the client sees the connection reset, no answer
-            raise
+            return web.Response()  # written to nowhere: aiohttp drops it quietly
         finally:
             state.recorder.end(rec, status, payload)
 
@@ -365,8 +370,16 @@ async def _handle(
     rec.json, rec.files = await read_body(request)
     request[BODY], request[FILES], request[RECORD] = rec.json, rec.files, rec
     state.validator.check(request.method, rec.path, rec.json)
-    state.raise_fault(request.method, rec.path)
-    return await handler(request)
+    fault = state.take_fault(request.method, rec.path)
+    if fault is None:
+        return await handler(request)
+    what = f"{request.method} {rec.path}"
+    if fault.status == DROP:
+        raise Dropped(DROP, what)
+    if fault.status == LOSE_ANSWER:
+        await handler(request)  # it happened; the answer is lost on the way back
+        raise Dropped(LOSE_ANSWER, what)
+    raise ApiError(fault.status, fault.code, f"injected {fault.status}")
 
 
 def respond(request: web.Request, data: Any, status: int = 200) -> web.Response:

@@ -103,6 +103,9 @@ AGREEMENT = [
     {"type": 4, "data": {"content": None, "allowed_mentions": {"parse": []}}},
     {"type": 4, "data": {"content": 5}},
     {"type": 3},
+    {"type": 4.0, "data": {"content": "hi"}},
+    {"type": 4, "data": {"components": [{"type": 1.0, "components": [button("a")]}]}},
+    {"type": True},
     {"type": 5, "data": {"flags": 64}},
     {"type": 9, "data": {"custom_id": "m", "title": "T", "components": []}},
     {"type": 9, "data": {"custom_id": "m", "components": [row(button("a"))]}},
@@ -116,7 +119,11 @@ def test_the_fast_check_and_the_python_validator_agree(body: dict) -> None:
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 70) | st.text(max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 70)
+    | st.sampled_from([1.0, 2.0, 4.0, 4.5])
+    | st.text(max_size=5),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
     ),
@@ -127,7 +134,7 @@ KEYS = ["content", "flags", "components", "embeds", "allowed_mentions", "custom_
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    kind=st.sampled_from([1, 4, 5, 6, 7, 8, 9, 12]),
+    kind=st.sampled_from([1, 4, 5, 6, 7, 8, 9, 12, 4.0, 9.0, 5.5, True]),
     data=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=4),
     buttons=st.lists(st.fixed_dictionaries({"type": st.integers(1, 4), "style": JSON}), max_size=2),
 )
