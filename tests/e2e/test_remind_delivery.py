@@ -162,14 +162,20 @@ async def test_transient_failures_retry_with_backoff(fake_discord, bot, clock, c
     assert statuses == [status, status, 200]
 
 
+async def due_with_fault(fake, bot, clock, note: str, status: int):
+    """haruto's reminder falls due while its DM send meets one fault; return it and the DM."""
+    await fake.slash("remind at", {"when": "3時間後", "note": note}, user="haruto")
+    [reminder] = await bot.store.pending_for(fake.user("haruto").id)
+    dm = fake.world.dm_channel(fake.user("haruto"))
+    fake.fail_next("POST", f"/channels/{dm.id}/messages", status, times=1)
+    await move(fake, bot, clock, timedelta(hours=3))
+    return reminder, dm
+
+
 async def test_a_dropped_connection_is_retried_later_and_delivers_once(
     fake_discord, bot, clock, content
 ):
-    await fake_discord.slash("remind at", {"when": "3時間後", "note": "再送"}, user="haruto")
-    [reminder] = await bot.store.pending_for(fake_discord.user("haruto").id)
-    dm = fake_discord.world.dm_channel(fake_discord.user("haruto"))
-    fake_discord.fail_next("POST", f"/channels/{dm.id}/messages", DROP, times=1)
-    await move(fake_discord, bot, clock, timedelta(hours=3))
+    reminder, dm = await due_with_fault(fake_discord, bot, clock, "再送", DROP)
     failed = await bot.store.reminder(reminder.id)
     assert (failed.state, failed.attempts) == ("pending", 1), "a network error is transient"
     assert failed.due_at == clock.now() + RETRY_BASE
@@ -186,11 +192,7 @@ async def test_a_dropped_connection_is_retried_later_and_delivers_once(
 async def test_a_lost_answer_is_retried_and_discord_keeps_the_first_message(
     fake_discord, bot, clock, content
 ):
-    await fake_discord.slash("remind at", {"when": "3時間後", "note": "一度だけ"}, user="haruto")
-    [reminder] = await bot.store.pending_for(fake_discord.user("haruto").id)
-    dm = fake_discord.world.dm_channel(fake_discord.user("haruto"))
-    fake_discord.fail_next("POST", f"/channels/{dm.id}/messages", LOSE_ANSWER, times=1)
-    await move(fake_discord, bot, clock, timedelta(hours=3))
+    reminder, dm = await due_with_fault(fake_discord, bot, clock, "一度だけ", LOSE_ANSWER)
     assert len(fake_discord.dms("haruto")) == 1, "the message was created; the bot never heard"
     assert (await bot.store.reminder(reminder.id)).state == "pending"
     await move(fake_discord, bot, clock, RETRY_BASE)
