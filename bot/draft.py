@@ -21,7 +21,7 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from bot.model import Ref, Strict
+from bot.pacing import wait_days
 from bot.textnorm import Normalized, normalize, to_hiragana
 
 Severity = Literal["error", "warning", "info", "good"]
@@ -201,6 +202,16 @@ class DraftContext(BaseModel):
     last_sent_at: AwareDatetime | None = None
     now: AwareDatetime | None = None
     repeat_days: Annotated[int, Field(ge=1)] | None = None
+
+    @classmethod
+    def after_send(
+        cls, now: datetime, sent_at: datetime | None, check_in: datetime | None
+    ) -> DraftContext:
+        """The context of a user whose last logged message (if any) went out at `sent_at`,
+        with its check-in due at `check_in`: the wait they chose is the repeat-send window."""
+        if sent_at is None or check_in is None:
+            return cls(now=now)
+        return cls(last_sent_at=sent_at, repeat_days=wait_days(sent_at, check_in), now=now)
 
 
 class Finding(BaseModel):

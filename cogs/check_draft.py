@@ -18,7 +18,6 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable
-from datetime import datetime
 from typing import Any, TypeVar
 
 import discord
@@ -31,8 +30,6 @@ from bot.content import LocaleContent
 from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
 from bot.interactions import bot_of, everywhere, guarded, reply, think
-from bot.pacing import wait_days
-from bot.store import DraftHistory
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
@@ -176,10 +173,11 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
     history = bot.store.cached_draft_history(user)  # known after a check or an opened form
     if history is None:
         history = await _in_time(interaction, bot.store.draft_history(user))
-    context, top = _context(history, bot.clock.now())
+    context = DraftContext.after_send(bot.clock.now(), history.sent_at, history.check_in)
     report = check_draft(text, texts.draft, context)
     view = _view(texts, user, text, checked=True)
-    await reply(interaction, embed=render(texts, text, report, top, bot), view=view)
+    embed = render(texts, text, report, history.top_reason, bot)
+    await reply(interaction, embed=embed, view=view)
 
 
 async def _too_long(interaction: discord.Interaction, texts: LocaleContent, text: str) -> None:
@@ -207,14 +205,6 @@ async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
             task.cancel()
             raise
     return await task
-
-
-def _context(history: DraftHistory, now: datetime) -> tuple[DraftContext, str | None]:
-    """Return when the user last logged a sent message, and their latest diagnosis's top reason."""
-    if history.sent_at is None or history.check_in is None:
-        return DraftContext(now=now), history.top_reason
-    days = wait_days(history.sent_at, history.check_in)
-    return DraftContext(last_sent_at=history.sent_at, repeat_days=days, now=now), history.top_reason
 
 
 async def _open_form(interaction: discord.Interaction, default: str = "") -> None:

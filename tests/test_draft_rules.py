@@ -447,3 +447,14 @@ def test_phrase_patterns_start_with_a_literal(locale: str) -> None:
         if not has_fast_prefix(pattern)
     ]
     assert slow == []
+
+
+def test_the_wait_chosen_after_sending_is_the_repeat_window() -> None:
+    rules = load_rules("ja")
+    assert DraftContext.after_send(NOW, None, None) == DraftContext(now=NOW)
+    sent = NOW - timedelta(days=2)
+    context = DraftContext.after_send(NOW, sent, sent + timedelta(days=3))
+    assert (context.last_sent_at, context.repeat_days) == (sent, 3)
+    assert "repeat-send" in fired(check_draft("元気？", rules, context))
+    later = DraftContext.after_send(NOW, sent, sent + timedelta(days=1))
+    assert "repeat-send" not in fired(check_draft("元気？", rules, later))
