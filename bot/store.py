@@ -563,12 +563,10 @@ class Store:
 
     async def after_send_window(self, user_id: int) -> tuple[datetime, datetime] | None:
         """Return (sent at, check-in due) of the user's latest open after-send reminder."""
-        row = await self._one(
-            "SELECT created_at, first_due FROM reminders WHERE user_id = ? AND kind = 'after-send' "
-            "AND state NOT IN ('cancelled', 'replied') ORDER BY created_at DESC, id DESC LIMIT 1",
-            (user_id,),
-        )
-        return (_dt(row[0]), _dt(row[1])) if row else None
+        history = await self.draft_history(user_id)
+        if history.sent_at is None or history.check_in is None:
+            return None
+        return history.sent_at, history.check_in
 
     def cached_draft_history(self, user_id: int) -> DraftHistory | None:
         """Return the user's draft history if it is known without a read, else None."""
