@@ -61,6 +61,23 @@ async def ack(interaction: discord.Interaction) -> None:
         await interaction.response.defer()
 
 
+def buttons(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view of dynamic items, ready to send.
+
+    Every item routes by its custom id through the dynamic items the cogs register, so no
+    view needs to listen. discord.py keeps each unfinished view it sends, and gives one
+    sent privately a 15-minute timeout task holding it; this view is sent already stopped,
+    so a reply leaves nothing behind.
+    """
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        if item.is_dispatchable() and not isinstance(item, discord.ui.DynamicItem):
+            raise TypeError(f"{item!r} would need a listening view; make it a DynamicItem")
+        view.add_item(item)
+    view.stop()
+    return view
+
+
 def bot_of(interaction: discord.Interaction) -> TayoriBot:
     """Return the Tayori bot behind an interaction."""
     return interaction.client  # type: ignore[return-value]

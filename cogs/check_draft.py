@@ -29,7 +29,7 @@ from bot.article import fitting_templates, ng_item
 from bot.content import LocaleContent
 from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.i18n import names, options
-from bot.interactions import bot_of, everywhere, guarded, reply, think
+from bot.interactions import bot_of, buttons, everywhere, guarded, reply, think
 from cogs.remind import AfterSendButton
 
 PREFIX = "tayori:cd"
@@ -219,12 +219,11 @@ async def _open_form(interaction: discord.Interaction, default: str = "") -> Non
 
 def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:
     """Buttons under an answer: edit again, and after a check "I sent it"."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(EditButton(MEMORY.keep(user_id, text), texts.text("check_draft.button.recheck")))
-    if checked:
-        label = texts.text("check_draft.button.sent")
-        view.add_item(AfterSendButton(user_id, AFTER_SEND_DAYS, label))
-    return view
+    edit = EditButton(MEMORY.keep(user_id, text), texts.text("check_draft.button.recheck"))
+    if not checked:
+        return buttons(edit)
+    sent = AfterSendButton(user_id, AFTER_SEND_DAYS, texts.text("check_draft.button.sent"))
+    return buttons(edit, sent)
 
 
 def render(

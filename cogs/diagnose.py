@@ -29,7 +29,16 @@ from bot.diagnosis import (
     unstamp,
 )
 from bot.i18n import group_names, names
-from bot.interactions import UserFacingError, ack, bot_of, everywhere, guarded, owner_only, reply
+from bot.interactions import (
+    UserFacingError,
+    ack,
+    bot_of,
+    buttons,
+    everywhere,
+    guarded,
+    owner_only,
+    reply,
+)
 from cogs.check_draft import OpenDraftButton
 from cogs.remind import AfterSendButton
 
@@ -142,28 +151,29 @@ def screen(
     )
     if n == 1:
         embed.set_footer(text=texts.text("diagnose.intro").replace("\n", " "))
-    view = discord.ui.View(timeout=None)
-    for i, option in enumerate(question.options):
-        view.add_item(
-            Step("a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0)
-        )
+    items = [
+        Step("a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0)
+        for i, option in enumerate(question.options)
+    ]
     if n > 1:
-        view.add_item(Step("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
-    view.add_item(Step("c", uid, t, code, label=texts.text("diagnose.cancel"), row=1))
+        items.append(Step("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
+    items.append(Step("c", uid, t, code, label=texts.text("diagnose.cancel"), row=1))
     if handoff:
-        view.add_item(
+        items.append(
             Step("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1)
         )
-    return {"content": None, "embed": embed, "view": view}
+    return {"content": None, "embed": embed, "view": buttons(*items)}
 
 
 def expired_screen(texts: LocaleContent, uid: int, bot: TayoriBot) -> dict:
     """Say kindly that the diagnosis is too old, and offer to start again."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        Step("r", uid, stamp(bot.clock.now()), "-", label=texts.text("diagnose.buttons.start-over"))
-    )
+    view = buttons(_start_over(texts, uid, bot))
     return {"content": texts.text("diagnose.expired"), "embed": None, "view": view}
+
+
+def _start_over(texts: LocaleContent, uid: int, bot: TayoriBot) -> Step:
+    label = texts.text("diagnose.buttons.start-over")
+    return Step("r", uid, stamp(bot.clock.now()), "-", label=label)
 
 
 async def move_to_dm(
@@ -257,13 +267,11 @@ def steps_embed(texts: LocaleContent, cause: str) -> discord.Embed:
 
 def result_view(texts: LocaleContent, uid: int, bot: TayoriBot) -> discord.ui.View:
     """Buttons under a result: check a draft, remind me in a week, start over."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(OpenDraftButton(texts.text("diagnose.buttons.check-draft")))
-    view.add_item(AfterSendButton(uid, 7, texts.text("diagnose.buttons.remind-week")))
-    view.add_item(
-        Step("r", uid, stamp(bot.clock.now()), "-", label=texts.text("diagnose.buttons.start-over"))
+    return buttons(
+        OpenDraftButton(texts.text("diagnose.buttons.check-draft")),
+        AfterSendButton(uid, 7, texts.text("diagnose.buttons.remind-week")),
+        _start_over(texts, uid, bot),
     )
-    return view
 
 
 @everywhere

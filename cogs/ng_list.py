@@ -12,7 +12,7 @@ from bot.app import TayoriBot
 from bot.article import ng_item
 from bot.content import LocaleContent
 from bot.i18n import names, options
-from bot.interactions import bot_of, everywhere, guarded, reply
+from bot.interactions import bot_of, buttons, everywhere, guarded, reply
 
 PREFIX = "tayori:ng"
 
@@ -113,17 +113,14 @@ class NgBack(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:bac
 
 def list_view(texts: LocaleContent, mode: str) -> discord.ui.View:
     """The select under the list."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(NgSelect(texts, mode))
-    return view
+    return buttons(NgSelect(texts, mode))
 
 
 def item_view(texts: LocaleContent, mode: str) -> discord.ui.View:
     """The select (to pick another item) and, in the private list, a back button."""
-    view = list_view(texts, mode)
     if mode == "e":
-        view.add_item(NgBack(texts.text("ng_list.back")))
-    return view
+        return buttons(NgSelect(texts, mode), NgBack(texts.text("ng_list.back")))
+    return list_view(texts, mode)
 
 
 class NgList(commands.Cog):

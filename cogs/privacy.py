@@ -13,7 +13,16 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.content import LocaleContent
 from bot.i18n import group_names, names
-from bot.interactions import ack, bot_of, everywhere, guarded, owner_only, reply, think
+from bot.interactions import (
+    ack,
+    bot_of,
+    buttons,
+    everywhere,
+    guarded,
+    owner_only,
+    reply,
+    think,
+)
 from bot.store import KindSummary
 
 
@@ -124,8 +133,7 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation before deleting everything about the user."""
         texts = self.bot.texts(interaction)
-        view = discord.ui.View(timeout=None)
-        view.add_item(DeleteButton(interaction.user.id, texts.text("privacy.delete_button")))
+        view = buttons(DeleteButton(interaction.user.id, texts.text("privacy.delete_button")))
         await reply(interaction, texts.text("privacy.delete_confirm"), view=view)
 
 

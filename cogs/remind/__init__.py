@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.content import LocaleContent
 from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
+from bot.interactions import UserFacingError, buttons, everywhere, limited_writes, reply, think
 from bot.pacing import PacingError, is_missed, lateness, parse_quiet, reply_due
 from bot.reminders import (
     NOTE_MAX,
@@ -295,8 +295,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
             )
             for i, r in enumerate(pending[:25], start=1)
         ]
-        view = discord.ui.View(timeout=None)
-        view.add_item(
+        view = buttons(
             CancelSelect(interaction.user.id, choices, texts.text("remind.cancel.placeholder"))
         )
         await reply(interaction, view=view, content=texts.text("remind.cancel.placeholder"))

@@ -12,6 +12,7 @@ from bot.interactions import (
     UserFacingError,
     ack,
     bot_of,
+    buttons,
     check_write_limit,
     guarded,
     owner_only,
@@ -58,18 +59,18 @@ def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View 
     from cogs.check_draft import OpenDraftButton
 
     rid = delivery.reminder.id
-    view = discord.ui.View(timeout=None)
+    items: list[discord.ui.Item] = []
     if delivery.reminder.kind == "after-send":
-        view.add_item(ReminderButton("rep", rid, label=texts.text("remind.buttons.replied"), row=0))
-        view.add_item(
-            ReminderButton("wk", rid, label=texts.text("remind.buttons.wait_week"), row=0)
-        )
-        view.add_item(OpenDraftButton(texts.text("remind.buttons.check_draft")))
-    for choice in SNOOZES:
-        view.add_item(
-            ReminderButton(choice, rid, label=texts.text(f"remind.snooze.{choice}"), row=1)
-        )
-    return view
+        items += [
+            ReminderButton("rep", rid, label=texts.text("remind.buttons.replied"), row=0),
+            ReminderButton("wk", rid, label=texts.text("remind.buttons.wait_week"), row=0),
+            OpenDraftButton(texts.text("remind.buttons.check_draft")),
+        ]
+    items += [
+        ReminderButton(choice, rid, label=texts.text(f"remind.snooze.{choice}"), row=1)
+        for choice in SNOOZES
+    ]
+    return buttons(*items)
 
 
 class ReminderButton(
