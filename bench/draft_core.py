@@ -47,10 +47,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.draft import DraftRules, check_draft  # noqa: E402
+from bot.draft import DraftRules, check_draft, is_blank  # noqa: E402
 
 GOAL_P99_US = 500.0
 MAX_CHARS = 400
+SLASH_MAX = 6000  # the longest text Discord lets a slash option carry
+HOSTILE = {
+    "combining accents": "a" + "\u0301" * (SLASH_MAX - 1),
+    "half-width dakuten": "\uff9e" * SLASH_MAX,
+    "zero-width + marks": "\u200b\u0301" * (SLASH_MAX // 2),
+    "ellipses (NFKC expands)": "…" * SLASH_MAX,
+}
 LENGTHS = (50, 100, 200, 300, 400)
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u200e"
 
@@ -146,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     time_each(corpus, rules, 2)  # warm up: regex and lru caches
     timings = time_each(corpus, rules, args.rounds)
     report(corpus, timings, peak_memory(corpus, rules))
+    hostile(rules)
     return 1 if args.strict and p99(timings) > GOAL_P99_US else 0
 
 
@@ -171,6 +179,20 @@ def report(corpus: list[tuple[str, str]], timings: list[float], peak: int) -> No
             median = statistics.median(bucket)
             print(f"  ≤{limit:3d} chars: median {median:6.1f} µs, p99 {p99(bucket):6.1f} µs")
     print("  goal met" if p99(timings) <= GOAL_P99_US else "  GOAL MISSED")
+
+
+def hostile(rules: dict[str, DraftRules]) -> None:
+    """Time the slowest inputs found so far: what any text goes through, and a full check."""
+    limit = rules["ja"].input_limit
+    print(f"hostile input: is_blank on {SLASH_MAX} chars / check_draft on {limit} chars")
+    for name, text in HOSTILE.items():
+        start = time.perf_counter()
+        is_blank(text)
+        blank = time.perf_counter() - start
+        start = time.perf_counter()
+        check_draft(text[:limit], rules["ja"])
+        check = time.perf_counter() - start
+        print(f"  {name:<24} {blank * 1000:6.2f} ms / {check * 1000:6.2f} ms")
 
 
 if __name__ == "__main__":

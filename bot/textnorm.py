@@ -7,7 +7,8 @@ wave-dash variants (ー ｰ 〜 ～ ~ － ― …) and letter case do not let a 
 character of the normalized text remembers which span of the original it came from, so a
 match can be shown to the user on the characters they typed.
 
-Steps, per character cluster (a base character with the combining marks after it):
+Steps, per character cluster (a base character with the combining marks after it, at most
+`MAX_JOINED_MARKS` of them):
 invisible characters are dropped; the rest is NFKC-normalized and case-folded, katakana
 becomes hiragana (カフェ → かふぇ; ー, ・ and the katakana with no hiragana twin, such as ヷ,
 stay), the dash family becomes "ー", curly apostrophes and quotes become ASCII ones. Every
@@ -43,6 +44,9 @@ _MARK = "\x00"  # stands for a character that needs the slow path (never a resul
 _CACHE_LIMIT = 65536  # characters remembered per table
 _KEEP_CONTROLS = frozenset("\t\n\r")
 _JOINING_MARKS = frozenset("\uff9e\uff9f")  # half-width (han)dakuten compose like combining marks
+# A cluster takes at most this many marks, as in Unicode's Stream-Safe Text Format (UAX #15);
+# a longer run starts a new cluster, so each mark costs at most one fold of a short cluster.
+MAX_JOINED_MARKS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,21 +132,23 @@ class _Builder:
         self.dropped: list[int] = []
         self.last = -1  # original index where the last cluster starts
         self.last_out = 0  # index in the output where the last cluster's characters start
+        self.cluster = ""  # the last cluster's visible original characters
 
     def run(self, folded: str, start: int, end: int) -> None:
         self.parts.append(folded[start:end])
         self.starts.extend(range(start, end))
         self.ends.extend(range(start + 1, end + 1))
         self.last, self.last_out = end - 1, len(self.starts) - 1
+        self.cluster = self.original[end - 1]
 
     def char(self, i: int) -> None:
         ch = self.original[i]
         if is_invisible(ch):
             self.dropped.append(i)
-        elif _is_mark(ch) and self.last >= 0:
+        elif _is_mark(ch) and 0 < len(self.cluster) <= MAX_JOINED_MARKS:
             self._regroup(i)
         else:
-            self.last, self.last_out = i, len(self.starts)
+            self.last, self.last_out, self.cluster = i, len(self.starts), ch
             self._emit(fold(ch, self.casefold), i, i + 1)
 
     def _regroup(self, i: int) -> None:
@@ -152,8 +158,8 @@ class _Builder:
         if keep > 0:
             self.parts.append(tail[:keep])
         del self.starts[self.last_out :], self.ends[self.last_out :]
-        cluster = "".join(c for c in self.original[self.last : i + 1] if not is_invisible(c))
-        self._emit(fold(cluster, self.casefold), self.last, i + 1)
+        self.cluster += self.original[i]
+        self._emit(fold(self.cluster, self.casefold), self.last, i + 1)
 
     def _emit(self, piece: str, start: int, end: int) -> None:
         self.parts.append(piece)

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.textnorm import LONG_VOWEL, Normalized, fold, is_invisible, normalize, to_hiragana
+from bot.textnorm import (
+    LONG_VOWEL,
+    MAX_JOINED_MARKS,
+    Normalized,
+    fold,
+    is_invisible,
+    normalize,
+    to_hiragana,
+)
 
 INVISIBLE = (
     "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width, soft hyphen
@@ -110,6 +118,22 @@ def test_expansions_map_every_piece_to_the_same_original() -> None:
     n = normalize("そっか…！")
     assert n.text == "そっか...!"
     assert pieces(n) == ["そ", "っ", "か", "…", "…", "…", "！"]
+
+
+def test_a_run_of_marks_joins_a_cluster_thirty_at_a_time() -> None:
+    # Stream-Safe Text Format: without the cap every mark refolded the whole cluster, so a
+    # few thousand marks (zalgo text, a run of ﾞ) took seconds and blocked the event loop.
+    n = normalize("a" + "\u0301" * 40)
+    assert n.span(0, 1) == (0, 1 + MAX_JOINED_MARKS)
+    assert n.span(len(n.text) - 1, len(n.text)) == (1 + MAX_JOINED_MARKS, 41)
+    marks = normalize("ﾞ" * 6000)
+    assert len({marks.span(i, i + 1) for i in range(len(marks.text))}) == 6000 // 31 + 1
+
+
+def test_invisible_characters_between_marks_stay_out_of_the_cluster() -> None:
+    n = normalize("ｶ" + "\u200bﾞ" * 3)
+    assert n.text == "が" + "\u3099" * 2
+    assert n.span(0, len(n.text)) == (0, 7) and n.dropped == (1, 3, 5)
 
 
 def test_empty_spans_map_to_a_position() -> None:

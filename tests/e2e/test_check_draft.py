@@ -237,6 +237,16 @@ async def test_longer_than_the_form_comes_back_as_a_file(fake_discord, bot, cont
     assert draft.startswith(value) and len(value) == text_input(reopened.modal)["max_length"]
 
 
+@pytest.mark.parametrize("mark", ["\u0301", "\uff9e"])
+async def test_thousands_of_combining_marks_are_answered_in_time(fake_discord, bot, content, mark):
+    # 6000 marks used to take seconds to normalize: Discord gave up before the bot answered.
+    r = await fake_discord.slash("check-draft", {"text": "a" + mark * 5999}, user="haruto")
+    assert r.ephemeral and str(content["ja"].draft.input_limit) in r.content
+    limit = content["ja"].draft.input_limit
+    checked = await fake_discord.slash("check-draft", {"text": mark * limit}, user="haruto")
+    assert checked.embeds, "a draft of nothing but marks is still checked"
+
+
 async def test_english_user_gets_english_rules_and_wording(fake_discord, bot, content):
     en = content["en"]
     draft = "Why are you ignoring me? Reply as soon as you see this!!"
