@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -76,6 +77,24 @@ def buttons(*items: discord.ui.Item[Any]) -> discord.ui.View:
         view.add_item(item)
     view.stop()
     return view
+
+
+def pages(parts: Sequence[str], limit: int, sep: str = "\n") -> list[range]:
+    """Group `parts` in order into runs whose joined text fits `limit` characters.
+
+    A part longer than `limit` gets a run of its own (the caller cuts it).
+    """
+    runs: list[range] = []
+    start, size = 0, 0
+    for i, part in enumerate(parts):
+        grown = size + len(sep) + len(part) if i > start else len(part)
+        if i > start and grown > limit:
+            runs.append(range(start, i))
+            start, grown = i, len(part)
+        size = grown
+    if parts:
+        runs.append(range(start, len(parts)))
+    return runs
 
 
 def bot_of(interaction: discord.Interaction) -> TayoriBot:

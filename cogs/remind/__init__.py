@@ -14,7 +14,15 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.content import LocaleContent
 from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, buttons, everywhere, limited_writes, reply, think
+from bot.interactions import (
+    UserFacingError,
+    buttons,
+    everywhere,
+    limited_writes,
+    pages,
+    reply,
+    think,
+)
 from bot.pacing import PacingError, is_missed, lateness, parse_quiet, reply_due
 from bot.reminders import (
     NOTE_MAX,
@@ -43,6 +51,9 @@ __all__ = ["AfterSendButton"]
 log = logging.getLogger(__name__)
 
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+MESSAGE_MAX = 2000  # Discord's limits on a message's content and an embed's description
+DESCRIPTION_MAX = 4096
+HELD_SEP = "\n\n"
 
 
 def nonce(kind: str, delivery: Delivery) -> str:
@@ -139,13 +150,15 @@ class Remind(commands.GroupCog, **group_names("remind")):
         texts = self.bot.texts(interaction)
         now = self.bot.clock.now()
         parts = [delivered_text(texts, _as_delivery(r, now)) for r in held]
-        try:
-            await interaction.followup.send("\n\n".join(parts)[:2000], ephemeral=True)
-        except discord.HTTPException as exc:
-            log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
-            return
-        for r in held:
-            await self.bot.store.mark_delivered(r.id)
+        for run in pages(parts, MESSAGE_MAX, HELD_SEP):
+            shown = HELD_SEP.join(parts[run.start : run.stop])[:MESSAGE_MAX]
+            try:
+                await interaction.followup.send(shown, ephemeral=True)
+            except discord.HTTPException as exc:
+                log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
+                return  # the rest stay held for the next command
+            for r in held[run.start : run.stop]:
+                await self.bot.store.mark_delivered(r.id)
 
     @app_commands.command(**names("remind.after-send"))
     @limited_writes
@@ -269,11 +282,16 @@ class Remind(commands.GroupCog, **group_names("remind")):
         texts = self.bot.texts(interaction)
         pending = await self.bot.store.pending_for(interaction.user.id)
         lines = [_line(texts, i, r, when_text(r.due_at)) for i, r in enumerate(pending, start=1)]
-        embed = discord.Embed(
-            title=texts.text("remind.list.title"),
-            description="\n".join(lines)[:4096] or texts.text("remind.list.empty"),
-        )
-        await reply(interaction, embed=embed)
+        title = texts.text("remind.list.title")
+        if not lines:
+            await reply(
+                interaction,
+                embed=discord.Embed(title=title, description=texts.text("remind.list.empty")),
+            )
+            return
+        for run in pages(lines, DESCRIPTION_MAX):  # 25 reminders with long notes take two
+            shown = "\n".join(lines[run.start : run.stop])[:DESCRIPTION_MAX]
+            await reply(interaction, embed=discord.Embed(title=title, description=shown))
 
     @app_commands.command(**names("remind.cancel"))
     async def cancel(self, interaction: discord.Interaction) -> None:

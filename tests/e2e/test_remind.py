@@ -344,6 +344,25 @@ async def test_list_shows_pending_reminders_with_relative_times(fake_discord, bo
     assert f"<t:{int(first.timestamp())}:R>" in r.embeds[0]["description"]
 
 
+async def test_list_shows_every_reminder_when_long_notes_overflow_one_embed(
+    fake_discord, bot, clock
+):
+    haruto = uid(fake_discord, "haruto")
+    notes = [f"メモ{i:02d}" + "*" * 196 for i in range(25)]  # escaped, ~10,000 characters
+    for i, note in enumerate(notes):
+        await bot.store.add_reminder(
+            haruto, "at", clock.now() + timedelta(days=i + 1), "ja", note=note
+        )
+    r = await fake_discord.slash("remind list", user="haruto")
+    pages = [m.embeds[0]["description"] for m in [r.message, *r.followups] if m and m.embeds]
+    assert len(pages) >= 3 and all(len(page) <= 4096 for page in pages)
+    assert r.ephemeral and all(m.ephemeral for m in r.followups)
+    lines = [line for page in pages for line in page.splitlines()]
+    escaped = [note.replace("*", "\\*") for note in notes]
+    assert [n for n in escaped if any(line.endswith(n) for line in lines)] == escaped
+    assert [line.split(".")[0] for line in lines] == [str(i) for i in range(1, 26)]
+
+
 async def test_cancel_offers_a_select_of_pending_reminders(fake_discord, bot, content):
     ja = content["ja"]
     none = await fake_discord.slash("remind cancel", user="haruto")

@@ -92,6 +92,37 @@ async def test_closed_dms_without_a_channel_are_held_and_shown_at_the_next_comma
     assert again.followups == [], "shown once only"
 
 
+async def test_many_held_reminders_are_all_shown_in_messages_that_fit(
+    fake_discord, bot, clock, content
+):
+    closed = fake_discord.user("closed").id
+    notes = [f"メモ{i:02d}" + "あ" * 190 for i in range(12)]  # ~2,600 characters in all
+    for i, note in enumerate(notes):
+        due = clock.now() + timedelta(hours=1, minutes=i)
+        await bot.store.add_reminder(closed, "at", due, "ja", note=note)
+    await move(fake_discord, bot, clock, timedelta(hours=2))
+    assert len(await bot.store.held_for(closed)) == 12
+    r = await fake_discord.slash("ng-list", user="closed")
+    shown = [f.content for f in r.followups]
+    assert len(shown) == 2 and all(len(text) <= 2000 for text in shown)
+    assert [n for n in notes if any(n in text for text in shown)] == notes, "none cut or lost"
+    assert await bot.store.held_for(closed) == []
+
+
+async def test_held_reminders_that_could_not_be_shown_stay_held(fake_discord, bot, clock):
+    closed = fake_discord.user("closed").id
+    for i in range(12):
+        due = clock.now() + timedelta(hours=1, minutes=i)
+        await bot.store.add_reminder(closed, "at", due, "ja", note=f"メモ{i:02d}" + "あ" * 190)
+    await move(fake_discord, bot, clock, timedelta(hours=2))
+    fake_discord.fail_next("POST", r"/webhooks/.*", status=400)  # the first page is refused
+    refused = await fake_discord.slash("ng-list", user="closed")
+    assert refused.followups == []
+    assert len(await bot.store.held_for(closed)) == 12, "nothing marked shown that was not"
+    r = await fake_discord.slash("ng-list", user="closed")
+    assert len(r.followups) == 2 and await bot.store.held_for(closed) == []
+
+
 async def test_a_deleted_reminder_channel_is_cleared_and_the_reminder_held(
     fake_discord, bot, clock, content
 ):
