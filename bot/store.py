@@ -335,18 +335,24 @@ class Store:
         return UserSettings(**{k: row[k] for k in row.keys() if k != "updated_at"})  # noqa: SIM118
 
     async def set_user_settings(self, user_id: int, **values: str | int | None) -> UserSettings:
-        """Update some of a user's settings."""
-        current = (await self.user_settings(user_id)).model_copy(update=values)
-        cols = [c for c in UserSettings.model_fields if c != "user_id"]
+        """Update some of a user's settings, leaving the others as they are.
+
+        Only the given columns are written, so two commands changing different settings at
+        once both keep their change.
+        """
+        cols = [c for c in values if c != "user_id"]
+        unknown = set(cols) - set(UserSettings.model_fields)
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
         await self._write(
-            f"INSERT INTO user_settings (user_id, {', '.join(cols)}, updated_at) "
-            f"VALUES (:user_id, {', '.join(':' + c for c in cols)}, :now) "
+            f"INSERT INTO user_settings (user_id, {''.join(c + ', ' for c in cols)}updated_at) "
+            f"VALUES (:user_id, {''.join(':' + c + ', ' for c in cols)}:now) "
             f"ON CONFLICT (user_id) DO UPDATE SET "
-            f"{', '.join(f'{c} = excluded.{c}' for c in cols)}, updated_at = excluded.updated_at",
-            {**current.model_dump(), "now": _iso(self.clock.now())},
+            f"{''.join(f'{c} = excluded.{c}, ' for c in cols)}updated_at = excluded.updated_at",
+            {**values, "user_id": user_id, "now": _iso(self.clock.now())},
             cached_rows=False,
         )
-        return current
+        return await self.user_settings(user_id)
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """Return a server's settings."""

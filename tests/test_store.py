@@ -1,3 +1,4 @@
+import asyncio
 import sqlite3
 
 import pytest
@@ -68,6 +69,27 @@ async def test_settings_round_trip(tmp_path):
         assert (await store.guild_settings(5)).reminder_channel_id == 99
         await store.forget_guild(5)
         assert (await store.guild_settings(5)).reminder_channel_id is None
+    finally:
+        await store.close()
+
+
+async def test_two_settings_changed_at_once_both_stay(tmp_path):
+    store = await Store.open(tmp_path / "t.db", FakeClock())
+    try:
+        await asyncio.gather(
+            store.set_user_settings(1, timezone="Europe/Paris"),
+            store.set_user_settings(1, quiet_start="22:00", quiet_end="07:00"),
+            store.set_user_settings(1, pace_gap_minutes=180),
+        )
+        got = await store.user_settings(1)
+        assert (got.timezone, got.quiet_start, got.quiet_end, got.pace_gap_minutes) == (
+            "Europe/Paris",
+            "22:00",
+            "07:00",
+            180,
+        )
+        with pytest.raises(ValueError, match="colour"):
+            await store.set_user_settings(1, colour="red")
     finally:
         await store.close()
 
