@@ -14,9 +14,6 @@ import asyncio
 import io
 import logging
 import re
-import secrets
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -28,6 +25,7 @@ from bot.app import TayoriBot
 from bot.article import fitting_templates, ng_item
 from bot.content import LocaleContent
 from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
+from bot.draft_memory import DraftMemory
 from bot.i18n import names, options
 from bot.interactions import bot_of, buttons, everywhere, guarded, reply, think
 from cogs.remind import AfterSendButton
@@ -35,8 +33,6 @@ from cogs.remind import AfterSendButton
 PREFIX = "tayori:cd"
 FORM_ID = f"{PREFIX}:form"  # every draft form's custom_id, answered by CheckDraft.on_interaction
 TEXT_ID = f"{PREFIX}:text"  # the form's one text input
-KEEP_SECONDS = 15 * 60  # how long a checked draft stays in memory for "Edit and check again"
-KEEP_MAX = 2000
 FORM_MAX = 4000  # Discord's longest text input; longer drafts are also handed back as a file
 THINK_AFTER = 1.5  # seconds of store work before acknowledging (Discord's window is 3 s)
 AFTER_SEND_DAYS = 7
@@ -54,35 +50,11 @@ log = logging.getLogger(__name__)
 Field = tuple[str, str]  # an embed field's name and value
 
 
-class DraftMemory:
-    """Drafts kept in memory for minutes so a form can be pre-filled; never written anywhere."""
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, tuple[int, str, float]] = OrderedDict()
-
-    def keep(self, user_id: int, text: str) -> str:
-        """Remember `text` for its author; return the nonce."""
-        now = time.monotonic()
-        while self._items and (
-            len(self._items) >= KEEP_MAX or next(iter(self._items.values()))[2] <= now
-        ):
-            self._items.popitem(last=False)
-        nonce = secrets.token_urlsafe(9)
-        self._items[nonce] = (user_id, text, now + KEEP_SECONDS)
-        return nonce
-
-    def forget(self, user_id: int) -> None:
-        """Drop every draft of one user (they deleted their data)."""
-        for nonce in [n for n, (owner, _, _) in self._items.items() if owner == user_id]:
-            del self._items[nonce]
-
-    def recall(self, nonce: str, user_id: int) -> str:
-        """Return the author's draft, or "" when it expired or is someone else's."""
-        owner, text, until = self._items.get(nonce, (0, "", 0.0))
-        return text if owner == user_id and until > time.monotonic() else ""
-
-
-MEMORY = DraftMemory()
+def memory(interaction: discord.Interaction) -> DraftMemory:
+    """The drafts kept for "Edit and check again" (the cog's)."""
+    cog = bot_of(interaction).get_cog("CheckDraft")
+    assert isinstance(cog, CheckDraft)
+    return cog.memory
 
 
 class DraftModal(discord.ui.Modal):
@@ -156,7 +128,7 @@ class EditButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the form with the remembered draft."""
-        draft = MEMORY.recall(self.nonce, interaction.user.id)
+        draft = memory(interaction).recall(self.nonce, interaction.user.id)
         await guarded(interaction, _open_form(interaction, draft))
 
 
@@ -165,7 +137,9 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
     bot, user = bot_of(interaction), interaction.user.id
     texts = bot.texts(interaction)
     if is_blank(text):
-        await reply(interaction, texts.text("check_draft.error.empty"), view=_view(texts, user, ""))
+        await reply(
+            interaction, texts.text("check_draft.error.empty"), view=_view(interaction, texts, "")
+        )
         return
     if len(text) > texts.draft.input_limit:
         await _too_long(interaction, texts, text)
@@ -175,7 +149,7 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
         history = await _in_time(interaction, bot.store.draft_history(user))
     context = DraftContext.after_send(bot.clock.now(), history.sent_at, history.check_in)
     report = check_draft(text, texts.draft, context)
-    view = _view(texts, user, text, checked=True)
+    view = _view(interaction, texts, text, checked=True)
     embed = render(texts, text, report, history.top_reason, bot)
     await reply(interaction, embed=embed, view=view)
 
@@ -190,7 +164,7 @@ async def _too_long(interaction: discord.Interaction, texts: LocaleContent, text
     if len(text) > FORM_MAX:
         lines.append(texts.text("check_draft.error.as_file", form_max=FORM_MAX))
         extra["file"] = discord.File(io.BytesIO(text.encode()), filename="draft.txt")
-    view = _view(texts, interaction.user.id, text)
+    view = _view(interaction, texts, text)
     await reply(interaction, "\n".join(lines), view=view, **extra)
 
 
@@ -217,9 +191,13 @@ async def _open_form(interaction: discord.Interaction, default: str = "") -> Non
         log.debug("reading ahead for a draft form failed: %r", exc)
 
 
-def _view(texts: LocaleContent, user_id: int, text: str, checked: bool = False) -> discord.ui.View:
+def _view(
+    interaction: discord.Interaction, texts: LocaleContent, text: str, checked: bool = False
+) -> discord.ui.View:
     """Buttons under an answer: edit again, and after a check "I sent it"."""
-    edit = EditButton(MEMORY.keep(user_id, text), texts.text("check_draft.button.recheck"))
+    user_id = interaction.user.id
+    nonce = memory(interaction).keep(user_id, text)
+    edit = EditButton(nonce, texts.text("check_draft.button.recheck"))
     if not checked:
         return buttons(edit)
     sent = AfterSendButton(user_id, AFTER_SEND_DAYS, texts.text("check_draft.button.sent"))
@@ -320,6 +298,7 @@ class CheckDraft(commands.Cog):
 
     def __init__(self, bot: TayoriBot) -> None:
         self.bot = bot
+        self.memory = DraftMemory(bot.clock)
 
     @app_commands.command(**names("check-draft"))
     @options("check-draft", "text")
@@ -336,7 +315,7 @@ class CheckDraft(commands.Cog):
     @commands.Cog.listener()
     async def on_tayori_user_deleted(self, user_id: int) -> None:
         """Forget the drafts kept for "Edit and check again" when a user deletes their data."""
-        MEMORY.forget(user_id)
+        self.memory.forget(user_id)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -134,6 +134,17 @@ async def test_edit_and_check_again_prefills_the_form(fake_discord, bot, content
     assert_report(again, content, "ja", "send")
 
 
+async def test_a_kept_draft_is_forgotten_after_fifteen_minutes(fake_discord, bot, clock, content):
+    label = ja(content, "check_draft.button.recheck")
+    r = await fake_discord.slash("check-draft", {"text": BLAME}, user="haruto")
+    clock.advance(timedelta(minutes=14, seconds=59))
+    still = await fake_discord.click(r, label=label, user="haruto")
+    assert text_input(still.modal)["value"] == BLAME
+    clock.advance(timedelta(seconds=1))
+    gone = await fake_discord.click(r, label=label, user="haruto")
+    assert not text_input(gone.modal).get("value"), "PRIVACY.md: kept 15 minutes at most"
+
+
 async def test_the_form_reads_history_while_the_user_types(fake_discord, bot, content, monkeypatch):
     reads = []
     real = bot.store._read_draft_history
