@@ -118,6 +118,16 @@ def wait_days(sent_at: datetime, check_in: datetime) -> int:
     return max(1, math.ceil((check_in - sent_at) / timedelta(days=1)))
 
 
+def interrupted_wait(now: datetime, window: tuple[datetime, datetime] | None) -> int | None:
+    """Return the wait (days) that a message sent `now` would cut short, or None.
+
+    `window` is (sent at, check-in due) of the user's open after-send reminder.
+    """
+    if window is None or now >= window[1]:
+        return None
+    return wait_days(*window)
+
+
 def parse_clock(text: str) -> time:
     """Read a clock time typed for quiet hours ("23:00", "8", "０８：３０")."""
     match = _CLOCK.fullmatch(unicodedata.normalize("NFKC", text).strip())

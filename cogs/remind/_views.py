@@ -18,7 +18,7 @@ from bot.interactions import (
     owner_only,
     reply,
 )
-from bot.pacing import after_send_due, snooze, wait_days
+from bot.pacing import after_send_due, interrupted_wait, snooze
 from bot.reminders import Delivery
 from bot.when import format_duration
 
@@ -159,8 +159,9 @@ async def schedule_after_send(interaction: discord.Interaction, days: int) -> st
     )
     bot.dispatch("tayori_reminders_changed")
     confirm = texts.text("remind.after_send.confirm", when=when_text(due))
-    if earlier and now < earlier[1]:  # a second message inside the wait: say so, gently
-        warning = texts.text("remind.after_send.repeat_warning", days=wait_days(*earlier))
+    days = interrupted_wait(now, earlier)
+    if days:  # a second message inside the wait: say so, gently
+        warning = texts.text("remind.after_send.repeat_warning", days=days)
         return f"{warning}\n\n{confirm}"
     return confirm
 
