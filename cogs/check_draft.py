@@ -260,12 +260,13 @@ def _rule_field(
     """The field for one rule: where, why, what to try instead, and the NG item it is about."""
     first = group[0]
     lines = _quotes(texts, text, group, width)
-    lines.append(f"**{texts.text('check_draft.why')}**: {first.message}")
+    why = texts.text("check_draft.why")
+    lines.append(texts.text("check_draft.labelled", label=why, text=first.message))
     if first.suggestion:
         heading = texts.text(
             "check_draft.tip" if first.severity == "good" else "check_draft.try_instead"
         )
-        lines.append(f"**{heading}**: {first.suggestion}")
+        lines.append(texts.text("check_draft.labelled", label=heading, text=first.suggestion))
     if first.ng:
         title, command = ng_item(texts.article, first.ng).title, bot.mention("ng-list")
         lines.append(texts.text("check_draft.ng_link", title=title, command=command))
