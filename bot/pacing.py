@@ -142,3 +142,12 @@ def parse_quiet(start: str, end: str) -> tuple[time, time]:
     if window[0] == window[1]:
         raise PacingError("remind.quiet.invalid")
     return window
+
+
+def optional_quiet(start: str | None, end: str | None) -> tuple[time, time] | None:
+    """Read a quiet window that may be left out: both times, or neither (None)."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise PacingError("remind.quiet.invalid")
+    return parse_quiet(start, end)

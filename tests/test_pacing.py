@@ -17,6 +17,7 @@ from bot.pacing import (
     interrupted_wait,
     is_missed,
     lateness,
+    optional_quiet,
     parse_clock,
     parse_quiet,
     reply_due,
@@ -173,6 +174,15 @@ def test_parse_clock_refuses_other_text(text: str) -> None:
 def test_parse_quiet_refuses_an_empty_window() -> None:
     with pytest.raises(PacingError):
         parse_quiet("8:00", "08:00")
+
+
+def test_an_optional_quiet_window_takes_both_times_or_neither() -> None:
+    assert optional_quiet(None, None) is None
+    assert optional_quiet("23:00", "7") == (time(23), time(7))
+    for start, end in (("23:00", None), (None, "07:00")):
+        with pytest.raises(PacingError) as caught:
+            optional_quiet(start, end)
+        assert caught.value.key == "remind.quiet.invalid"
 
 
 # ── late, missed, snoozed ────────────────────────────────────────────────────

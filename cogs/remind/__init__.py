@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 import discord
@@ -23,7 +23,7 @@ from bot.interactions import (
     reply,
     think,
 )
-from bot.pacing import PacingError, is_missed, lateness, parse_quiet, reply_due
+from bot.pacing import is_missed, lateness, optional_quiet, reply_due
 from bot.reminders import (
     NOTE_MAX,
     ChannelForbidden,
@@ -182,7 +182,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     ) -> None:
         """Record their usual reply gap (and never-write hours), as numbers only."""
         texts = self.bot.texts(interaction)
-        quiet = _quiet(quiet_start, quiet_end)
+        quiet = optional_quiet(quiet_start, quiet_end)
         await think(interaction)
         await self.bot.store.set_user_settings(
             interaction.user.id,
@@ -214,7 +214,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
             raise UserFacingError(
                 "remind.reply.no_pace", command=self.bot.mention("remind reply-pace")
             )
-        quiet = _quiet(settings.pace_quiet_start, settings.pace_quiet_end)
+        quiet = optional_quiet(settings.pace_quiet_start, settings.pace_quiet_end)
         tz = user_zone(settings.timezone)
         due = reply_due(self.bot.clock.now(), tz, settings.pace_gap_minutes / 60, quiet)
         await self._add(interaction, "reply", due)
@@ -325,14 +325,6 @@ def _line(texts: LocaleContent, index: int, r: Reminder, when: str) -> str:
         note = discord.utils.escape_markdown(r.note)
         return texts.text("remind.list.line_note", index=index, when=when, kind=kind, note=note)
     return texts.text("remind.list.line", index=index, when=when, kind=kind)
-
-
-def _quiet(start: str | None, end: str | None) -> tuple[time, time] | None:
-    if start is None and end is None:
-        return None
-    if start is None or end is None:
-        raise PacingError("remind.quiet.invalid")
-    return parse_quiet(start, end)
 
 
 def _as_delivery(r: Reminder, now: datetime) -> Delivery:
