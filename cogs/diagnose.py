@@ -96,7 +96,9 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
         answers = _decode(texts, self.code)
         if self.act == "c":
             await interaction.response.edit_message(
-                content=texts.text("diagnose.cancelled"), embed=None, view=None
+                content=texts.text("diagnose.cancelled", command=bot.mention("diagnose start")),
+                embed=None,
+                view=None,
             )
         elif self.act == "d":
             await move_to_dm(interaction, texts, self.uid, self.t, answers)
@@ -308,7 +310,8 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
         ]
         embed = discord.Embed(
             title=texts.text("diagnose.history.title"),
-            description="\n".join(lines) or texts.text("diagnose.history.empty"),
+            description="\n".join(lines)
+            or texts.text("diagnose.history.empty", command=self.bot.mention("diagnose start")),
         )
         await reply(interaction, embed=embed)
 

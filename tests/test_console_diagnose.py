@@ -13,6 +13,7 @@ import pytest
 
 from bot.article import reason
 from bot.console.__main__ import main
+from bot.console.diagnose import AGAIN
 from bot.content import Content, load_content
 from bot.diagnosis import UNKNOWN, diagnose
 
@@ -160,12 +161,12 @@ def test_interactive_quit_and_end_of_input(capsys, monkeypatch, content) -> None
     feed(monkeypatch, "1", "q")
     code, out, _ = run(capsys, "--locale", "en")
     assert code == 0
-    assert loc.text("diagnose.cancelled") in out
+    assert loc.text("diagnose.cancelled", command=AGAIN) in out
     assert loc.text("diagnose.result-title") not in out
     feed(monkeypatch, "1")
     code, out, _ = run(capsys, "--locale", "en")
     assert code == 1
-    assert loc.text("diagnose.cancelled") in out
+    assert loc.text("diagnose.cancelled", command=AGAIN) in out
 
 
 def test_module_runs_as_a_program() -> None:

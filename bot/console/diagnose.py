@@ -17,6 +17,7 @@ from bot.content import Content, LocaleContent
 from bot.diagnosis import AnswerError, Diagnosis, Questionnaire, answer_labels, diagnose
 
 BAD_INPUT = 2
+AGAIN = "python -m bot.console diagnose"  # what the console says to run to start again
 
 
 def add_parser(subparsers: Any) -> None:
@@ -178,10 +179,10 @@ def _interactive(loc: LocaleContent, *, as_json: bool) -> int:
         try:
             reply = input(f"{loc.text('diagnose.console.prompt')} > ").strip().lower()
         except EOFError:
-            print(f"\n{loc.text('diagnose.cancelled')}")
+            print(f"\n{loc.text('diagnose.cancelled', command=AGAIN)}")
             return 1
         if reply == "q":
-            print(loc.text("diagnose.cancelled"))
+            print(loc.text("diagnose.cancelled", command=AGAIN))
             return 0
         answers = _apply(loc, answers, question.id, reply)
     print()

@@ -137,7 +137,9 @@ async def test_back_drops_the_last_answer_and_cancel_ends_it(fake_discord, bot, 
     again = await answer(fake_discord, back, en, "life-news", "hobby", "alice")
     assert state(en, again.message)["life-news"] == "hobby"
     cancelled = await fake_discord.click(again, label=en.text("diagnose.cancel"))
-    assert cancelled.content == en.text("diagnose.cancelled")
+    start = bot.mention("diagnose start")
+    assert cancelled.content == en.text("diagnose.cancelled", command=start)
+    assert "</diagnose start:" in start, "a mention shows the command in the user's language"
     assert cancelled.embeds == [] and cancelled.components == []
     assert await bot.store.diagnoses_for(fake_discord.user("alice").id) == []
 

@@ -133,7 +133,8 @@ async def test_history_lists_past_results_privately(fake_discord, bot, content, 
     en = content["en"]
     empty = await fake_discord.slash("diagnose history", user="alice")
     assert empty.ephemeral
-    assert empty.embeds[0]["description"] == en.text("diagnose.history.empty")
+    start = bot.mention("diagnose start")
+    assert empty.embeds[0]["description"] == en.text("diagnose.history.empty", command=start)
     uid = fake_discord.user("alice").id
     earlier = diagnose(en.diagnose, WAITING)
     await bot.store.add_diagnosis(uid, WAITING, [r.cause for r in earlier.ranking])
