@@ -34,6 +34,29 @@ async def test_upgrade_applies_only_missing_migrations(tmp_path):
         await store.close()
 
 
+async def test_reminders_keep_their_rows_and_ids_through_the_rebuild(tmp_path):
+    path = tmp_path / "t.db"
+    db = sqlite3.connect(path)
+    for number, _name, sql in migrations()[:4]:
+        db.executescript(f"BEGIN;{sql};PRAGMA user_version = {number};COMMIT;")
+    db.execute(
+        "INSERT INTO reminders (id, user_id, kind, due_at, note, locale, state, created_at,"
+        " updated_at, first_due) VALUES (7, 1, 'at', 100, 'メモ', 'ja', 'held', 1, 2, 90)"
+    )
+    db.commit()
+    db.close()
+    store = await Store.open(path, FakeClock())
+    try:
+        kept = await store.reminder(7)
+        assert (kept.user_id, kept.note, kept.state) == (1, "メモ", "held")
+        assert kept.first_due.timestamp() == 90
+        await store.delete_user(1)
+        fresh = await store.add_reminder(1, "at", store.clock.now(), "ja")
+        assert fresh.id == 8
+    finally:
+        await store.close()
+
+
 async def test_newer_database_is_refused_clearly(tmp_path):
     path = tmp_path / "t.db"
     db = sqlite3.connect(path)

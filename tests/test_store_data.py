@@ -51,6 +51,16 @@ async def test_pending_limit_and_cancel_only_own(store):
     await store.add_reminder(1, "at", due, "ja", max_pending=3)
 
 
+async def test_a_deleted_reminders_id_is_never_given_again(store):
+    due = store.clock.now() + timedelta(days=1)
+    first = await store.add_reminder(1, "after-send", due, "ja")
+    await store.delete_user(1)
+    again = await store.add_reminder(1, "after-send", due, "ja")
+    assert again.id > first.id, "a button on the deleted reminder must not reach the new one"
+    assert await store.close_reminder(1, first.id, "replied") is False
+    assert [r.id for r in await store.pending_for(1)] == [again.id]
+
+
 async def test_after_send_window_closes_when_they_replied(store):
     assert await store.after_send_window(1) is None
     now = store.clock.now()
