@@ -637,7 +637,11 @@ class Store:
         return total
 
     async def purge(self, diagnosis_days: int, reminder_days: int) -> int:
-        """Delete diagnoses and closed reminders past their retention; return how many."""
+        """Delete diagnoses and finished reminders past their retention; return how many.
+
+        A held reminder (it could not reach the user, and waits for their next command) is
+        finished too once it has waited that long.
+        """
         now = self.clock.now()
         async with self.transaction():
             a = await self._write(
@@ -645,8 +649,8 @@ class Store:
                 (_ts(now - timedelta(days=diagnosis_days)),),
             )
             b = await self._write(
-                "DELETE FROM reminders WHERE state IN ('delivered', 'cancelled', 'replied') "
-                "AND updated_at < ?",
+                "DELETE FROM reminders WHERE updated_at < ? "
+                "AND state IN ('delivered', 'cancelled', 'replied', 'held')",
                 (_ts(now - timedelta(days=reminder_days)),),
             )
         return a.rowcount + b.rowcount

@@ -140,6 +140,17 @@ def test_the_read_cache_keeps_the_latest_users_only():
     assert [cache.get("draft", u) for u in (1, 2, 3)] == [DraftHistory(), None, DraftHistory()]
 
 
+async def test_a_held_reminder_is_purged_after_the_retention_like_a_delivered_one(store):
+    r = await store.add_reminder(1, "at", store.clock.now(), "ja", note="メモ")
+    assert await store.claim(r.id)
+    await store.hold(r.id)
+    store.clock.advance(timedelta(days=29))
+    assert await store.purge(diagnosis_days=90, reminder_days=30) == 0
+    store.clock.advance(timedelta(days=1, seconds=1))
+    assert await store.purge(diagnosis_days=90, reminder_days=30) == 1
+    assert await store.held_for(1) == []
+
+
 async def test_held_then_snoozed(store):
     r = await store.add_reminder(1, "at", store.clock.now(), "ja")
     await store.claim(r.id)
