@@ -14,6 +14,7 @@ Readings, chosen to be predictable (the autocomplete preview shows the result):
 - hours and minutes are exact elapsed time; days, weeks and months keep the local clock time.
 - a bare time is its next occurrence in the user's zone; 9時 is 09:00 (no am/pm guessing).
 - a date without a time gets `default_time`; a time-of-day word (朝, evening) its own default.
+- 来月10日 is the 10th of next month; 来月 alone ("next month") is the same day next month.
 - a bare weekday is the next such day after today; 来週の金曜 and "next friday" are the Friday of
   the next Monday-start week.
 - a date without a year that is earlier than today rolls to next year only when it is at least
@@ -78,6 +79,13 @@ class WeekWord(Strict):
     offset: int = Field(ge=0, le=4)
 
 
+class MonthWord(Strict):
+    """A month word (来月, next month): calendar months after this one."""
+
+    words: list[str] = Field(min_length=1)
+    offset: int = Field(ge=0, le=11)
+
+
 class DateMarkers(Strict):
     """The marks of a written date: 2026年12月24日."""
 
@@ -136,6 +144,7 @@ class WhenWords(Strict):
     date_markers: DateMarkers | None = None
     day_words: list[DayWord]
     week_words: list[WeekWord]
+    month_words: list[MonthWord]
     weekdays: list[list[str]] = Field(min_length=7, max_length=7)
     periods: dict[str, Period]
     display: Display
@@ -172,7 +181,7 @@ class WhenWords(Strict):
 class Parsed:
     """A readable time: `due` (aware UTC), `local` (the same instant in the user's zone).
 
-    `how` says which reading matched: relative, date, day, weekday, week, time, dateparser.
+    `how` says which reading matched: relative, date, day, weekday, week, month, time, dateparser.
     """
 
     due: datetime
@@ -257,6 +266,7 @@ class Grammar:
         self.number_of = {normalize(k): v for k, v in words.numbers.items()}
         self.day_of = _lookup([(d.words, d) for d in words.day_words])
         self.week_of = _lookup([(w.words, w.offset) for w in words.week_words])
+        self.month_of = _lookup([(m.words, m.offset) for m in words.month_words])
         self.weekday_of = _lookup([(ws, i) for i, ws in enumerate(words.weekdays)])
         self.period_of = _lookup([(p.words, p) for p in words.periods.values()])
         self.periods = words.periods
@@ -276,6 +286,7 @@ class Grammar:
             "clock": self._clock_pattern(w),
             "day": _alt(list(self.day_of)),
             "week": _alt(list(self.week_of)),
+            "month": _alt(list(self.month_of)),
             "weekday": _alt(list(self.weekday_of)),
             "period": _alt(list(self.period_of)),
             "filler": _alt(w.fillers),
@@ -290,6 +301,7 @@ class Grammar:
         groups += [list(w.numbers), w.range_separators, w.hour_markers, w.minute_markers]
         groups += [*w.units.values(), *w.weekdays, *(p.words for p in w.periods.values())]
         groups += [*(d.words for d in w.day_words), *(k.words for k in w.week_words)]
+        groups += [m.words for m in w.month_words]
         if w.date_markers:
             groups += [w.date_markers.year, w.date_markers.month, w.date_markers.day]
         return [x for group in groups for x in group]
@@ -353,6 +365,7 @@ class _Parts:
     date: tuple[int | None, int | None, int] | None = None
     day_offset: int | None = None
     week_offset: int | None = None
+    month_offset: int | None = None
     weekday: int | None = None
     clock: tuple[int, int, bool] | None = None
     period: Period | None = None
@@ -410,6 +423,10 @@ def _apply_week(parts: _Parts, m: re.Match[str], g: Grammar) -> bool:
     return _set(parts, "week_offset", g.week_of[m.group()])
 
 
+def _apply_month(parts: _Parts, m: re.Match[str], g: Grammar) -> bool:
+    return _set(parts, "month_offset", g.month_of[m.group()])
+
+
 def _apply_weekday(parts: _Parts, m: re.Match[str], g: Grammar) -> bool:
     return _set(parts, "weekday", g.weekday_of[m.group()])
 
@@ -424,6 +441,7 @@ _APPLY: dict[str, Callable[[_Parts, re.Match[str], Grammar], bool]] = {
     "clock": _apply_clock,
     "day": _apply_day,
     "week": _apply_week,
+    "month": _apply_month,
     "weekday": _apply_weekday,
     "period": _apply_period,
     "filler": lambda parts, m, g: True,
@@ -468,6 +486,10 @@ def _clock_time(parts: _Parts, day_named: bool) -> tuple[time, int] | None:
 
 def _explicit_date(parts: _Parts, today: date, roll_days: int) -> date:
     year, month, day = parts.date or (None, None, 0)
+    if parts.month_offset is not None:  # 来月10日: the 10th of next month
+        if month is not None or year is not None:
+            raise _Refuse("unreadable")
+        return _add_months(today.replace(day=1), parts.month_offset).replace(day=day)
     if month is None:
         month_start = today.replace(day=1)
         if day < today.day:
@@ -491,6 +513,10 @@ def _day(parts: _Parts, today: date, roll_days: int) -> tuple[date, str] | None:
     said = [x is not None for x in (parts.date, parts.day_offset, parts.week_offset)]
     if sum(said) > 1 or (parts.weekday is not None and parts.day_offset is not None):
         raise _Refuse("unreadable")
+    if parts.month_offset is not None and parts.date is None:
+        if any(said) or parts.weekday is not None or parts.month_offset == 0:
+            raise _Refuse("unreadable")  # 来月の金曜, 今月: no one day is named
+        return _add_months(today, parts.month_offset), "month"
     if parts.date is not None:
         found = _explicit_date(parts, today, roll_days)
         if parts.weekday is not None and found.weekday() != parts.weekday:

@@ -75,6 +75,12 @@ JAPANESE = [
     ("12/24(木) 19:00", tokyo(12, 24, 19), "date"),
     ("24日", tokyo(3, 24, 9), "date"),
     ("5日", tokyo(4, 5, 9), "date"),  # the 5th has passed this month: next month's
+    ("来月10日", tokyo(4, 10, 9), "date"),  # the 10th of April, not ten days after April 10
+    ("来月1日の20時", tokyo(4, 1, 20), "date"),
+    ("来月の15日", tokyo(4, 15, 9), "date"),
+    ("再来月30日", tokyo(5, 30, 9), "date"),
+    ("今月24日", tokyo(3, 24, 9), "date"),
+    ("来月", tokyo(4, 10, 9), "month"),
     ("1/5", tokyo(1, 5, 9, year=2027), "date"),  # long past this year: next January
     ("20時", tokyo(3, 10, 20), "time"),
     ("２０時", tokyo(3, 10, 20), "time"),
@@ -96,6 +102,7 @@ ENGLISH = [
     ("in an hour and a half", tokyo(3, 10, 13, 30), "relative"),
     ("in 1 hour and 15 minutes", tokyo(3, 10, 13, 15), "relative"),
     ("in 1 month", tokyo(4, 10, 12), "relative"),
+    ("next month", tokyo(4, 10, 9), "month"),
     ("in 2 days at 9am", tokyo(3, 12, 9), "relative"),
     ("tomorrow 8pm", tokyo(3, 11, 20), "day"),
     ("tomorrow at 9", tokyo(3, 11, 9), "day"),
@@ -209,6 +216,11 @@ def test_things_that_look_like_ranges_are_read(text: str, words: WhenWords) -> N
         ("2/30", "unreadable"),
         ("25時", "unreadable"),
         ("明日の金曜", "unreadable"),
+        ("今月5日", "past"),
+        ("来月31日", "unreadable"),  # April has 30 days
+        ("来月12月1日", "unreadable"),
+        ("来月の金曜", "unreadable"),
+        ("今月", "unreadable"),
         ("in 3 hours at 9", "unreadable"),
     ],
 )
