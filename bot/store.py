@@ -379,18 +379,30 @@ class Store:
 
     # -- diagnoses ------------------------------------------------------------
 
-    async def add_diagnosis(self, user_id: int, answers: dict[str, str], ranking: list[str]) -> int:
-        """Keep a finished diagnosis (answer ids and ranking only); return its id."""
+    async def add_diagnosis(
+        self,
+        user_id: int,
+        answers: dict[str, str],
+        ranking: list[str],
+        started_at: datetime | None = None,
+    ) -> int:
+        """Keep a finished diagnosis (answer ids and ranking only); return its id.
+
+        One questionnaire (`started_at`, as its buttons carry it) finished twice with the same
+        answers, as a double click does, is kept once: the second call returns 0.
+        """
         cur = await self._write(
-            "INSERT INTO diagnoses (user_id, answers, ranking, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO diagnoses (user_id, answers, ranking, created_at, started_at) "
+            "VALUES (?, ?, ?, ?, ?)",
             (
                 user_id,
                 json.dumps(answers, sort_keys=True),
                 json.dumps(ranking),
                 _ts(self.clock.now()),
+                None if started_at is None else _ts(started_at),
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.lastrowid or 0) if cur.rowcount else 0
 
     async def diagnoses_for(self, user_id: int, limit: int = 10) -> list[Diagnosis]:
         """Return a user's latest diagnoses, newest first."""

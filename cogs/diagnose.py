@@ -90,7 +90,8 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
             fresh = screen(texts, self.uid, bot.clock.now(), {}, handoff=offers_dm(interaction))
             await interaction.response.edit_message(**fresh)
             return
-        if expired(unstamp(self.t), bot.clock.now()):
+        started = _started(self.t)
+        if expired(started, bot.clock.now()):
             await interaction.response.edit_message(**expired_screen(texts, self.uid, bot))
             return
         answers = _decode(texts, self.code)
@@ -103,10 +104,14 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
         elif self.act == "d":
             await move_to_dm(interaction, texts, self.uid, self.t, answers)
         else:
-            await self._advance(interaction, texts, answers)
+            await self._advance(interaction, texts, answers, started)
 
     async def _advance(
-        self, interaction: discord.Interaction, texts: LocaleContent, answers: dict[str, str]
+        self,
+        interaction: discord.Interaction,
+        texts: LocaleContent,
+        answers: dict[str, str],
+        started: datetime,
     ) -> None:
         q = texts.diagnose
         if self.act == "b":
@@ -117,13 +122,18 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
                 raise UserFacingError("diagnose.bad-answer")
             answers = {**answers, question.id: question.options[self.arg].id}
         if q.next_question(answers) is not None:
-            shown = screen(
-                texts, self.uid, unstamp(self.t), answers, handoff=offers_dm(interaction)
-            )
+            shown = screen(texts, self.uid, started, answers, handoff=offers_dm(interaction))
             await interaction.response.edit_message(**shown)
             return
         await ack(interaction)
-        await finish(interaction, texts, self.uid, answers)
+        await finish(interaction, texts, self.uid, answers, started)
+
+
+def _started(t: str) -> datetime:
+    try:
+        return unstamp(t)
+    except AnswerError:
+        raise UserFacingError("diagnose.bad-answer") from None
 
 
 def _decode(texts: LocaleContent, code: str) -> dict[str, str]:
@@ -187,7 +197,7 @@ async def move_to_dm(
 ) -> None:
     """Continue the same diagnosis in the user's DMs; if they are closed, say so and stay."""
     await ack(interaction)
-    shown = screen(texts, uid, unstamp(t), answers, handoff=False)
+    shown = screen(texts, uid, _started(t), answers, handoff=False)
     try:
         sent = await interaction.user.send(embed=shown["embed"], view=shown["view"])
     except discord.Forbidden:
@@ -198,12 +208,16 @@ async def move_to_dm(
 
 
 async def finish(
-    interaction: discord.Interaction, texts: LocaleContent, uid: int, answers: dict[str, str]
+    interaction: discord.Interaction,
+    texts: LocaleContent,
+    uid: int,
+    answers: dict[str, str],
+    started: datetime,
 ) -> None:
-    """Score, store only ids and ranking, and show the result."""
+    """Score, store only ids and ranking (once per questionnaire), and show the result."""
     bot = bot_of(interaction)
     result = diagnose(texts.diagnose, answers)
-    await bot.store.add_diagnosis(uid, answers, [r.cause for r in result.ranking])
+    await bot.store.add_diagnosis(uid, answers, [r.cause for r in result.ranking], started)
     await interaction.edit_original_response(
         content=None,
         embeds=result_embeds(texts, answers, result),

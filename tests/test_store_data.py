@@ -162,6 +162,16 @@ async def test_held_then_snoozed(store):
     assert (await store.reminder(r.id)).state == "pending"
 
 
+async def test_one_questionnaire_finished_twice_is_kept_once(store):
+    started = store.clock.now()
+    first = await store.add_diagnosis(1, {"q1": "a"}, ["busy"], started)
+    assert first > 0
+    assert await store.add_diagnosis(1, {"q1": "a"}, ["busy"], started) == 0
+    assert await store.add_diagnosis(1, {"q1": "b"}, ["cooled"], started) > 0, "other answers"
+    assert await store.add_diagnosis(1, {"q1": "a"}, ["busy"]) > 0, "no start time: kept"
+    assert len(await store.diagnoses_for(1)) == 3
+
+
 async def test_diagnoses_round_trip_and_purge(store):
     await store.add_diagnosis(1, {"q1": "a"}, ["busy", "cooled"])
     store.clock.advance(timedelta(days=1))

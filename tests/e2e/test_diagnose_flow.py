@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -201,3 +202,36 @@ async def test_an_old_diagnosis_expires_kindly_and_can_start_over(
     custom_id = fresh.message.components[0]["components"][0]["custom_id"]
     assert unstamp(re.fullmatch(TEMPLATE, custom_id)["t"]) <= clock.now()
     assert clock.now() - unstamp(re.fullmatch(TEMPLATE, custom_id)["t"]) < timedelta(minutes=1)
+
+
+async def test_a_double_click_on_the_last_answer_keeps_one_diagnosis(
+    fake_discord, bot, content, clock
+):
+    en = content["en"]
+    r = await fake_discord.slash("diagnose start", user="alice")
+    message = await answer_first(fake_discord, r, en, Q_TOTAL - 1, "alice")
+    last = en.diagnose.questions[Q_TOTAL - 1]
+    label = last.options[0].label
+    both = await asyncio.gather(
+        fake_discord.click(message, label=label, user="alice"),
+        fake_discord.click(message, label=label, user="alice"),
+    )
+    assert all(b.acknowledged for b in both)
+    uid = fake_discord.user("alice").id
+    assert len(await bot.store.diagnoses_for(uid)) == 1
+    clock.advance(timedelta(minutes=1))  # the same answers in the same minute count once
+    again = await fake_discord.slash("diagnose start", user="alice")
+    message = await answer_first(fake_discord, again, en, Q_TOTAL, "alice")
+    assert len(await bot.store.diagnoses_for(uid)) == 2, "a new questionnaire is a new diagnosis"
+
+
+async def test_a_forged_start_time_gets_the_kind_answer(fake_discord, bot, content):
+    ja = content["ja"]
+    r = await fake_discord.slash("diagnose start", user="haruto")
+    custom_id = _custom_ids(r.message)[0]
+    forged = re.sub(r"^(tayori:dg:a:\d+:)[^:]+", r"\g<1>zzzzzzzzzzzz", custom_id)  # year 10^10
+    assert forged != custom_id
+    # Discord only sends custom ids that are on the message: put it there, as a broken bot might
+    r.message.components[0]["components"][0]["custom_id"] = forged
+    result = await fake_discord.click(r.message, forged, user="haruto")
+    assert result.ephemeral and result.text == ja.text("diagnose.bad-answer")

@@ -87,7 +87,7 @@ async def test_the_result_explains_the_top_reasons_in_the_users_language(
     full = {q.id: answers.get(q.id, UNKNOWN) for q in texts.diagnose.questions}
     assert json.loads(row["answers"]) == full, "only question id → option id, nothing else"
     assert json.loads(row["ranking"]) == [r.cause for r in expected.ranking]
-    assert set(row) == {"id", "user_id", "answers", "ranking", "created_at"}
+    assert set(row) == {"id", "user_id", "answers", "ranking", "created_at", "started_at"}
     (stored,) = await bot.store.diagnoses_for(uid)
     assert stored.created_at == clock.now()
 
