@@ -92,8 +92,11 @@ def shift_out_of_quiet(due: datetime, tz: ZoneInfo, start: time, end: time) -> d
     day = local.date()
     if start > end and local.time() >= start:
         day += timedelta(days=1)
-    # A wall time in a DST gap (02:30 on a spring-forward day) resolves to the instant after it.
-    return datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
+    # A wall time in a DST gap (02:30 on a spring-forward day) resolves to the instant after it;
+    # one that happens twice (a fall-back) to the first occurrence after `due`.
+    wall = datetime.combine(day, end, tzinfo=tz)
+    first = wall.astimezone(UTC)
+    return first if first > due else wall.replace(fold=1).astimezone(UTC)
 
 
 def lateness(due: datetime, now: datetime) -> timedelta:

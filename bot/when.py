@@ -577,7 +577,12 @@ def _absolute(parts: _Parts, now: datetime, tz: ZoneInfo, words: WhenWords) -> t
         if clock is None:
             raise _Refuse("unreadable")
         at = datetime.combine(local.date(), clock[0]) + timedelta(days=clock[1])
-        return _local(at if at > local else at + timedelta(days=1), tz), "time"
+        # the next time the clock shows it: later today (in the repeated hour of a fall-back,
+        # perhaps its second occurrence), else tomorrow
+        for wall in (at, at.replace(fold=1), at + timedelta(days=1)):
+            if (instant := _local(wall, tz)) > now:
+                return instant, "time"
+        raise _Refuse("past")  # unreachable: tomorrow's wall time is always ahead
     at, extra = clock or (words.default_time, 0)
     return _local(datetime.combine(named[0] + timedelta(days=extra), at), tz), named[1]
 

@@ -155,6 +155,11 @@ def test_quiet_hours_across_fall_back_in_new_york() -> None:
     eight_est = datetime(2026, 11, 1, 13, 0, tzinfo=UTC)
     assert shift_out_of_quiet(first_0130, NEW_YORK, *DEFAULT_QUIET) == eight_est
     assert shift_out_of_quiet(second_0130, NEW_YORK, *DEFAULT_QUIET) == eight_est
+    # quiet until 01:30: at 01:10 EST (the second 01:10) it ends at the second 01:30
+    second_0110 = datetime(2026, 11, 1, 6, 10, tzinfo=UTC)
+    assert shift_out_of_quiet(second_0110, NEW_YORK, time(23), time(1, 30)) == second_0130
+    first_0110 = datetime(2026, 11, 1, 5, 10, tzinfo=UTC)
+    assert shift_out_of_quiet(first_0110, NEW_YORK, time(23), time(1, 30)) == first_0130
 
 
 def test_parse_clock_and_quiet() -> None:

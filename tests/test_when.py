@@ -254,6 +254,22 @@ SAT_BEFORE_FALL = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # Sat 12:00 EDT
         (SAT_BEFORE_SPRING, "march 9 9am", datetime(2026, 3, 9, 13, 0, tzinfo=UTC)),
         (SAT_BEFORE_FALL, "tomorrow 9am", datetime(2026, 11, 1, 14, 0, tzinfo=UTC)),  # EST
         (SAT_BEFORE_FALL, "in 1 day", datetime(2026, 11, 1, 17, 0, tzinfo=UTC)),  # 25 h later
+        # 01:40 EST, the second 01:40 of the night: 01:50 is ten minutes away, not past
+        (
+            datetime(2026, 11, 1, 6, 40, tzinfo=UTC),
+            "1:50",
+            datetime(2026, 11, 1, 6, 50, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 11, 1, 5, 40, tzinfo=UTC),
+            "1:50",
+            datetime(2026, 11, 1, 5, 50, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 11, 1, 6, 40, tzinfo=UTC),
+            "1:30",
+            datetime(2026, 11, 2, 6, 30, tzinfo=UTC),
+        ),
     ],
 )
 def test_new_york_across_dst(now: datetime, text: str, due: datetime) -> None:
