@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.pacing import DEFAULT_QUIET, is_missed, lateness, shift_out_of_quiet
-from bot.store import Reminder, Store, StoreError
+from bot.store import Reminder, Store, StoreError, UserSettings
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,12 @@ def user_quiet(start: str | None, end: str | None) -> tuple[time, time]:
     if start is None or end is None:
         return DEFAULT_QUIET
     return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def arrives_at(due: datetime, settings: UserSettings) -> datetime:
+    """Return when a reminder due at `due` reaches the user: after their quiet hours."""
+    quiet = user_quiet(settings.quiet_start, settings.quiet_end)
+    return shift_out_of_quiet(due, user_zone(settings.timezone), *quiet)
 
 
 class ReminderService:
@@ -154,16 +160,12 @@ class ReminderService:
         """Send one claimed reminder and record the outcome."""
         now = self.clock.now()
         settings = await self.store.user_settings(reminder.user_id)
-        quiet, zone = (
-            user_quiet(settings.quiet_start, settings.quiet_end),
-            user_zone(settings.timezone),
-        )
-        allowed = shift_out_of_quiet(now, zone, *quiet)
+        allowed = arrives_at(now, settings)
         if allowed > now:
             await self.store.retry_later(reminder.id, allowed)
             return
         # Late means later than it would have arrived had the bot been up; quiet hours don't count.
-        expected = shift_out_of_quiet(reminder.first_due, zone, *quiet)
+        expected = arrives_at(reminder.first_due, settings)
         delivery = Delivery(reminder, lateness(expected, now), is_missed(expected, now))
         try:
             in_dm = await self._send(delivery)

@@ -32,6 +32,8 @@ from bot.reminders import (
     DmClosed,
     ReminderService,
     Transient,
+    arrives_at,
+    user_quiet,
     user_zone,
 )
 from bot.store import Reminder
@@ -273,7 +275,21 @@ class Remind(commands.GroupCog, **group_names("remind")):
             interaction.user.id, kind, due, texts.locale, guild_id=interaction.guild_id, note=note
         )
         self.service.wake()
-        await reply(interaction, texts.text("remind.at.confirm", when=when_text(due)))
+        lines = [texts.text("remind.at.confirm", when=when_text(due))]
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        arrives = arrives_at(due, settings)
+        if arrives != due:  # say it now, not at 08:00
+            start, end = user_quiet(settings.quiet_start, settings.quiet_end)
+            lines.append(
+                texts.text(
+                    "remind.at.quiet",
+                    start=start.strftime("%H:%M"),
+                    end=end.strftime("%H:%M"),
+                    when=when_text(arrives),
+                    command=self.bot.mention("settings quiet-hours"),
+                )
+            )
+        await reply(interaction, "\n".join(lines))
 
     @app_commands.command(**names("remind.list"))
     async def list_(self, interaction: discord.Interaction) -> None:

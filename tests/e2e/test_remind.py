@@ -416,10 +416,24 @@ async def test_snooze_on_an_old_dm_works_after_a_restart(
 
 
 async def test_quiet_hours_hold_a_midnight_reminder_until_eight(fake_discord, bot, clock, content):
-    await fake_discord.slash("remind at", {"when": "0:00"}, user="haruto")
+    ja = content["ja"]
+    confirmed = await fake_discord.slash("remind at", {"when": "0:00"}, user="haruto")
     rid = (await only_pending(bot, fake_discord, "haruto")).id
     midnight = datetime(2026, 3, 11, 0, 0, tzinfo=TOKYO)
     eight = datetime(2026, 3, 11, 8, 0, tzinfo=TOKYO)
+    said_at_once = ja.text(
+        "remind.at.quiet",
+        start="23:00",
+        end="08:00",
+        when=when_text(eight),
+        command=bot.mention("settings quiet-hours"),
+    )
+    assert confirmed.text == "\n".join(
+        [ja.text("remind.at.confirm", when=when_text(midnight)), said_at_once]
+    )
+    evening = await fake_discord.slash("remind at", {"when": "20:00"}, user="haruto")
+    tonight = datetime(2026, 3, 10, 20, 0, tzinfo=TOKYO)
+    assert evening.text == ja.text("remind.at.confirm", when=when_text(tonight)), "nothing added"
     await move(fake_discord, bot, clock, to=midnight)
     assert fake_discord.dms("haruto") == []
     reminder = await bot.store.reminder(rid)
