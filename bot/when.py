@@ -678,7 +678,28 @@ def _read(text: str, now: datetime, tz: ZoneInfo, choices: list[WhenWords]) -> t
     read = _read_dateparser(norm, now, tz, choices[0].default_time)
     if read is None:
         raise _Refuse("unreadable")
+    if _rolled_too_soon(norm, read[0], now, tz, choices[0].roll_year_after_days):
+        raise _Refuse("past")
     return read
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def _rolled_too_soon(text: str, due: datetime, now: datetime, tz: ZoneInfo, roll_days: int) -> bool:
+    """Say whether dateparser moved a recent date without a year to next year.
+
+    Our grammar's rule holds for its readings too: "march 9" typed on March 10 is a slip
+    (past), not next March; only a date at least `roll_days` back rolls to next year.
+    """
+    local, today = due.astimezone(tz), now.astimezone(tz).date()
+    if _YEAR.search(text) or local.year <= today.year:
+        return False
+    try:
+        this_year = local.date().replace(year=today.year)
+    except ValueError:  # February 29th
+        return False
+    return this_year < today and (today - this_year).days < roll_days
 
 
 def _only_known(text: str, choices: list[WhenWords]) -> bool:

@@ -217,6 +217,7 @@ def test_things_that_look_like_ranges_are_read(text: str, words: WhenWords) -> N
         ("25時", "unreadable"),
         ("明日の金曜", "unreadable"),
         ("今月5日", "past"),
+        ("march 9", "past"),  # yesterday, read by dateparser: a slip, not next March
         ("来月31日", "unreadable"),  # April has 30 days
         ("来月12月1日", "unreadable"),
         ("来月の金曜", "unreadable"),
@@ -226,6 +227,14 @@ def test_things_that_look_like_ranges_are_read(text: str, words: WhenWords) -> N
 )
 def test_refusals(text: str, reason: str) -> None:
     assert parse_when(text, NOW, TOKYO, [JA, EN]) == Refused(reason, f"remind.when.{reason}")
+
+
+def test_a_recent_date_rolls_to_next_year_only_when_the_year_is_written() -> None:
+    written = parse_when("march 9 2027", NOW, TOKYO, EN)
+    assert isinstance(written, Parsed) and written.local.date().isoformat() == "2027-03-09"
+    assert parse_when("march 9", NOW, TOKYO, EN).reason == "past"
+    far_back = parse_when("january 5", NOW, TOKYO, EN)  # 64 days back: next January
+    assert isinstance(far_back, Parsed) and far_back.local.date().isoformat() == "2027-01-05"
 
 
 def test_a_year_ahead_is_the_limit() -> None:
