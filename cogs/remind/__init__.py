@@ -337,6 +337,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
 def _line(texts: LocaleContent, index: int, r: Reminder, when: str) -> str:
     kind = texts.text(f"remind.list.kind.{r.kind.replace('-', '_')}")
+    if r.state == "held":  # its time has passed: it could not reach them, and waits
+        kind = texts.text("remind.list.held", kind=kind)
     if r.note:
         note = discord.utils.escape_markdown(r.note)
         return texts.text("remind.list.line_note", index=index, when=when, kind=kind, note=note)

@@ -63,6 +63,8 @@ async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
     assert (await bot.store.reminder(rid)).state == "held", "kept: the notice says see the list"
     listed = await fake_discord.slash("remind list", {}, user="closed")
     assert NOTE in listed.embeds[0]["description"], "/remind list shows what the notice pointed to"
+    held = ja.text("remind.list.held", kind=ja.text("remind.list.kind.at"))
+    assert held in listed.embeds[0]["description"], "and says why its time has passed"
     shown = listed.followups[-1]
     assert NOTE in shown.content, "and the next command shows the reminder itself"
     assert (await bot.store.reminder(rid)).state == "delivered"
