@@ -147,6 +147,20 @@ def parse_quiet(start: str, end: str) -> tuple[time, time]:
     return window
 
 
+NO_QUIET = (time(0), time(0))  # an empty window: reminders may come at any hour
+
+
+def chosen_quiet(start: str | None, end: str | None, off: bool) -> tuple[time, time]:
+    """Read `/settings quiet-hours`: both times, or `off` (and no times) for none at all."""
+    if off:
+        if start is not None or end is not None:
+            raise PacingError("remind.quiet.off_or_times")
+        return NO_QUIET
+    if start is None or end is None:
+        raise PacingError("remind.quiet.invalid")
+    return parse_quiet(start, end)
+
+
 def optional_quiet(start: str | None, end: str | None) -> tuple[time, time] | None:
     """Read a quiet window that may be left out: both times, or neither (None)."""
     if start is None and end is None:

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.i18n import group_names, names, options
 from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
-from bot.pacing import parse_quiet
+from bot.pacing import NO_QUIET, chosen_quiet
 
 CHOICES = 25
 
@@ -58,23 +58,26 @@ class Settings(commands.GroupCog, **group_names("settings")):
 
     @app_commands.command(**names("settings.quiet-hours"))
     @limited_writes
-    @options("settings.quiet-hours", "start", "end")
+    @options("settings.quiet-hours", "start", "end", "off")
     async def quiet_hours(
         self,
         interaction: discord.Interaction,
-        start: app_commands.Range[str, 1, 10],
-        end: app_commands.Range[str, 1, 10],
+        start: app_commands.Range[str, 1, 10] | None = None,
+        end: app_commands.Range[str, 1, 10] | None = None,
+        off: bool = False,
     ) -> None:
-        """Set the hours when nothing is delivered (default 23:00–08:00)."""
-        window = parse_quiet(start, end)
+        """Set the hours when nothing is delivered (default 23:00–08:00), or turn them off."""
+        window = chosen_quiet(start, end, off)
         await think(interaction)
         first, last = (t.isoformat("minutes") for t in window)
         await self.bot.store.set_user_settings(
             interaction.user.id, quiet_start=first, quiet_end=last
         )
-        await reply(
-            interaction, self.bot.texts(interaction).text("remind.quiet.set", start=first, end=last)
-        )
+        texts = self.bot.texts(interaction)
+        if window == NO_QUIET:
+            await reply(interaction, texts.text("remind.quiet.off"))
+            return
+        await reply(interaction, texts.text("remind.quiet.set", start=first, end=last))
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -11,8 +11,10 @@ import pytest
 from bot.content import load_content
 from bot.pacing import (
     DEFAULT_QUIET,
+    NO_QUIET,
     PacingError,
     after_send_due,
+    chosen_quiet,
     in_window,
     interrupted_wait,
     is_missed,
@@ -179,6 +181,15 @@ def test_parse_clock_refuses_other_text(text: str) -> None:
 def test_parse_quiet_refuses_an_empty_window() -> None:
     with pytest.raises(PacingError):
         parse_quiet("8:00", "08:00")
+
+
+def test_chosen_quiet_hours_are_both_times_or_off() -> None:
+    assert chosen_quiet("23:00", "7", off=False) == (time(23), time(7))
+    assert chosen_quiet(None, None, off=True) == NO_QUIET
+    assert not in_window(time(3), *NO_QUIET), "off: no hour is quiet"
+    for start, end, off in (("23:00", None, False), (None, None, False), ("23:00", None, True)):
+        with pytest.raises(PacingError):
+            chosen_quiet(start, end, off)
 
 
 def test_an_optional_quiet_window_takes_both_times_or_neither() -> None:

@@ -85,3 +85,29 @@ async def test_quiet_hours_refuse_unreadable_or_empty_windows(
     assert r.ephemeral and r.text == content["en"].text("remind.quiet.invalid")
     settings = await bot.store.user_settings(fake_discord.user("alice").id)
     assert (settings.quiet_start, settings.quiet_end) == (None, None)
+
+
+async def test_quiet_hours_can_be_turned_off(fake_discord, bot, clock, content):
+    ja = content["ja"]
+    off = await fake_discord.slash("settings quiet-hours", {"off": True}, user="haruto")
+    assert off.ephemeral and off.text == ja.text("remind.quiet.off")
+    confirmed = await fake_discord.slash("remind at", {"when": "0:00"}, user="haruto")
+    assert "\n" not in confirmed.text, "no quiet-hours line: it comes at midnight"
+    await move_to(fake_discord, bot, clock, datetime(2026, 3, 11, 0, 0, tzinfo=TOKYO))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    assert fake_discord.dms("haruto")[0].content == ja.text("remind.at.due_plain")
+
+
+@pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ({"off": True, "start": "23:00"}, "remind.quiet.off_or_times"),
+        ({"start": "23:00"}, "remind.quiet.invalid"),
+        ({}, "remind.quiet.invalid"),
+    ],
+)
+async def test_quiet_hours_take_both_times_or_off(fake_discord, bot, content, given, key):
+    r = await fake_discord.slash("settings quiet-hours", given, user="alice")
+    assert r.ephemeral and r.text == content["en"].text(key)
+    settings = await bot.store.user_settings(fake_discord.user("alice").id)
+    assert (settings.quiet_start, settings.quiet_end) == (None, None)
