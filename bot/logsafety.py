@@ -1,7 +1,8 @@
 """Keep what users type out of the logs, even at DEBUG.
 
 discord.py logs whole gateway events and REST bodies at DEBUG; those carry drafts,
-notes and answers. These filters replace them with a one-line summary.
+notes and answers. These filters replace them with a one-line summary. aiosqlite logs
+SQL parameters at DEBUG, so its logger stays at INFO.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ _GATEWAY, _HTTP = HideGatewayPayloads(), HideHttpBodies()
 
 
 def install() -> None:
-    """Attach the filters to discord.py's loggers (idempotent)."""
+    """Attach the filters to discord.py's loggers (idempotent); keep aiosqlite above DEBUG.
+
+    aiosqlite logs every call with its arguments at DEBUG: the SQL parameters, which carry
+    reminder notes and diagnosis answers.
+    """
     logging.getLogger("discord.gateway").addFilter(_GATEWAY)
     logging.getLogger("discord.http").addFilter(_HTTP)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

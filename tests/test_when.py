@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -287,12 +288,17 @@ def test_new_york_across_dst(now: datetime, text: str, due: datetime) -> None:
     assert result.due == due and result.local == due.astimezone(NEW_YORK)
 
 
-def test_dateparser_errors_never_escape(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dateparser_errors_never_escape(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("dateparser broke")
 
     monkeypatch.setattr("bot.when._dateparser_data", boom)
-    assert parse_when("dec 24", NOW, TOKYO, EN) == Refused("unreadable", "remind.when.unreadable")
+    with caplog.at_level(logging.DEBUG, logger="bot.when"):
+        refused = parse_when("dec 24", NOW, TOKYO, EN)
+    assert refused == Refused("unreadable", "remind.when.unreadable")
+    assert "RuntimeError" in caplog.text and "dec 24" not in caplog.text, "never what was typed"
     assert isinstance(parse_when("明日の20時", NOW, TOKYO, JA), Parsed)  # our own grammar
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -479,3 +480,15 @@ async def test_reminders_due_while_down_arrive_late_or_as_a_missed_notice(
     )
     assert "ずっと遅れる" not in notice.content
     assert notice.components == []
+
+
+async def test_notes_and_answers_stay_out_of_the_debug_log(fake_discord, bot, content, caplog):
+    caplog.set_level(logging.DEBUG)
+    note = {"when": "明日の20時", "note": "ZQXWの誕生日"}
+    await fake_discord.slash("remind at", note, user="haruto")
+    await fake_discord.slash("remind at", {"when": "ZQXW 24"}, user="haruto")  # unreadable
+    assert await bot.store.pending_for(uid(fake_discord, "haruto")), "the note was stored"
+    assert any(r.name.startswith("discord") and r.levelno == logging.DEBUG for r in caplog.records)
+    for record in caplog.records:
+        logged = record.getMessage() + (record.exc_text or "")
+        assert "ZQXW" not in logged, f"{record.name} logged what the user typed"
