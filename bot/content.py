@@ -8,6 +8,7 @@ Each locale folder holds one TOML file per section (see `SECTIONS`) and a
 from __future__ import annotations
 
 import logging
+import re
 import string
 import tomllib
 import typing
@@ -111,6 +112,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ContentError(path, "", "file is missing") from None
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(path, "", f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ContentError(path, "", "not UTF-8 text (save the file as UTF-8)") from None
+    except OSError as exc:
+        raise ContentError(path, "", f"cannot be read ({exc.strerror or exc})") from None
 
 
 def _load_section(path: Path, model: type[BaseModel]) -> BaseModel:
@@ -135,8 +140,31 @@ def _load_messages(folder: Path) -> dict[str, str]:
         for key, value in _flatten(_read_toml(path), path.stem):
             if not isinstance(value, str) or not value.strip():
                 raise ContentError(path, key, "a message must be a non-empty string")
+            try:
+                _fields(value)
+            except ValueError as exc:
+                reason = f"broken placeholder ({exc}); write {{{{ and }}}} for a literal brace"
+                raise ContentError(path, key, reason) from None
+            _check_command_text(path, key, value)
             messages[key] = value.strip("\n")
     return messages
+
+
+# Discord's rules for application command and option names and descriptions.
+_COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+DESCRIPTION_MAX = 100
+
+
+def _check_command_text(path: Path, key: str, value: str) -> None:
+    """Refuse a command name or description Discord would reject at sync."""
+    if not key.startswith("common.commands."):
+        return
+    if key.endswith(".name") and (not _COMMAND_NAME.match(value) or value != value.lower()):
+        reason = "a command name is 1-32 lowercase letters, digits, - or _ (no spaces)"
+        raise ContentError(path, key, reason)
+    if key.endswith(".description") and len(value) > DESCRIPTION_MAX:
+        reason = f"a command description is at most {DESCRIPTION_MAX} characters ({len(value)})"
+        raise ContentError(path, key, reason)
 
 
 def _flatten(data: dict[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:

@@ -1,5 +1,6 @@
 """Every kind of broken content stops start-up with the file, the key path and the reason."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -88,3 +89,61 @@ def test_placeholders_must_match(tree):
     )
     with pytest.raises(ContentError, match="placeholders differ"):
         load_content(tree)
+
+
+def test_a_broken_placeholder_names_the_key(tree):
+    edit(tree / "ja" / "messages" / "privacy.toml", "{count}", "{count", 1)
+    with pytest.raises(ContentError, match=r"privacy\.toml: privacy\.\S+: broken placeholder"):
+        load_content(tree)
+
+
+def test_a_file_not_saved_as_utf8_is_named(tree):
+    path = tree / "ja" / "draft.toml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("shift_jis", errors="replace"))
+    with pytest.raises(ContentError, match=r"draft\.toml: \(file\): not UTF-8"):
+        load_content(tree)
+
+
+def test_an_unreadable_file_is_named(tree):
+    path = tree / "ja" / "when.toml"
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(ContentError, match=r"when\.toml: \(file\): cannot be read"):
+        load_content(tree)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ('name = "ng-list"', 'name = "NG List"', "command name"),
+        (
+            'description = "The four things never to do when someone stops writing"',
+            'description = "' + "x" * 101 + '"',
+            "at most 100",
+        ),
+    ],
+)
+def test_command_texts_discord_would_refuse_stop_start_up(tree, old, new, reason):
+    edit(tree / "en" / "messages" / "common.toml", old, new)
+    with pytest.raises(
+        ContentError, match=rf"common\.toml: common\.commands\.ng-list\.\w+: .*{reason}"
+    ):
+        load_content(tree)
+
+
+def test_every_message_key_the_code_names_is_in_the_content(content):
+    """A key deleted from both locales would pass the loader and fail at its first use."""
+    pattern = re.compile(
+        r"""(?:\btext(?:_for)?\(\s*(?:interaction,\s*)?|Error\(\s*)"([a-z][\w.\-]+\.[\w.\-]+)\""""
+    )
+    root = Path(__file__).resolve().parents[1]
+    named = {
+        key
+        for folder in ("bot", "cogs")
+        for path in (root / folder).rglob("*.py")
+        for key in pattern.findall(path.read_text(encoding="utf-8"))
+    }
+    assert len(named) > 100, "the scan finds the keys"
+    for locale in ("ja", "en"):
+        missing = sorted(named - content[locale].messages.keys())
+        assert missing == [], f"{locale} lacks {missing}"
