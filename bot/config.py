@@ -17,7 +17,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 class Settings(BaseSettings):
     """Every setting Tayori reads; the README's table lists them."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     discord_token: SecretStr | None = None
     database_path: Path = Path("data/tayori.db")
@@ -29,8 +31,8 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     diagnosis_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     reminder_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
-    heartbeat_seconds: Annotated[float, Field(gt=0)] = 30.0
-    privacy_url: str = "PRIVACY.md"
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 30.0
+    privacy_url: str | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -45,6 +47,13 @@ class Settings(BaseSettings):
         if value not in LOCALES:
             raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return value
+
+    @field_validator("privacy_url")
+    @classmethod
+    def _web_page(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the http(s):// address of the published PRIVACY.md")
+        return value or None
 
     @field_validator("discord_api_base", "discord_gateway_url")
     @classmethod

@@ -26,11 +26,12 @@ class About(commands.Cog):
         embed = discord.Embed(
             title=texts.text("common.about.title"), description=texts.text("common.about.what")
         )
-        privacy = texts.text("common.about.privacy", command=self.bot.mention("privacy show"))
-        policy = texts.text("privacy.policy", url=self.bot.settings.privacy_url)
+        privacy = [texts.text("common.about.privacy", command=self.bot.mention("privacy show"))]
+        if self.bot.settings.privacy_url:
+            privacy.append(texts.text("privacy.policy", url=self.bot.settings.privacy_url))
         embed.add_field(
             name=texts.text("common.about.privacy_heading"),
-            value=f"{privacy}\n{policy}",
+            value="\n".join(privacy),
             inline=False,
         )
         lines = [

@@ -46,7 +46,8 @@ def summary_embed(texts: LocaleContent, rows: list[KindSummary], bot: TayoriBot)
                 retention=texts.text(f"privacy.retention.{row.kind}", days=days.get(row.kind, 0)),
             )
         )
-    lines.append(texts.text("privacy.policy", url=bot.settings.privacy_url))
+    if bot.settings.privacy_url:
+        lines.append(texts.text("privacy.policy", url=bot.settings.privacy_url))
     return discord.Embed(title=texts.text("privacy.title"), description="\n".join(lines))
 
 

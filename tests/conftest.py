@@ -35,6 +35,7 @@ def make_settings(tmp_path, fake_discord) -> Callable[..., Settings]:
             "database_path": tmp_path / "tayori.db",
             "discord_api_base": fake_discord.api_base,
             "discord_gateway_url": fake_discord.gateway_url,
+            "privacy_url": "https://example.org/tayori/PRIVACY.md",
             **overrides,
         }
         return Settings(_env_file=None, **values)

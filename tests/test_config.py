@@ -61,6 +61,9 @@ def test_token_from_dotenv_file(clean_env, tmp_path):
         ("DEFAULT_LOCALE", "fr", "DEFAULT_LOCALE must be one of"),
         ("DISCORD_API_BASE", "ftp://x", "DISCORD_API_BASE must be an http"),
         ("DIAGNOSIS_RETENTION_DAYS", "0", "DIAGNOSIS_RETENTION_DAYS "),
+        ("HEARTBEAT_SECONDS", "inf", "HEARTBEAT_SECONDS "),
+        ("HEARTBEAT_SECONDS", "1e300", "HEARTBEAT_SECONDS "),
+        ("PRIVACY_URL", "PRIVACY.md", "PRIVACY_URL must be the http(s):// address"),
     ],
 )
 def test_each_bad_setting_is_named(clean_env, monkeypatch, name, value, starts):
@@ -68,6 +71,12 @@ def test_each_bad_setting_is_named(clean_env, monkeypatch, name, value, starts):
     with pytest.raises(SettingsError) as err:
         load_settings()
     assert str(err.value).startswith(starts)
+
+
+def test_a_setting_left_empty_in_env_is_unset(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=abc\nDEV_GUILD_ID=\nPRIVACY_URL=\n")
+    settings = load_settings()
+    assert (settings.dev_guild_id, settings.privacy_url) == (None, None)
 
 
 def test_blank_token_is_refused(clean_env):

@@ -328,3 +328,13 @@ async def test_about_shows_version_purpose_privacy_and_commands(
         )
         for name in synced
     ]
+
+
+async def test_without_a_published_policy_no_link_is_shown(fake_discord, start_tayori, content):
+    bot = await start_tayori(privacy_url=None)
+    en = content["en"]
+    about = await fake_discord.slash("about", user="alice")
+    privacy = about.embeds[0]["fields"][0]["value"]
+    assert privacy == en.text("common.about.privacy", command=bot.mention("privacy show"))
+    shown = await fake_discord.slash("privacy show", user="alice")
+    assert "PRIVACY.md" not in shown.text and not shown.text.endswith(":")
