@@ -9,6 +9,7 @@ import signal
 import sys
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import discord
 
 from bot.app import tayori
@@ -18,6 +19,14 @@ from bot.content import ContentError, load_content
 from bot.store import StoreError, read_heartbeat
 
 log = logging.getLogger("bot")
+# What start-up raises when Discord cannot be reached or answers with an error.
+UNREACHABLE = (
+    aiohttp.ClientError,
+    OSError,
+    discord.GatewayNotFound,
+    discord.ConnectionClosed,
+    discord.HTTPException,
+)
 
 
 def fail(message: str) -> int:
@@ -41,17 +50,23 @@ async def run(settings: Settings, *, sync_only: bool = False) -> int:
     return 0
 
 
+def unhealthy(message: str) -> int:
+    """Print why the bot is not healthy and return 1 (Docker reserves 2)."""
+    fail(message)
+    return 1
+
+
 def healthcheck(settings: Settings) -> int:
-    """Exit 0 when the database opens and the running bot's heartbeat is fresh."""
+    """Exit 0 when the database opens and the bot recorded recently that it is connected."""
     try:
         beat = read_heartbeat(settings.database_path)
     except StoreError as exc:
-        return fail(f"database {settings.database_path} cannot be read: {exc}")
+        return unhealthy(f"database {settings.database_path} cannot be read: {exc}")
     if beat is None:
-        return fail("no heartbeat yet: the bot has not run against this database")
+        return unhealthy("no heartbeat yet: the bot has not connected with this database")
     age = datetime.now(UTC) - beat
     if age > timedelta(seconds=3 * settings.heartbeat_seconds):
-        return fail(f"heartbeat is stale ({int(age.total_seconds())} s old)")
+        return unhealthy(f"heartbeat is stale ({int(age.total_seconds())} s old): not connected")
     print(f"ok: heartbeat {int(age.total_seconds())} s old")
     return 0
 
@@ -93,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"database: {exc}")
     except discord.LoginFailure:
         return fail("DISCORD_TOKEN was refused by Discord (check the token)")
+    except UNREACHABLE as exc:
+        return fail(f"cannot reach Discord ({type(exc).__name__}: {exc})")
     except KeyboardInterrupt:
         return 0
 

@@ -72,6 +72,7 @@ class TayoriBot(commands.Bot):
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
+        self.gateway_up = False  # connected or resumed, and no disconnect since
         logsafety.install()
 
     def mention(self, qualified_name: str) -> str:
@@ -139,11 +140,22 @@ class TayoriBot(commands.Bot):
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    async def beat(self) -> bool:
+        """Record that the bot is alive and connected; say whether it did.
+
+        Not while discord.py is retrying a lost connection: `python -m bot healthcheck`
+        should then find the heartbeat going stale.
+        """
+        if not self.gateway_up:
+            return False
+        await self.store.beat()
+        return True
+
     async def _heartbeat(self) -> None:
         stop = asyncio.Event()
         while True:
             try:
-                await self.store.beat()
+                await self.beat()
             except StoreError as exc:
                 log.error("heartbeat not recorded: %s", exc)
             period = timedelta(seconds=self.settings.heartbeat_seconds)
@@ -162,8 +174,27 @@ class TayoriBot(commands.Bot):
             await self.clock.sleep_until(self.clock.now() + timedelta(days=1), stop)
 
     async def on_ready(self) -> None:
-        """Say once that the bot is ready."""
+        """Say that the bot is ready."""
         log.info("Tayori is ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def on_connect(self) -> None:
+        """The gateway session is up (before READY's guilds have all arrived)."""
+        await self._connected()
+
+    async def on_resumed(self) -> None:
+        """A lost connection is back."""
+        await self._connected()
+
+    async def _connected(self) -> None:
+        self.gateway_up = True
+        try:
+            await self.beat()  # healthy as soon as connected, not a heartbeat period later
+        except StoreError as exc:
+            log.error("heartbeat not recorded: %s", exc)
+
+    async def on_disconnect(self) -> None:
+        """The gateway connection is lost (discord.py retries on its own)."""
+        self.gateway_up = False
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Forget a server's settings when the bot leaves it."""

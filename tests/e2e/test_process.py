@@ -6,11 +6,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.content import DEFAULT_CONTENT_DIR
-from bot.store import Store, migrations
+from bot.store import Store, migrations, read_heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ async def test_process_connects_syncs_answers_and_stops_cleanly_on_sigterm(fake_
     about = await fake_discord.slash("about", user="haruto")
     assert about.ephemeral and about.embeds
     healthy = run_cli(tmp_path, "healthcheck", DATABASE_PATH=str(db))
-    assert healthy.returncode == 0, healthy.stderr
+    assert healthy.returncode == 0, healthy.stderr + proc.output()
     assert await proc.stop() == 0
     assert "Tayori stopped" in proc.output()
     assert "Traceback" not in proc.output()
@@ -43,7 +44,7 @@ async def test_process_connects_syncs_answers_and_stops_cleanly_on_sigterm(fake_
 
 def test_healthcheck_fails_without_a_heartbeat(tmp_path):
     result = run_cli(tmp_path, "healthcheck", DATABASE_PATH=str(tmp_path / "none.db"))
-    assert result.returncode == 2
+    assert result.returncode == 1, "unhealthy (Docker reserves 2)"
     assert len(result.stderr.strip().splitlines()) == 1
 
 
@@ -130,3 +131,29 @@ async def test_sigkilled_process_restarts_and_an_old_button_still_works(
     assert resumed.message.embeds[0]["title"] == content["ja"].text(
         "diagnose.progress", n=3, total=len(q)
     )
+
+
+def test_discord_out_of_reach_at_start_is_one_line_and_exit_2(tmp_path):
+    result = run_cli(
+        tmp_path,
+        DISCORD_TOKEN="t",
+        DATABASE_PATH=str(tmp_path / "t.db"),
+        DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+        DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway",
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("tayori: cannot reach Discord (")
+    assert "Traceback" not in result.stderr
+
+
+async def test_the_heartbeat_stops_while_the_gateway_is_down(fake_discord, bot, clock):
+    assert bot.gateway_up and await bot.beat()
+    bot.dispatch("disconnect")
+    await fake_discord.wait_until(lambda: not bot.gateway_up)
+    clock.advance(timedelta(minutes=5))
+    assert await bot.beat() is False
+    assert await bot.store.get_meta("heartbeat") != clock.now().isoformat()
+    await fake_discord.reconnect()  # op 7, then RESUMED
+    await fake_discord.wait_until(lambda: bot.gateway_up)
+    assert await bot.beat()
+    assert read_heartbeat(bot.settings.database_path) == clock.now()
