@@ -58,7 +58,7 @@ COMMANDS = {
     ("remind", "cancel"): set(),
     ("settings", ""): set(),
     ("settings", "timezone"): {"name"},
-    ("settings", "quiet-hours"): {"start", "end"},
+    ("settings", "quiet-hours"): {"start", "end", "off"},
     ("remind-channel", ""): set(),
     ("remind-channel", "set"): {"channel"},
     ("remind-channel", "clear"): set(),
