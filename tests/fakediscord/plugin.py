@@ -8,7 +8,9 @@ The fixture starts a :class:`~tests.fakediscord.harness.FakeDiscord` with the de
 world, points discord.py at it for the test, and at teardown stops every bot it started
 and fails the test if the fake recorded a violation, or if discord.py (or asyncio) logged
 an ERROR, or a bot subprocess printed one -- unless the test is marked
-``@pytest.mark.expected_errors``.
+``@pytest.mark.expected_errors`` -- or if an interaction was never answered, or was left
+"thinking" (what a user sees as "The application did not respond") -- unless the test is
+marked ``@pytest.mark.unanswered``.
 """
 
 from __future__ import annotations
@@ -73,8 +75,20 @@ async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDisc
 
 def _problems(fake: FakeDiscord, collector: ErrorLogCollector, request: pytest.FixtureRequest):
     problems = [f"violation: {v}" for v in fake.violations]
+    if request.node.get_closest_marker("unanswered") is None:
+        problems += [f"never answered: {_what(r)}" for r in fake.interactions if not r.settled]
+        problems += [
+            f"left thinking: {_what(r)}"
+            for r in fake.interactions
+            if r.response_type == 5 and r.original is not None and r.original.loading
+        ]
     if request.node.get_closest_marker("expected_errors") is None:
         problems += [f"logged ERROR: {line}" for line in collector.describe()]
         for proc in fake.processes:
             problems += [f"bot process ERROR: {line}" for line in proc.error_lines()]
     return problems
+
+
+def _what(record) -> str:
+    data = record.data or {}
+    return f"interaction type {record.type} {data.get('name') or data.get('custom_id') or ''}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
+import discord
 import pytest
 
 from tests.fakediscord import FakeDiscord
@@ -12,9 +13,11 @@ from tests.fakediscord.plugin import ErrorLogCollector, _problems
 from tests.fakediscord.server import Violation
 
 
-def request_with(marker: bool) -> SimpleNamespace:
-    node = SimpleNamespace(get_closest_marker=lambda name: object() if marker else None)
-    return SimpleNamespace(node=node)
+def request_with(marker: bool, names: tuple[str, ...] = ("expected_errors",)) -> SimpleNamespace:
+    def marked(name: str) -> object | None:
+        return object() if marker and name in names else None
+
+    return SimpleNamespace(node=SimpleNamespace(get_closest_marker=marked))
 
 
 def test_logged_discord_errors_become_problems() -> None:
@@ -43,3 +46,26 @@ def test_violations_are_problems_even_with_expected_errors() -> None:
 async def test_expected_errors_marker_tolerates_logged_errors(fake_discord: FakeDiscord) -> None:
     logging.getLogger("discord.client").error("swallowed")
     assert [r.getMessage() for r in fake_discord.logged_errors] == ["swallowed"]
+
+
+@pytest.mark.unanswered
+async def test_unanswered_and_thinking_interactions_are_problems(fake_discord, bot) -> None:
+    @bot.bot.tree.command(description="Says nothing")
+    async def silent(interaction: discord.Interaction) -> None:
+        return
+
+    @bot.bot.tree.command(description="Thinks for ever")
+    async def ponder(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+
+    await bot.bot.tree.sync()
+    fake_discord.response_deadline = 0.2
+    await fake_discord.slash("silent")
+    await fake_discord.slash("ponder")
+    problems = _problems(fake_discord, ErrorLogCollector(), request_with(marker=False))
+    assert problems == [
+        "never answered: interaction type 2 silent",
+        "left thinking: interaction type 2 ponder",
+    ]
+    marked = request_with(marker=True, names=("unanswered",))
+    assert _problems(fake_discord, ErrorLogCollector(), marked) == []

@@ -97,6 +97,7 @@ async def test_second_initial_response_gives_40060(fake_discord: FakeDiscord, bo
 
 
 @pytest.mark.expected_errors
+@pytest.mark.unanswered
 async def test_logged_errors_are_collected(fake_discord: FakeDiscord, bot) -> None:
     @bot.bot.tree.command(description="Raises")
     async def boom(interaction: discord.Interaction) -> None:
