@@ -8,9 +8,10 @@ The fixture starts a :class:`~tests.fakediscord.harness.FakeDiscord` with the de
 world, points discord.py at it for the test, and at teardown stops every bot it started
 and fails the test if the fake recorded a violation, or if discord.py (or asyncio) logged
 an ERROR, or a bot subprocess printed one -- unless the test is marked
-``@pytest.mark.expected_errors`` -- or if an interaction was never answered, or was left
-"thinking" (what a user sees as "The application did not respond") -- unless the test is
-marked ``@pytest.mark.unanswered``.
+``@pytest.mark.expected_errors`` -- or if the bot called a route the fake does not serve
+(it answers 404, which the bot might read as a deleted channel or message), or if an
+interaction was never answered, or was left "thinking" (what a user sees as "The
+application did not respond") -- unless the test is marked ``@pytest.mark.unanswered``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDisc
 
 def _problems(fake: FakeDiscord, collector: ErrorLogCollector, request: pytest.FixtureRequest):
     problems = [f"violation: {v}" for v in fake.violations]
+    problems += [f"route the fake does not serve: {m} {p}" for m, p in fake.unknown_routes]
     if request.node.get_closest_marker("unanswered") is None:
         problems += [f"never answered: {_what(r)}" for r in fake.interactions if not r.settled]
         problems += [

@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.plugin import ErrorLogCollector, _problems
-from tests.fakediscord.server import Violation
+from tests.fakediscord.server import Validator, Violation
 
 
 def request_with(marker: bool, names: tuple[str, ...] = ("expected_errors",)) -> SimpleNamespace:
@@ -69,3 +69,16 @@ async def test_unanswered_and_thinking_interactions_are_problems(fake_discord, b
     ]
     marked = request_with(marker=True, names=("unanswered",))
     assert _problems(fake_discord, ErrorLogCollector(), marked) == []
+
+
+def test_routes_the_fake_does_not_serve_are_problems() -> None:
+    fake = FakeDiscord()
+    fake.recorder.unknown_routes.append(("GET", "/guilds/1/bans"))
+    problems = _problems(fake, ErrorLogCollector(), request_with(marker=True))
+    assert problems == ["route the fake does not serve: GET /guilds/1/bans"]
+
+
+def test_a_body_sent_to_a_route_outside_the_spec_is_a_violation() -> None:
+    fake = FakeDiscord()
+    Validator(fake.recorder, True).check("POST", "/channels/1/made-up", {"content": "x"})
+    assert [(v.kind, v.path) for v in fake.violations] == [("unspecified", "/channels/1/made-up")]
