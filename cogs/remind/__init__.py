@@ -56,6 +56,7 @@ NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 MESSAGE_MAX = 2000  # Discord's limits on a message's content and an embed's description
 DESCRIPTION_MAX = 4096
 HELD_SEP = "\n\n"
+HELD_WITH_BUTTONS = 5  # held reminders shown one per message, with their buttons
 
 
 def nonce(kind: str, delivery: Delivery) -> str:
@@ -151,15 +152,25 @@ class Remind(commands.GroupCog, **group_names("remind")):
             return
         texts = self.bot.texts(interaction)
         now = self.bot.clock.now()
-        parts = [delivered_text(texts, _as_delivery(r, now)) for r in held]
+        deliveries = [_as_delivery(r, now) for r in held]
+        # the first few as they would have come, each with its buttons; any more as text
+        messages = [
+            (delivered_text(texts, d)[:MESSAGE_MAX], delivered_view(texts, d), [d.reminder])
+            for d in deliveries[:HELD_WITH_BUTTONS]
+        ]
+        rest = deliveries[HELD_WITH_BUTTONS:]
+        parts = [delivered_text(texts, d) for d in rest]
         for run in pages(parts, MESSAGE_MAX, HELD_SEP):
             shown = HELD_SEP.join(parts[run.start : run.stop])[:MESSAGE_MAX]
+            messages.append((shown, None, [d.reminder for d in rest[run.start : run.stop]]))
+        for text, view, reminders in messages:
+            extra = {"view": view} if view else {}
             try:
-                await interaction.followup.send(shown, ephemeral=True)
+                await interaction.followup.send(text, ephemeral=True, **extra)
             except discord.HTTPException as exc:
                 log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
                 return  # the rest stay held for the next command
-            for r in held[run.start : run.stop]:
+            for r in reminders:
                 await self.bot.store.mark_delivered(r.id)
 
     @app_commands.command(**names("remind.after-send"))

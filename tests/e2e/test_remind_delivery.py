@@ -98,17 +98,34 @@ async def test_many_held_reminders_are_all_shown_in_messages_that_fit(
     fake_discord, bot, clock, content
 ):
     closed = fake_discord.user("closed").id
-    notes = [f"メモ{i:02d}" + "あ" * 190 for i in range(12)]  # ~2,600 characters in all
+    notes = [f"メモ{i:02d}" + "あ" * 190 for i in range(20)]  # ~4,000 characters in all
     for i, note in enumerate(notes):
         due = clock.now() + timedelta(hours=1, minutes=i)
         await bot.store.add_reminder(closed, "at", due, "ja", note=note)
     await move(fake_discord, bot, clock, timedelta(hours=2))
-    assert len(await bot.store.held_for(closed)) == 12
+    assert len(await bot.store.held_for(closed)) == 20
     r = await fake_discord.slash("ng-list", user="closed")
     shown = [f.content for f in r.followups]
-    assert len(shown) == 2 and all(len(text) <= 2000 for text in shown)
+    assert all(f.ephemeral for f in r.followups) and all(len(text) <= 2000 for text in shown)
+    assert len(shown) == 5 + 2, "five with their buttons, fifteen more in two messages"
+    assert [bool(f.buttons) for f in r.followups] == [True] * 5 + [False] * 2
     assert [n for n in notes if any(n in text for text in shown)] == notes, "none cut or lost"
     assert await bot.store.held_for(closed) == []
+
+
+async def test_a_held_after_send_reminder_comes_with_its_buttons(fake_discord, bot, clock, content):
+    ja = content["ja"]
+    closed = fake_discord.user("closed").id
+    await bot.store.add_reminder(closed, "after-send", clock.now() + timedelta(days=7), "ja")
+    await move(fake_discord, bot, clock, timedelta(days=7, hours=1))
+    r = await fake_discord.slash("ng-list", user="closed")
+    [shown] = r.followups
+    labels = [b["label"] for b in shown.buttons]
+    for key in ("remind.buttons.replied", "remind.buttons.wait_week", "remind.buttons.check_draft"):
+        assert ja.text(key) in labels
+    done = await fake_discord.click(shown, label=ja.text("remind.buttons.replied"), user="closed")
+    assert done.acknowledged
+    assert await bot.store.after_send_window(closed) is None, "closed: they replied"
 
 
 async def test_held_reminders_that_could_not_be_shown_stay_held(fake_discord, bot, clock):
@@ -122,7 +139,7 @@ async def test_held_reminders_that_could_not_be_shown_stay_held(fake_discord, bo
     assert refused.followups == []
     assert len(await bot.store.held_for(closed)) == 12, "nothing marked shown that was not"
     r = await fake_discord.slash("ng-list", user="closed")
-    assert len(r.followups) == 2 and await bot.store.held_for(closed) == []
+    assert len(r.followups) == 6 and await bot.store.held_for(closed) == []
 
 
 async def test_a_deleted_reminder_channel_is_cleared_and_the_reminder_held(
