@@ -64,8 +64,11 @@ class Transport(Protocol):
         """Send the reminder to the user's DMs (raise DmClosed or Transient)."""
         ...
 
-    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> None:
-        """Post the discreet notice in a reminder channel (raise ChannelGone/Forbidden)."""
+    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
+        """Post the discreet notice in a reminder channel; return its message id.
+
+        Raise ChannelGone/Forbidden.
+        """
         ...
 
 
@@ -168,33 +171,36 @@ class ReminderService:
         expected = arrives_at(reminder.first_due, settings)
         delivery = Delivery(reminder, lateness(expected, now), is_missed(expected, now))
         try:
-            in_dm = await self._send(delivery)
+            notice = await self._send(delivery)
         except Transient as exc:
             await self._retry(reminder, exc)
             return
         except (DmClosed, ChannelGone, ChannelForbidden):
             await self.store.hold(reminder.id)
             return
-        if in_dm:
+        if notice is None:
             await self.store.mark_delivered(reminder.id)
         else:  # only a discreet notice went out: keep it for /remind list and the next command
-            await self.store.hold(reminder.id)
+            await self.store.hold(reminder.id, notice)
 
-    async def _send(self, delivery: Delivery) -> bool:
-        """Send by DM (True) or, if DMs are closed, as a notice in the reminder channel (False)."""
+    async def _send(self, delivery: Delivery) -> tuple[int, int] | None:
+        """Send by DM (None) or, if DMs are closed, as a notice in the reminder channel.
+
+        Return the notice's (channel id, message id) in the second case.
+        """
         try:
             await self.transport.send_dm(delivery)
-            return True
+            return None
         except DmClosed:
             channel = await self._channel_for(delivery.reminder)
             if channel is None:
                 raise
         try:
-            await self.transport.send_channel_notice(channel, delivery)
+            message = await self.transport.send_channel_notice(channel, delivery)
         except ChannelGone:
             await self.store.set_reminder_channel(delivery.reminder.guild_id or 0, None)
             raise
-        return False
+        return channel, message
 
     async def _channel_for(self, reminder: Reminder) -> int | None:
         if reminder.guild_id is None:

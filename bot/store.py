@@ -77,6 +77,8 @@ class Reminder(BaseModel):
     attempts: int
     created_at: datetime
     delivered_at: datetime | None = None
+    notice_channel_id: int | None = None  # the channel notice posted for it, if any
+    notice_message_id: int | None = None
 
 
 class Diagnosis(BaseModel):
@@ -564,9 +566,24 @@ class Store:
         """Give a claimed reminder back, due again at `when` (after a transient failure)."""
         await self._set_state(reminder_id, "pending", "state = 'sending'", due_at=_ts(when))
 
-    async def hold(self, reminder_id: int) -> None:
-        """Keep a reminder that could not be delivered until the user's next visit."""
-        await self._set_state(reminder_id, "held", "state = 'sending'")
+    async def hold(self, reminder_id: int, notice: tuple[int, int] | None = None) -> None:
+        """Keep a reminder that could not be delivered until the user's next visit.
+
+        `notice` is (channel id, message id) of the channel notice posted for it.
+        """
+        sets = {}
+        if notice is not None:
+            sets = {"notice_channel_id": notice[0], "notice_message_id": notice[1]}
+        await self._set_state(reminder_id, "held", "state = 'sending'", **sets)
+
+    async def notices_for(self, user_id: int) -> list[tuple[int, int]]:
+        """Return (channel id, message id) of every channel notice posted for the user."""
+        rows = await self._all(
+            "SELECT notice_channel_id, notice_message_id FROM reminders "
+            "WHERE user_id = ? AND notice_message_id IS NOT NULL ORDER BY id",
+            (user_id,),
+        )
+        return [(r[0], r[1]) for r in rows]
 
     async def recover_in_flight(self, claimed_before: datetime | None = None) -> int:
         """Return claimed reminders to pending (all, or those claimed before a time)."""

@@ -314,7 +314,7 @@ class CheckDraft(commands.Cog):
         await answer(interaction, text)
 
     @commands.Cog.listener()
-    async def on_tayori_user_deleted(self, user_id: int) -> None:
+    async def on_tayori_user_deleted(self, user_id: int, notices: object = ()) -> None:
         """Forget the drafts kept for "Edit and check again" when a user deletes their data."""
         self.memory.forget(user_id)
 

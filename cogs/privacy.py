@@ -93,9 +93,10 @@ class DeleteButton(
             return
         await ack(interaction)
         bot = bot_of(interaction)
+        notices = await bot.store.notices_for(self.user_id)  # posted in channels: deleted too
         count = await bot.store.delete_user(self.user_id)
         bot.dispatch("tayori_reminders_changed")
-        bot.dispatch("tayori_user_deleted", self.user_id)  # what cogs keep in memory goes too
+        bot.dispatch("tayori_user_deleted", self.user_id, notices)  # and what cogs keep in memory
         texts = bot.texts(interaction)
         await interaction.edit_original_response(
             content=texts.text("privacy.deleted", count=count), view=None, embed=None

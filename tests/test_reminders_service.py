@@ -28,6 +28,7 @@ class RecordingTransport:
         if self.channel_error:
             raise self.channel_error
         self.notices.append((channel_id, delivery))
+        return 9000 + len(self.notices)  # the posted message's id
 
 
 @pytest.fixture
@@ -72,6 +73,8 @@ async def test_dm_closed_falls_back_to_the_server_channel(setup):
     assert [c for c, _ in transport.notices] == [555]
     [held] = await store.held_for(1)
     assert held.state == "held", "only a notice went out: the reminder itself waits for them"
+    assert (held.notice_channel_id, held.notice_message_id) == (555, 9001), "kept, to delete it"
+    assert await store.notices_for(1) == [(555, 9001)] and await store.notices_for(2) == []
 
 
 async def test_dm_closed_without_channel_is_held_for_next_use(setup):

@@ -93,14 +93,14 @@ class DiscordTransport:
         except NETWORK_ERRORS as exc:
             raise Transient(repr(exc)) from exc
 
-    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> None:
+    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
         """Post '⏰ A reminder from Tayori' in the channel, mentioning only that user."""
         texts = self.bot.content[delivery.reminder.locale]
         user = discord.Object(delivery.reminder.user_id)
         text = texts.text("remind.delivery.dm_closed", command=self.bot.mention("remind list"))
         channel = self.bot.get_partial_messageable(channel_id)
         try:
-            await channel.send(
+            posted = await channel.send(
                 f"<@{user.id}> {text}",
                 allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[user]),
                 nonce=nonce("n", delivery),
@@ -113,6 +113,18 @@ class DiscordTransport:
             raise Transient(f"{exc.status} {exc.text}") from exc
         except NETWORK_ERRORS as exc:
             raise Transient(repr(exc)) from exc
+        return posted.id
+
+    async def delete_notices(self, notices: list[tuple[int, int]]) -> None:
+        """Delete channel notices once they have done their job (best effort: log, go on)."""
+        for channel_id, message_id in notices:
+            message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+            try:
+                await message.delete()
+            except discord.NotFound:
+                pass  # someone deleted it already
+            except (discord.HTTPException, *NETWORK_ERRORS) as exc:
+                log.warning("channel notice %s not deleted: %s", message_id, exc)
 
 
 @everywhere
@@ -121,9 +133,15 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
     def __init__(self, bot: TayoriBot) -> None:
         self.bot = bot
-        self.service = ReminderService(bot.store, bot.clock, DiscordTransport(bot))
+        self.transport = DiscordTransport(bot)
+        self.service = ReminderService(bot.store, bot.clock, self.transport)
         self._showing: set[int] = set()
         super().__init__()
+
+    @commands.Cog.listener()
+    async def on_tayori_user_deleted(self, user_id: int, notices: list[tuple[int, int]]) -> None:
+        """Delete the channel notices posted for a user who deleted their data."""
+        await self.transport.delete_notices(notices)
 
     @commands.Cog.listener()
     async def on_tayori_reminders_changed(self) -> None:
@@ -172,6 +190,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
                 return  # the rest stay held for the next command
             for r in reminders:
                 await self.bot.store.mark_delivered(r.id)
+            await self.transport.delete_notices(_notices(reminders))  # seen: no trace left
 
     @app_commands.command(**names("remind.after-send"))
     @limited_writes
@@ -354,6 +373,14 @@ def _line(texts: LocaleContent, index: int, r: Reminder, when: str) -> str:
         note = discord.utils.escape_markdown(r.note)
         return texts.text("remind.list.line_note", index=index, when=when, kind=kind, note=note)
     return texts.text("remind.list.line", index=index, when=when, kind=kind)
+
+
+def _notices(reminders: list[Reminder]) -> list[tuple[int, int]]:
+    return [
+        (r.notice_channel_id, r.notice_message_id)
+        for r in reminders
+        if r.notice_channel_id is not None and r.notice_message_id is not None
+    ]
 
 
 def _as_delivery(r: Reminder, now: datetime) -> Delivery:

@@ -68,6 +68,26 @@ async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
     shown = listed.followups[-1]
     assert NOTE in shown.content, "and the next command shows the reminder itself"
     assert (await bot.store.reminder(rid)).state == "delivered"
+    await fake_discord.wait_until(lambda: notice.deleted)  # seen: the public line goes
+
+
+async def test_deleting_my_data_deletes_the_channel_notice_too(fake_discord, bot, clock, content):
+    await set_channel(fake_discord, "general")
+    await closed_sets_a_reminder(fake_discord, bot)
+    before = len(fake_discord.sent_messages("general"))
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: len(fake_discord.sent_messages("general")) > before, 5)
+    notice = fake_discord.sent_messages("general")[-1]
+    # the command shows the held reminder, but deleting the notice then is refused (403)
+    fake_discord.fail_next("DELETE", r"/channels/\d+/messages/\d+", 403)
+    asked = await fake_discord.slash("privacy delete", user="closed")
+    assert asked.followups, "the held reminder was shown"
+    await fake_discord.wait_quiet()
+    assert not notice.deleted
+    label = content["ja"].text("privacy.delete_button")
+    await fake_discord.click(asked, label=label, user="closed")
+    await fake_discord.wait_until(lambda: notice.deleted)
+    assert await bot.store.notices_for(fake_discord.user("closed").id) == []
 
 
 async def test_closed_dms_without_a_channel_are_held_and_shown_at_the_next_command(
