@@ -10,10 +10,12 @@ operation never delivers one twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -30,6 +32,7 @@ MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
 STORE_BACKOFF = timedelta(seconds=30)
 STALE_CLAIM = timedelta(minutes=10)
+FINISH_WITHIN = timedelta(seconds=10)  # how long a stop waits for the delivery in flight
 
 
 class DmClosed(Exception):
@@ -145,9 +148,25 @@ class ReminderService:
         while batch := await self.store.due_reminders(self.clock.now(), BATCH):
             for reminder in batch:
                 if await self.store.claim(reminder.id):
-                    await self._deliver_guarded(reminder)
+                    await self._finish_even_if_stopped(self._deliver_guarded(reminder))
                     handled += 1
         return handled
+
+    @staticmethod
+    async def _finish_even_if_stopped(delivery: Coroutine[Any, Any, None]) -> None:
+        """Let a delivery that has started record its outcome when the bot is stopped.
+
+        Cancelled between sending a DM and marking it delivered, a reminder would be sent
+        again after the restart; so a stop waits (up to `FINISH_WITHIN`) for the one in
+        flight, then goes on stopping.
+        """
+        task = asyncio.ensure_future(delivery)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, FINISH_WITHIN.total_seconds())
+            raise
 
     async def _deliver_guarded(self, reminder: Reminder) -> None:
         """Deliver one reminder; an unexpected error retries it later instead of stopping us."""

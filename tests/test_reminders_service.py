@@ -175,3 +175,26 @@ async def test_the_scheduler_survives_a_store_error_and_recovers_stale_claims(se
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_stop_during_a_send_lets_the_delivery_record_its_outcome(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    entered, release = asyncio.Event(), asyncio.Event()
+    real_send = transport.send_dm
+
+    async def slow_send(delivery):
+        entered.set()
+        await release.wait()  # the DM is on its way when the bot is told to stop
+        await real_send(delivery)
+
+    transport.send_dm = slow_send
+    running = asyncio.create_task(service.deliver_due())
+    await entered.wait()
+    running.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert (await store.reminder(r.id)).state == "delivered", "not sent again after a restart"
+    assert len(transport.dms) == 1
