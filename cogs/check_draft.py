@@ -15,6 +15,7 @@ import io
 import logging
 import re
 from collections.abc import Awaitable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import discord
@@ -135,26 +136,31 @@ class EditButton(
 async def answer(interaction: discord.Interaction, text: str) -> None:
     """Check `text` and reply privately with the report (or a kind error)."""
     bot, user = bot_of(interaction), interaction.user.id
+    started = bot.clock.now()  # a /privacy delete after this keeps the draft out of memory
     texts = bot.texts(interaction)
     if is_blank(text):
         await reply(
-            interaction, texts.text("check_draft.error.empty"), view=_view(interaction, texts, "")
+            interaction,
+            texts.text("check_draft.error.empty"),
+            view=_view(interaction, texts, "", started),
         )
         return
     if len(text) > texts.draft.input_limit:
-        await _too_long(interaction, texts, text)
+        await _too_long(interaction, texts, text, started)
         return
     history = bot.store.cached_draft_history(user)  # known after a check or an opened form
     if history is None:
         history = await _in_time(interaction, bot.store.draft_history(user))
     context = DraftContext.after_send(bot.clock.now(), history.sent_at, history.check_in)
     report = check_draft(text, texts.draft, context)
-    view = _view(interaction, texts, text, checked=True)
+    view = _view(interaction, texts, text, started, checked=True)
     embed = render(texts, text, report, history.top_reason, bot)
     await reply(interaction, embed=embed, view=view)
 
 
-async def _too_long(interaction: discord.Interaction, texts: LocaleContent, text: str) -> None:
+async def _too_long(
+    interaction: discord.Interaction, texts: LocaleContent, text: str, started: datetime
+) -> None:
     """Tell the limit; keep the text for the form, and hand back what the form cannot hold."""
     lines = [
         texts.text("check_draft.error.too_long", limit=texts.draft.input_limit),
@@ -164,7 +170,7 @@ async def _too_long(interaction: discord.Interaction, texts: LocaleContent, text
     if len(text) > FORM_MAX:
         lines.append(texts.text("check_draft.error.as_file", form_max=FORM_MAX))
         extra["file"] = discord.File(io.BytesIO(text.encode()), filename="draft.txt")
-    view = _view(interaction, texts, text)
+    view = _view(interaction, texts, text, started)
     await reply(interaction, "\n".join(lines), view=view, **extra)
 
 
@@ -192,11 +198,15 @@ async def _open_form(interaction: discord.Interaction, default: str = "") -> Non
 
 
 def _view(
-    interaction: discord.Interaction, texts: LocaleContent, text: str, checked: bool = False
+    interaction: discord.Interaction,
+    texts: LocaleContent,
+    text: str,
+    started: datetime,
+    checked: bool = False,
 ) -> discord.ui.View:
     """Buttons under an answer: edit again, and after a check "I sent it"."""
     user_id = interaction.user.id
-    nonce = memory(interaction).keep(user_id, text)
+    nonce = memory(interaction).keep(user_id, text, started)
     edit = EditButton(nonce, texts.text("check_draft.button.recheck"))
     if not checked:
         return buttons(edit)

@@ -38,3 +38,17 @@ def test_forget_drops_one_users_drafts() -> None:
     mine, theirs = memory.keep(1, "a"), memory.keep(2, "b")
     memory.forget(1)
     assert (memory.recall(mine, 1), memory.recall(theirs, 2)) == ("", "b")
+
+
+def test_a_check_that_began_before_its_author_deleted_their_data_keeps_nothing() -> None:
+    clock = FakeClock()
+    memory = DraftMemory(clock)
+    began = clock.now()
+    clock.advance(timedelta(seconds=1))
+    memory.forget(1)  # /privacy delete while the check was on its way
+    clock.advance(timedelta(seconds=1))
+    late = memory.keep(1, "秘密", checked_at=began)
+    assert memory.recall(late, 1) == ""
+    fresh = memory.keep(1, "新しい下書き", checked_at=clock.now())
+    assert memory.recall(fresh, 1) == "新しい下書き", "a check after the deletion is kept as usual"
+    assert memory.recall(memory.keep(2, "b", checked_at=began), 2) == "b", "others are untouched"
