@@ -19,14 +19,8 @@ from bot.content import ContentError, load_content
 from bot.store import StoreError, read_heartbeat
 
 log = logging.getLogger("bot")
-# What start-up raises when Discord cannot be reached or answers with an error.
-UNREACHABLE = (
-    aiohttp.ClientError,
-    OSError,
-    discord.GatewayNotFound,
-    discord.ConnectionClosed,
-    discord.HTTPException,
-)
+# What start-up raises when Discord cannot be reached.
+UNREACHABLE = (aiohttp.ClientError, OSError, discord.GatewayNotFound, discord.ConnectionClosed)
 
 
 def fail(message: str) -> int:
@@ -110,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail("DISCORD_TOKEN was refused by Discord (check the token)")
     except UNREACHABLE as exc:
         return fail(f"cannot reach Discord ({type(exc).__name__}: {exc})")
+    except discord.HTTPException as exc:
+        return fail(f"Discord refused a start-up request ({exc.status}: {exc.text or exc})")
     except KeyboardInterrupt:
         return 0
 

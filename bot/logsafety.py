@@ -2,7 +2,7 @@
 
 discord.py logs whole gateway events and REST bodies at DEBUG; those carry drafts,
 notes and answers. These filters replace them with a one-line summary. aiosqlite logs
-SQL parameters at DEBUG, so its logger stays at INFO.
+SQL parameters at DEBUG, so its DEBUG records are dropped.
 """
 
 from __future__ import annotations
@@ -48,15 +48,23 @@ def _summary(event: dict[str, Any]) -> str:
     return f"{event.get('t')} #{event.get('s')} type {payload.get('type')} {what} (content hidden)"
 
 
-_GATEWAY, _HTTP = HideGatewayPayloads(), HideHttpBodies()
+class DropDebug(logging.Filter):
+    """Drop DEBUG records (aiosqlite's carry SQL parameters); the logger's level is untouched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep INFO and above."""
+        return record.levelno > logging.DEBUG
+
+
+_GATEWAY, _HTTP, _NO_DEBUG = HideGatewayPayloads(), HideHttpBodies(), DropDebug()
 
 
 def install() -> None:
-    """Attach the filters to discord.py's loggers (idempotent); keep aiosqlite above DEBUG.
+    """Attach the filters to discord.py's and aiosqlite's loggers (idempotent).
 
     aiosqlite logs every call with its arguments at DEBUG: the SQL parameters, which carry
     reminder notes and diagnosis answers.
     """
     logging.getLogger("discord.gateway").addFilter(_GATEWAY)
     logging.getLogger("discord.http").addFilter(_HTTP)
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    logging.getLogger("aiosqlite").addFilter(_NO_DEBUG)

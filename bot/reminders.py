@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
 STORE_BACKOFF = timedelta(seconds=30)
 STALE_CLAIM = timedelta(minutes=10)
-FINISH_WITHIN = timedelta(seconds=10)  # how long a stop waits for the delivery in flight
+FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the delivery in flight
 
 
 class DmClosed(Exception):

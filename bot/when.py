@@ -547,7 +547,7 @@ def _local(naive: datetime, tz: ZoneInfo) -> datetime:
 def _relative(parts: _Parts, now: datetime, tz: ZoneInfo) -> tuple[datetime, str]:
     """Read "3時間後", "in 2 weeks", "2日後の20時": exact hours, calendar days."""
     d = parts.delta
-    named = (parts.date, parts.day_offset, parts.weekday, parts.week_offset)
+    named = (parts.date, parts.day_offset, parts.weekday, parts.week_offset, parts.month_offset)
     if any(x is not None for x in named):
         raise _Refuse("unreadable")
     days = d.get("days", 0.0) + 7 * d.get("weeks", 0.0)
@@ -695,10 +695,10 @@ def _rolled_too_soon(text: str, due: datetime, now: datetime, tz: ZoneInfo, roll
     local, today = due.astimezone(tz), now.astimezone(tz).date()
     if _YEAR.search(text) or local.year <= today.year:
         return False
-    try:
-        this_year = local.date().replace(year=today.year)
-    except ValueError:  # February 29th
-        return False
+    day = local.date()
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(today.year):
+        day = day.replace(day=28)  # compare Feb 29 with this year's last day of February
+    this_year = day.replace(year=today.year)
     return this_year < today and (today - this_year).days < roll_days
 
 

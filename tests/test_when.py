@@ -222,6 +222,8 @@ def test_things_that_look_like_ranges_are_read(text: str, words: WhenWords) -> N
         ("来月31日", "unreadable"),  # April has 30 days
         ("来月12月1日", "unreadable"),
         ("来月の金曜", "unreadable"),
+        ("来月3時間後", "unreadable"),  # a month word with an amount of time names no one day
+        ("next month in 3 hours", "unreadable"),
         ("今月", "unreadable"),
         ("in 3 hours at 9", "unreadable"),
     ],
@@ -353,3 +355,8 @@ def test_format_local_shows_the_year_only_when_it_differs() -> None:
     assert format_local(tokyo(1, 5, 9, year=2027), JA, NOW) == "2027年1月5日(火) 9:00"
     assert format_local(tokyo(3, 11, 20), EN, NOW) == "Wed, Mar 11, 8:00 PM"
     assert format_local(tokyo(3, 11, 0, 5), EN, NOW) == "Wed, Mar 11, 12:05 AM"
+
+
+def test_february_29_rolls_like_any_other_recent_date() -> None:
+    march_first = datetime(2027, 3, 1, 3, 0, tzinfo=UTC)  # 2027 has no Feb 29
+    assert parse_when("feb 29", march_first, TOKYO, EN).reason == "past", "a day ago, in effect"
