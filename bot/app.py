@@ -165,9 +165,11 @@ class TayoriBot(commands.Bot):
         stop = asyncio.Event()
         while True:
             try:
-                removed = await self.store.purge(
-                    self.settings.diagnosis_retention_days, self.settings.reminder_retention_days
-                )
+                days = self.settings.reminder_retention_days
+                notices = await self.store.expiring_notices(days)
+                if notices:  # their rows go now: delete the channel lines they point to first
+                    self.dispatch("tayori_notices_expired", notices)
+                removed = await self.store.purge(self.settings.diagnosis_retention_days, days)
                 log.info("retention purge removed %d row(s)", removed)
             except StoreError as exc:
                 log.error("retention purge failed: %s", exc)

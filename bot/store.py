@@ -665,6 +665,16 @@ class Store:
             await cur.fetchone()  # old copies of the deleted pages leave the WAL file too
         return total
 
+    async def expiring_notices(self, reminder_days: int) -> list[tuple[int, int]]:
+        """Return the channel notices of the reminders the next `purge` will delete."""
+        rows = await self._all(
+            "SELECT notice_channel_id, notice_message_id FROM reminders WHERE updated_at < ? "
+            "AND state IN ('delivered', 'cancelled', 'replied', 'held') "
+            "AND notice_message_id IS NOT NULL ORDER BY id",
+            (_ts(self.clock.now() - timedelta(days=reminder_days)),),
+        )
+        return [(r[0], r[1]) for r in rows]
+
     async def purge(self, diagnosis_days: int, reminder_days: int) -> int:
         """Delete diagnoses and finished reminders past their retention; return how many.
 

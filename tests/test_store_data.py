@@ -151,6 +151,18 @@ async def test_a_held_reminder_is_purged_after_the_retention_like_a_delivered_on
     assert await store.held_for(1) == []
 
 
+async def test_the_purge_names_the_notices_of_the_rows_it_will_delete(store):
+    r = await store.add_reminder(1, "at", store.clock.now(), "ja")
+    assert await store.claim(r.id)
+    await store.hold(r.id, notice=(555, 9001))
+    store.clock.advance(timedelta(days=30))
+    assert await store.expiring_notices(30) == []
+    store.clock.advance(timedelta(seconds=1))
+    assert await store.expiring_notices(30) == [(555, 9001)]
+    assert await store.purge(diagnosis_days=90, reminder_days=30) == 1
+    assert await store.expiring_notices(30) == [] and await store.notices_for(1) == []
+
+
 async def test_held_then_snoozed(store):
     r = await store.add_reminder(1, "at", store.clock.now(), "ja")
     await store.claim(r.id)

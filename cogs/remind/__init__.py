@@ -144,6 +144,11 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await self.transport.delete_notices(notices)
 
     @commands.Cog.listener()
+    async def on_tayori_notices_expired(self, notices: list[tuple[int, int]]) -> None:
+        """Delete the channel notices of reminders the retention purge removes."""
+        await self.transport.delete_notices(notices)
+
+    @commands.Cog.listener()
     async def on_tayori_reminders_changed(self) -> None:
         """Re-plan the scheduler after an add, snooze, cancel or delete."""
         self.service.wake()

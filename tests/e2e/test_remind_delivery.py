@@ -299,3 +299,17 @@ async def test_an_unexpected_error_retries_later_and_the_scheduler_lives_on(
     assert fake_discord.dms("haruto")[0].content == content["ja"].text(
         "remind.at.due", note="生きてる"
     )
+
+
+async def test_a_notice_left_up_goes_with_its_reminder_at_the_purge(fake_discord, bot, clock):
+    await set_channel(fake_discord, "general")
+    await closed_sets_a_reminder(fake_discord, bot)
+    before = len(fake_discord.sent_messages("general"))
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: len(fake_discord.sent_messages("general")) > before, 5)
+    notice = fake_discord.sent_messages("general")[-1]
+    fake_discord.fail_next("DELETE", r"/channels/\d+/messages/\d+", 403)
+    shown = await fake_discord.slash("ng-list", user="closed")
+    assert shown.followups and not notice.deleted, "shown, but the notice could not be deleted"
+    clock.advance(timedelta(days=bot.settings.reminder_retention_days + 1))  # the daily purge
+    await fake_discord.wait_until(lambda: notice.deleted)
