@@ -74,6 +74,10 @@ class Transport(Protocol):
         """
         ...
 
+    async def delete_notices(self, notices: list[tuple[int, int]]) -> None:
+        """Delete channel notices (best effort)."""
+        ...
+
 
 def user_zone(name: str | None) -> ZoneInfo:
     """Return the user's timezone, Asia/Tokyo when unset."""
@@ -199,8 +203,9 @@ class ReminderService:
             return
         if notice is None:
             await self.store.mark_delivered(reminder.id)
-        else:  # only a discreet notice went out: keep it for /remind list and the next command
-            await self.store.hold(reminder.id, notice)
+        # only a discreet notice went out: keep it for /remind list and the next command
+        elif not await self.store.hold(reminder.id, notice):
+            await self.transport.delete_notices([notice])  # the user deleted their data meanwhile
 
     async def _send(self, delivery: Delivery) -> tuple[int, int] | None:
         """Send by DM (None) or, if DMs are closed, as a notice in the reminder channel.

@@ -566,15 +566,16 @@ class Store:
         """Give a claimed reminder back, due again at `when` (after a transient failure)."""
         await self._set_state(reminder_id, "pending", "state = 'sending'", due_at=_ts(when))
 
-    async def hold(self, reminder_id: int, notice: tuple[int, int] | None = None) -> None:
+    async def hold(self, reminder_id: int, notice: tuple[int, int] | None = None) -> bool:
         """Keep a reminder that could not be delivered until the user's next visit.
 
-        `notice` is (channel id, message id) of the channel notice posted for it.
+        `notice` is (channel id, message id) of the channel notice posted for it. False when
+        the reminder is gone (its user deleted their data while it was being sent).
         """
         sets = {}
         if notice is not None:
             sets = {"notice_channel_id": notice[0], "notice_message_id": notice[1]}
-        await self._set_state(reminder_id, "held", "state = 'sending'", **sets)
+        return await self._set_state(reminder_id, "held", "state = 'sending'", **sets)
 
     async def notices_for(self, user_id: int) -> list[tuple[int, int]]:
         """Return (channel id, message id) of every channel notice posted for the user."""

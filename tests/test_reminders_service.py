@@ -14,6 +14,7 @@ class RecordingTransport:
     def __init__(self):
         self.dms: list[Delivery] = []
         self.notices: list[tuple[int, Delivery]] = []
+        self.deleted_notices: list[tuple[int, int]] = []
         self.dm_error: Exception | None = None
         self.channel_error: Exception | None = None
         self.sent = asyncio.Event()
@@ -29,6 +30,9 @@ class RecordingTransport:
             raise self.channel_error
         self.notices.append((channel_id, delivery))
         return 9000 + len(self.notices)  # the posted message's id
+
+    async def delete_notices(self, notices):
+        self.deleted_notices += notices
 
 
 @pytest.fixture
@@ -198,3 +202,20 @@ async def test_a_stop_during_a_send_lets_the_delivery_record_its_outcome(setup):
         await running
     assert (await store.reminder(r.id)).state == "delivered", "not sent again after a restart"
     assert len(transport.dms) == 1
+
+
+async def test_a_notice_posted_while_its_user_deletes_their_data_is_deleted(setup):
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    real_notice = transport.send_channel_notice
+
+    async def notice_then_deleted(channel_id, delivery):
+        posted = await real_notice(channel_id, delivery)
+        await store.delete_user(1)  # /privacy delete lands while the notice is on its way
+        return posted
+
+    transport.send_channel_notice = notice_then_deleted
+    await service.deliver_due()
+    assert transport.deleted_notices == [(555, 9001)], "no row keeps it: deleted at once"
