@@ -43,16 +43,21 @@ async def closed_sets_a_reminder(fake, bot) -> int:
     return reminder.id
 
 
+async def notice_in_general(fake, bot, clock):
+    """A reminder of the user with closed DMs falls due: (its id, the notice in #general)."""
+    await set_channel(fake, "general")
+    rid = await closed_sets_a_reminder(fake, bot)
+    before = len(fake.sent_messages("general"))
+    await move(fake, bot, clock, timedelta(hours=3))
+    await fake.wait_until(lambda: len(fake.sent_messages("general")) > before, 5)
+    return rid, fake.sent_messages("general")[-1]
+
+
 async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
     fake_discord, bot, clock, content
 ):
     ja = content["ja"]
-    await set_channel(fake_discord, "general")
-    rid = await closed_sets_a_reminder(fake_discord, bot)
-    before = len(fake_discord.sent_messages("general"))
-    await move(fake_discord, bot, clock, timedelta(hours=3))
-    await fake_discord.wait_until(lambda: len(fake_discord.sent_messages("general")) > before, 5)
-    notice = fake_discord.sent_messages("general")[-1]
+    rid, notice = await notice_in_general(fake_discord, bot, clock)
     closed = fake_discord.user("closed").id
     text = ja.text("remind.delivery.dm_closed", command=bot.mention("remind list"))
     assert notice.content == f"<@{closed}> {text}"
@@ -72,12 +77,7 @@ async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
 
 
 async def test_deleting_my_data_deletes_the_channel_notice_too(fake_discord, bot, clock, content):
-    await set_channel(fake_discord, "general")
-    await closed_sets_a_reminder(fake_discord, bot)
-    before = len(fake_discord.sent_messages("general"))
-    await move(fake_discord, bot, clock, timedelta(hours=3))
-    await fake_discord.wait_until(lambda: len(fake_discord.sent_messages("general")) > before, 5)
-    notice = fake_discord.sent_messages("general")[-1]
+    _, notice = await notice_in_general(fake_discord, bot, clock)
     # the command shows the held reminder, but deleting the notice then is refused (403)
     fake_discord.fail_next("DELETE", r"/channels/\d+/messages/\d+", 403)
     asked = await fake_discord.slash("privacy delete", user="closed")
@@ -302,12 +302,7 @@ async def test_an_unexpected_error_retries_later_and_the_scheduler_lives_on(
 
 
 async def test_a_notice_left_up_goes_with_its_reminder_at_the_purge(fake_discord, bot, clock):
-    await set_channel(fake_discord, "general")
-    await closed_sets_a_reminder(fake_discord, bot)
-    before = len(fake_discord.sent_messages("general"))
-    await move(fake_discord, bot, clock, timedelta(hours=3))
-    await fake_discord.wait_until(lambda: len(fake_discord.sent_messages("general")) > before, 5)
-    notice = fake_discord.sent_messages("general")[-1]
+    _, notice = await notice_in_general(fake_discord, bot, clock)
     fake_discord.fail_next("DELETE", r"/channels/\d+/messages/\d+", 403)
     shown = await fake_discord.slash("ng-list", user="closed")
     assert shown.followups and not notice.deleted, "shown, but the notice could not be deleted"
