@@ -25,7 +25,7 @@ from bot import logsafety
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content, LocaleContent, load_content
-from bot.i18n import ContentTranslator, localize_tree
+from bot.i18n import ContentTranslator
 from bot.interactions import TayoriTree
 from bot.ratelimit import RateLimiter
 from bot.store import Store, StoreError, open_store
@@ -93,11 +93,10 @@ class TayoriBot(commands.Bot):
         self._services.append(run)
 
     async def setup_hook(self) -> None:
-        """Load every cog, localize the commands, start services, apply the sync policy."""
+        """Load every cog, translate the commands, start services, apply the sync policy."""
         for name in sorted(m.name for m in pkgutil.iter_modules(cogs.__path__)):
             await self.load_extension(f"cogs.{name}")
         await self.tree.set_translator(ContentTranslator(self.content))
-        localize_tree(self.tree, self.content)
         self.add_service(self._heartbeat)
         self.add_service(self._purge)
         if not self.sync_only:  # `python -m bot sync` must not deliver or recover reminders

@@ -98,7 +98,7 @@ def _load_locale(folder: Path, locale: str) -> LocaleContent:
     sections = {
         name: _load_section(folder / f"{name}.toml", model) for name, model in SECTIONS.items()
     }
-    messages = _load_messages(folder / "messages")
+    messages = load_messages(folder / "messages")
     loc = LocaleContent(locale=locale, messages=messages, **sections)
     _check_refs(folder, sections)
     return loc
@@ -131,7 +131,8 @@ def _load_section(path: Path, model: type[BaseModel]) -> BaseModel:
     return section
 
 
-def _load_messages(folder: Path) -> dict[str, str]:
+def load_messages(folder: Path) -> dict[str, str]:
+    """Read and check every message file of one locale's `messages/` folder, flattened."""
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise ContentError(folder, "", "no message files")

@@ -1,28 +1,35 @@
 """Command names and descriptions from content, and the user's language for replies.
 
-Slash commands are declared with `T("common.commands.…")` placeholders; at start
-`localize_tree` sets each base description to the default locale's text and the
-`ContentTranslator` gives Discord the other locales.
+Slash commands are declared with `T("common.commands.…")`: the text Discord shows by default
+is the shipped content's, read when the cogs are imported, and `ContentTranslator` gives
+Discord the Japanese and English texts of the content the bot runs with (`CONTENT_DIR`).
+Only public discord.py API is used: `locale_str` carries the base text and its key.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.content import Content
+from bot.content import BASE_LOCALE, DEFAULT_CONTENT_DIR, Content, load_messages
 
 log = logging.getLogger(__name__)
 
 ENGLISH = (discord.Locale.american_english, discord.Locale.british_english)
 
 
+@cache
+def _shipped() -> dict[str, str]:
+    return load_messages(DEFAULT_CONTENT_DIR / BASE_LOCALE / "messages")
+
+
 def T(key: str) -> app_commands.locale_str:
-    """Mark a command or option text by its message key."""
-    return app_commands.locale_str(key, key=key)
+    """A command or option text: the shipped default text, and its message key."""
+    return app_commands.locale_str(_shipped().get(key, key.rsplit(".", 1)[-1]), key=key)
 
 
 def command_key(path: str) -> str:
@@ -59,7 +66,8 @@ def options(path: str, *params: str) -> Any:
 
 
 class ContentTranslator(app_commands.Translator):
-    """Give Discord the Japanese and English command texts from content."""
+    """Give Discord the command texts from content: Japanese, English, and for every other
+    locale the default locale's (when `DEFAULT_LOCALE` is not the shipped base, Japanese)."""
 
     def __init__(self, content: Content) -> None:
         self.content = content
@@ -78,33 +86,11 @@ class ContentTranslator(app_commands.Translator):
             loc = self.content["en"]
         elif locale is discord.Locale.japanese:
             loc = self.content["ja"]
+        elif self.content.default != BASE_LOCALE:
+            loc = self.content[self.content.default]
         else:
-            return None
+            return None  # the base text is the shipped Japanese
         text = loc.messages.get(key)
         if text is None or (key.endswith(".name") and text == string.message):
             return None
         return text
-
-
-def base_text(content: Content, key: str) -> str:
-    """Return the default locale's text for a command key (or the key's last part)."""
-    return content[content.default].messages.get(key, key.rsplit(".", 1)[-1])
-
-
-def localize_tree(tree: app_commands.CommandTree, content: Content) -> None:
-    """Set every command's and option's base description from the default locale."""
-    for command in tree.walk_commands():
-        _localize(command, content)
-        if isinstance(command, app_commands.Command):
-            for param in command._params.values():
-                if isinstance(param.description, app_commands.locale_str):
-                    key = param.description.extras.get("key", "")
-                    param.description = app_commands.locale_str(base_text(content, key), key=key)
-
-
-def _localize(command: app_commands.Command | app_commands.Group, content: Content) -> None:
-    desc = command._locale_description
-    if desc is not None and "key" in desc.extras:
-        text = base_text(content, desc.extras["key"])
-        command.description = text
-        command._locale_description = app_commands.locale_str(text, key=desc.extras["key"])

@@ -1,6 +1,6 @@
 """End to end: start-up, the sync policy and /about through the fake Discord."""
 
-from bot.app import SYNC_HASH_KEY
+from bot.app import SYNC_HASH_KEY, tayori
 
 
 def syncs(fake, guild=False):
@@ -53,3 +53,20 @@ async def test_about_answers_privately_in_the_users_language(fake_discord, bot, 
     en = await fake_discord.slash("about", user="alice", dm=True)
     assert en.embeds[0]["title"] == content["en"].text("common.about.title")
     assert "</privacy show:" in en.embeds[0]["fields"][0]["value"]
+
+
+async def test_option_texts_are_words_not_keys_and_other_locales_get_the_default(
+    fake_discord, make_settings, clock, content
+):
+    settings = make_settings(default_locale="en")  # content loaded by the bot, default English
+    async with tayori(settings, clock, guild_ready_timeout=0.05) as bot:
+        await fake_discord.start_bot(bot)
+        await bot.synced.wait()
+        await fake_discord.wait_quiet()
+    check = next(c for c in fake_discord.commands if c["name"] == "check-draft")
+    [text] = check["options"]
+    key = "common.commands.check-draft.options.text.description"
+    assert text["description"] == content["ja"].text(key), "Discord's base text: shipped Japanese"
+    assert text["description_localizations"]["ja"] == content["ja"].text(key)
+    assert text["description_localizations"]["en-US"] == content["en"].text(key)
+    assert text["description_localizations"]["fr"] == content["en"].text(key), "DEFAULT_LOCALE"
