@@ -36,7 +36,7 @@ from bot.reminders import (
     user_quiet,
     user_zone,
 )
-from bot.store import Reminder
+from bot.store import Reminder, UserSettings
 from bot.when import Parsed, Refused, format_duration, format_local, parse_when, warm_up
 from cogs.remind._views import (
     DYNAMIC_ITEMS,
@@ -254,7 +254,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         quiet = optional_quiet(settings.pace_quiet_start, settings.pace_quiet_end)
         tz = user_zone(settings.timezone)
         due = reply_due(self.bot.clock.now(), tz, settings.pace_gap_minutes / 60, quiet)
-        await self._add(interaction, "reply", due)
+        await self._add(interaction, "reply", due, settings)
 
     @app_commands.command(**names("remind.at"))
     @limited_writes
@@ -269,10 +269,11 @@ class Remind(commands.GroupCog, **group_names("remind")):
         if note is not None and len(note) > NOTE_MAX:
             raise UserFacingError("remind.limit.note", max=NOTE_MAX)
         await think(interaction)
-        parsed = await self._parse(interaction, when)
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        parsed = self._parse(interaction, when, settings)
         if not isinstance(parsed, Parsed):
             raise UserFacingError(parsed.hint_key)
-        await self._add(interaction, "at", parsed.due, note=note.strip() if note else None)
+        await self._add(interaction, "at", parsed.due, settings, note.strip() if note else None)
 
     @at.autocomplete("when")
     async def at_when(
@@ -286,7 +287,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
                 app_commands.Choice(name=example, value=texts.text("remind.preview.example_value"))
             ]
         value = current[:100]
-        parsed = await self._parse(interaction, current)
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        parsed = self._parse(interaction, current, settings)
         if isinstance(parsed, Parsed):
             shown = format_local(parsed.local, texts.when, self.bot.clock.now())
             name = texts.text("remind.preview.when", when=shown, tz=str(parsed.local.tzinfo))
@@ -294,16 +296,22 @@ class Remind(commands.GroupCog, **group_names("remind")):
             name = texts.text("remind.preview.refused", hint=texts.text(parsed.hint_key))
         return [app_commands.Choice(name=name[:100], value=value)]
 
-    async def _parse(self, interaction: discord.Interaction, text: str) -> Parsed | Refused:
+    def _parse(
+        self, interaction: discord.Interaction, text: str, settings: UserSettings
+    ) -> Parsed | Refused:
         texts = self.bot.texts(interaction)
         other = self.bot.content["en" if texts.locale == "ja" else "ja"]
-        settings = await self.bot.store.user_settings(interaction.user.id)
         return parse_when(
             text, self.bot.clock.now(), user_zone(settings.timezone), [texts.when, other.when]
         )
 
     async def _add(
-        self, interaction: discord.Interaction, kind: str, due: datetime, note: str | None = None
+        self,
+        interaction: discord.Interaction,
+        kind: str,
+        due: datetime,
+        settings: UserSettings,
+        note: str | None = None,
     ) -> None:
         texts = self.bot.texts(interaction)
         await self.bot.store.add_reminder(
@@ -311,7 +319,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
         )
         self.service.wake()
         lines = [texts.text("remind.at.confirm", when=when_text(due))]
-        settings = await self.bot.store.user_settings(interaction.user.id)
         arrives = arrives_at(due, settings)
         if arrives != due:  # say it now, not at 08:00
             start, end = user_quiet(settings.quiet_start, settings.quiet_end)
