@@ -68,6 +68,8 @@ class Content:
     def __init__(self, locales: dict[str, LocaleContent], default: str = BASE_LOCALE) -> None:
         self.locales = locales
         self.default = default
+        # The draft rules by language: a draft gets its own language's (bot.draft_language).
+        self.drafts = {name: loc.draft for name, loc in locales.items()}
 
     def pick(self, discord_locale: object | None = None) -> LocaleContent:
         """Return English for an English Discord locale, else the default (Japanese)."""

@@ -11,7 +11,12 @@ and must not fire on. This module only knows the kinds of check a rule can ask f
 - `recent`: the previous message went out less than `repeat_days` days ago (needs a context).
 
 Patterns run on the normalized draft (`bot.textnorm`, which also writes katakana as hiragana;
-patterns are folded the same way when they load); spans point into the text as typed.
+patterns are folded the same way when they load); spans point into the text as typed. A pattern
+may name a shared piece of regex from the section's `macros` as `%name%` (a negation in every
+dialect, "you" in texting style); it is written out when the rules load.
+
+`check_draft` runs one language's rules. Which language a draft is in is decided from its text,
+not from the user's Discord (`bot.draft_language.check_message`).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ Check = Literal["phrases", "whole", "question", "length", "recent"]
 TemplateKind = Literal["caring", "invite"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "good")
 PLACEHOLDERS = frozenset({"limit", "length", "days"})
+MACRO = re.compile(r"%([a-z][a-z0-9_]*)%")
 Spans = list[tuple[int, int]]
 _TAIL_WINDOW = 40  # trailing decorations are looked for in windows of this many characters
 _SENTENCE_WINDOW = 200  # the last sentence end is looked for in windows of this many characters
@@ -171,12 +177,32 @@ class DraftRules(Strict):
 
     max_length: Annotated[int, Field(ge=1)]
     input_limit: Annotated[int, Field(ge=1)]
+    macros: dict[str, str] = Field(default_factory=dict)
     repeat_days: Annotated[int, Field(ge=1)]
     trailing: Pattern
     sentence_end: Pattern
     score: ScoreWeights
     rules: Annotated[list[Rule], Field(min_length=1)]
     _matchers: _Matchers = PrivateAttr()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_macros(cls, data: object) -> object:
+        """Write out each `%name%` in the rules' patterns from `macros` (macros may use macros)."""
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            return data
+        macros = data.get("macros") or {}
+        if not isinstance(macros, dict):
+            return data
+        rules = []
+        for rule in data["rules"]:
+            if isinstance(rule, dict):
+                rule = dict(rule)
+                for key in ("patterns", "unless"):
+                    if isinstance(rule.get(key), list):
+                        rule[key] = [expand(p, macros) for p in rule[key]]
+            rules.append(rule)
+        return {**data, "rules": rules}
 
     def model_post_init(self, context: object, /) -> None:
         """Compile every pattern once."""
@@ -247,12 +273,39 @@ class _Draft:
         body = self.norm.text
         self.core_end = _core_end(body, matchers.tail)
         self.sentence_start = _sentence_start(body, self.core_end, matchers.sentence)
+        self._sentence_end = matchers.sentence
+
+    def previous_sentence(self) -> tuple[int, int] | None:
+        """Return the sentence before the last one (its end mark kept), if there is one."""
+        if self.sentence_start == 0:
+            return None
+        start = _sentence_start(self.norm.text, self.sentence_start, self._sentence_end)
+        end = self.sentence_start
+        while end > start and self.norm.text[end - 1] in "。.!\n \t":
+            end -= 1
+        return self.stripped(start, end) if end > start else None
 
     def stripped(self, start: int, end: int) -> tuple[int, int]:
         """Return `start:end` of the normalized text without surrounding whitespace."""
         piece = self.norm.text[start:end]
         lead = len(piece) - len(piece.lstrip())
         return start + lead, start + lead + len(piece.strip())
+
+
+def expand(pattern: object, macros: dict[str, str], depth: int = 0) -> object:
+    """Return `pattern` with every `%name%` replaced by `(?:macro)`; unknown names are errors."""
+    if not isinstance(pattern, str) or "%" not in pattern:
+        return pattern
+    if depth > 4:
+        raise ValueError(f"macros nest too deep in {pattern!r}")
+
+    def one(match: re.Match[str]) -> str:
+        name = match[1]
+        if name not in macros:
+            raise ValueError(f"unknown macro %{name}% (known: {sorted(macros)})")
+        return f"(?:{expand(macros[name], macros, depth + 1)})"
+
+    return MACRO.sub(one, pattern)
 
 
 def _placeholders(text: str) -> set[str]:
@@ -320,8 +373,13 @@ def _question(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftConte
     if start == end:
         start, end = draft.stripped(0, len(draft.norm.text))
         return [draft.norm.span(start, end)] if start < end else []
-    sentence = draft.norm.text[start:end]
-    return [] if rule.search(sentence) else [draft.norm.span(start, end)]
+    if rule.search(draft.norm.text[start:end]):
+        return []
+    # A question followed by one closing line ("元気にしてる？無理しないでね。") still asks.
+    previous = draft.previous_sentence()
+    if previous and rule.search(draft.norm.text[previous[0] : previous[1]]):
+        return []
+    return [draft.norm.span(start, end)]
 
 
 def _length(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContext | None) -> Spans:
@@ -349,18 +407,47 @@ CHECKS = {
 
 
 def check_draft(text: str, rules: DraftRules, context: DraftContext | None = None) -> Report:
-    """Check a draft against the rules and return the verdict, score and findings."""
+    """Check a draft against one language's rules and return the verdict, score and findings."""
+    found = detect(text, rules, context)
+    return report_of(found, rules, rules.max_length, context)
+
+
+@dataclass(slots=True)
+class Detected:
+    """What one language's rules found: `(rule id, spans)` per rule that fired, and the length
+    of the draft as its reader sees it (invisible characters left out)."""
+
+    found: list[tuple[str, Spans]]
+    length: int
+
+
+def detect(
+    text: str, rules: DraftRules, context: DraftContext | None = None, *, phrases_only: bool = False
+) -> Detected:
+    """Run the rules (only the phrase rules if asked) and say which fired where."""
     matchers = rules._matchers
     draft = _Draft(text, matchers)
-    days = (context.repeat_days if context else None) or rules.repeat_days
-    facts = {"limit": rules.max_length, "length": draft.norm.visible_length, "days": days}
-    findings: list[Finding] = []
+    found: list[tuple[str, Spans]] = []
     for rule, compiled in matchers.rules:
+        if phrases_only and rule.check != "phrases":
+            continue
         spans = CHECKS[rule.check](compiled, draft, rules, context)
         if spans:
-            findings += _findings(rule, spans, facts)
+            found.append((rule.id, spans))
+    return Detected(found, draft.norm.visible_length)
+
+
+def report_of(
+    detected: Detected, speak: DraftRules, limit: int, context: DraftContext | None
+) -> Report:
+    """Turn detections into a report worded by `speak` (the rules of the user's language)."""
+    days = (context.repeat_days if context else None) or speak.repeat_days
+    facts = {"limit": limit, "length": detected.length, "days": days}
+    findings: list[Finding] = []
+    for rule_id, spans in detected.found:
+        findings += _findings(speak.rule(rule_id), spans, facts)
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.start, f.end))
-    return _report(findings, rules)
+    return _report(findings, speak)
 
 
 def _findings(rule: Rule, spans: Spans, facts: dict[str, int]) -> list[Finding]:

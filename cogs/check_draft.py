@@ -25,7 +25,8 @@ from discord.ext import commands
 from bot.app import TayoriBot
 from bot.article import fitting_templates, ng_item
 from bot.content import LocaleContent
-from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
+from bot.draft import DraftContext, Finding, Report, is_blank
+from bot.draft_language import check_message
 from bot.draft_memory import DraftMemory
 from bot.i18n import names, options
 from bot.interactions import bot_of, buttons, everywhere, guarded, reply, think
@@ -152,7 +153,7 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
     if history is None:
         history = await _in_time(interaction, bot.store.draft_history(user))
     context = DraftContext.after_send(bot.clock.now(), history.sent_at, history.check_in)
-    report = check_draft(text, texts.draft, context)
+    report = check_message(text, bot.content.drafts, texts.locale, context)
     view = _view(interaction, texts, text, started, checked=True)
     embed = render(texts, text, report, history.top_reason, bot)
     await reply(interaction, embed=embed, view=view)

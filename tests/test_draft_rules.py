@@ -223,10 +223,27 @@ def test_english_is_case_folded_and_apostrophes_unified() -> None:
 
 
 def test_no_question_span_is_the_last_sentence() -> None:
-    text = "元気にしてる？体調悪いなら無理しないようにね。"
+    text = "昨日は楽しかった。体調悪いなら無理しないようにね。"
     report = check_draft(text, load_rules("ja"))
     (finding,) = [f for f in report.findings if f.rule == "no-question"]
     assert text[finding.start : finding.end] == "体調悪いなら無理しないようにね"
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        ("ja", "元気にしてる？体調悪いなら無理しないようにね。"),
+        ("ja", "最近どう？\n無理しないでね"),
+        ("en", "How have you been? Don't push yourself."),
+    ],
+)
+def test_a_question_then_one_closing_line_still_asks(locale: str, text: str) -> None:
+    assert "no-question" not in fired(check_draft(text, load_rules(locale)))
+
+
+def test_a_question_two_sentences_back_does_not_count() -> None:
+    text = "元気にしてる？昨日カフェに行ったよ。美味しかった。"
+    assert "no-question" in fired(check_draft(text, load_rules("ja")))
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from typing import Any, TextIO
 from bot.article import fitting_templates
 from bot.clock import SystemClock
 from bot.content import Content, LocaleContent
-from bot.draft import DraftContext, Report, check_draft, is_blank
+from bot.draft import DraftContext, Report, is_blank
+from bot.draft_language import check_message
 
 QUOTE_LIMIT = 60  # characters of a flagged span shown before it is cut with "…"
 
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace, content: Content) -> int:
         return 2
     text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
     try:
-        report = check(loc, text, _context(args.last_sent, args.now))
+        report = check(content, args.locale, text, _context(args.last_sent, args.now))
     except DraftInputError as exc:
         print(loc.text(f"check_draft.error.{exc.key}", **exc.values), file=sys.stderr)
         return 1
@@ -62,14 +63,15 @@ def run(args: argparse.Namespace, content: Content) -> int:
     return 0
 
 
-def check(loc: LocaleContent, text: str, context: DraftContext | None = None) -> Report:
-    """Check `text` with the locale's rules, refusing blank and over-long drafts."""
-    rules = loc.draft
+def check(content: Content, locale: str, text: str, context: DraftContext | None = None) -> Report:
+    """Check `text` with the rules of its language, worded for `locale`; refuse blank and
+    over-long drafts."""
+    rules = content[locale].draft
     if is_blank(text):
         raise DraftInputError("empty")
     if len(text) > rules.input_limit:
         raise DraftInputError("too_long", limit=rules.input_limit)
-    return check_draft(text, rules, context)
+    return check_message(text, content.drafts, locale, context)
 
 
 def run_jsonl(content: Content, lines: TextIO, out: TextIO, default_locale: str) -> int:
@@ -101,7 +103,7 @@ def _check_line(content: Content, line: str, default_locale: str) -> Report:
         context = _context(_maybe_time(item.get("last_sent_at")), _maybe_time(item.get("now")))
     except ValueError as exc:
         raise DraftInputError("bad_time", reason=str(exc)) from None
-    return check(content[locale], item["text"], context)
+    return check(content, locale, item["text"], context)
 
 
 def render_text(loc: LocaleContent, text: str, report: Report) -> str:
