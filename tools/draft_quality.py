@@ -56,8 +56,8 @@ class Score:
 
 
 def language_of(path: Path) -> str:
-    """The locale a set is written in: the last part of its name (`blind-1-ja` is ja)."""
-    return path.stem.rsplit("-", 1)[-1]
+    """The locale a set is written in, named in its file name (`blind-1-ja`, `tune-ja-a`)."""
+    return next(part for part in path.stem.split("-") if part in ("ja", "en"))
 
 
 def load_set(path: Path) -> list[dict]:
@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the numbers for every set (or the misses of one tuning set)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", metavar="SET", help="list the misses of one tuning set")
+    parser.add_argument("--sets", default="*", help="which sets to score (a file-name glob)")
     args = parser.parse_args(argv)
     content = load_content()
     if args.misses:
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{draft['verdict']:>9} got {report.verdict:<9} [{fired}] {draft['text']!r}")
         print(summary(score))
         return 0
-    for path in corpus_files():
+    for path in corpus_files(args.sets):
         print(summary(score_set(path, content)))
     return 0
 
