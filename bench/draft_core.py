@@ -1,33 +1,29 @@
-"""Benchmark the /check-draft core: time per message, throughput and peak memory.
+"""Benchmark the /check-draft core: time per message, throughput, peak memory, load time.
 
-Goal: p99 at most 0.5 ms per message for drafts up to 400 characters, so that /check-draft
-answers well inside Discord's 3-second window even on a busy, small host, without deferring.
+Goal (issue #13): p99 at most 2 ms per message for drafts up to 400 characters with the model
+that backs the rules up, so that /check-draft answers well inside Discord's 3-second window
+even on a busy, small host, without deferring. The check measured is the one users get:
+`bot.draft_language.check_message` over the content as loaded at start (rules of the draft's
+language, and its linear model, `bot/draft_model.py`). A second pass without the model shows
+what the model costs; the load time of the content with and without the model files is the
+model's start-up cost.
 
-Choice: regular expressions over a normalized copy of the text (bot/textnorm.py), no
-morphological analyser. Measured for the issue on the same kind of drafts (median / p99 per
-message, analysis only, before any rule ran):
+Choice: regular expressions over a normalized copy of the text (bot/textnorm.py), backed by a
+linear model over character n-grams; no morphological analyser. Measured for issue #6 on the
+same kind of drafts (median / p99 per message, analysis only, before any rule ran):
 
     SudachiPy                 17 µs / 0.44 ms
     fugashi + unidic-lite     24 µs / 0.77 ms
     Janome                   291 µs / 10.8 ms
     regexes                  ~2.5 µs / 63 µs
 
-An analyser would also add a dependency and tens of megabytes of dictionary, and the rules
-are phrase-level ("どうして…くれないの", "既読スルー") where tokens buy little. Regexes stay.
+An analyser would also add a dependency and tens of megabytes of dictionary; what the rules
+missed on unseen drafts was phrasing (dialect negation, sarcasm, keigo), which the dialect
+macros in the patterns and the n-gram model reach without one. The numbers are in README.
 
-Measured with this file (Python 3.11, one core of the dev container; 1217 drafts after the
-katakana folding and the look-alike guards): median 42 µs, p99 256 µs per message (drafts of
-201-400 characters: p99 292 µs), about 15 000 messages/s, 50 KiB peak traced memory. That is
-the whole check (normalization with its offset map, ~70 patterns per locale, the report
-objects), hence slower than the bare-regex figure above. What made it fast enough: each pattern
-compiled on its own and starting with a literal, so the engine skips positions that cannot
-match (a joined alternation scanned every position: p99 was 0.8 ms), and a `str.translate`
-table for normalization with a slow path only around invisible characters, marks and
-expansions.
-
-The corpus: the labelled drafts in tests/data/drafts.toml and every rule example from both
-locales, plus generated variants (drafts joined up to 50-400 characters, zero-width characters
-sprinkled in, full-width ASCII), at least 200 messages in all.
+The corpus: the labelled drafts in tests/data/drafts.toml and tests/data/corpus/, every rule
+example from both locales, plus generated variants (drafts joined up to 50-400 characters,
+zero-width characters sprinkled in, full-width ASCII).
 
 Run: `python bench/draft_core.py [--rounds N] [--strict]` (`--strict` exits 1 if the goal is
 missed).
@@ -47,9 +43,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.draft import DraftRules, check_draft, is_blank  # noqa: E402
+from bot.content import Content, load_content  # noqa: E402
+from bot.draft import DraftRules, is_blank  # noqa: E402
+from bot.draft_language import check_message  # noqa: E402
 
-GOAL_P99_US = 500.0
+GOAL_P99_US = 2000.0
 MAX_CHARS = 400
 SLASH_MAX = 6000  # the longest text Discord lets a slash option carry
 HOSTILE = {
@@ -62,16 +60,19 @@ LENGTHS = (50, 100, 200, 300, 400)
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u200e"
 
 
-def load_rules(locale: str) -> DraftRules:
-    """Build the draft rules of one locale from its content file."""
-    with (ROOT / "content" / locale / "draft.toml").open("rb") as fh:
-        return DraftRules.model_validate(tomllib.load(fh))
+def without_model(rules: dict[str, DraftRules]) -> dict[str, DraftRules]:
+    """The same rules with no model behind them."""
+    return {name: section.model_copy(update={"model": None}) for name, section in rules.items()}
 
 
 def base_drafts(rules: dict[str, DraftRules]) -> list[tuple[str, str]]:
-    """Return (locale, text) for the labelled corpus and every rule example."""
+    """Return (locale, text) for the labelled corpora and every rule example."""
     with (ROOT / "tests" / "data" / "drafts.toml").open("rb") as fh:
         drafts = [(d["locale"], d["text"]) for d in tomllib.load(fh)["drafts"]]
+    for path in sorted((ROOT / "tests" / "data" / "corpus").glob("*.toml")):
+        locale = next(part for part in path.stem.split("-") if part in ("ja", "en"))
+        with path.open("rb") as fh:
+            drafts += [(locale, d["text"]) for d in tomllib.load(fh)["drafts"]]
     for locale, section in rules.items():
         for rule in section.rules:
             for example in (*rule.examples.fire, *rule.examples.quiet):
@@ -119,9 +120,8 @@ def time_each(
     timings = []
     for _ in range(rounds):
         for locale, text in corpus:
-            section = rules[locale]
             start = time.perf_counter_ns()
-            check_draft(text, section)
+            check_message(text, rules, locale)
             timings.append((time.perf_counter_ns() - start) / 1000)
     return timings
 
@@ -130,7 +130,7 @@ def peak_memory(corpus: list[tuple[str, str]], rules: dict[str, DraftRules]) -> 
     """Return the peak memory (bytes) traced while checking the whole corpus once."""
     tracemalloc.start()
     for locale, text in corpus:
-        check_draft(text, rules[locale])
+        check_message(text, rules, locale)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak
@@ -147,22 +147,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--strict", action="store_true", help="exit 1 if the goal is missed")
     args = parser.parse_args(argv)
-    rules = {locale: load_rules(locale) for locale in ("ja", "en")}
+    content = timed_load()
+    rules = content.drafts
     drafts = base_drafts(rules)
     corpus = [(loc, t[:MAX_CHARS]) for loc, t in drafts + variants(drafts, random.Random(7))]
-    time_each(corpus, rules, 2)  # warm up: regex and lru caches
-    timings = time_each(corpus, rules, args.rounds)
-    report(corpus, timings, peak_memory(corpus, rules))
+    worst = 0.0
+    for name, section in (("rules + model", rules), ("rules only", without_model(rules))):
+        time_each(corpus, section, 2)  # warm up: regex and lru caches
+        timings = time_each(corpus, section, args.rounds)
+        report(name, corpus, timings, peak_memory(corpus, section))
+        worst = max(worst, p99(timings))
     hostile(rules)
-    return 1 if args.strict and p99(timings) > GOAL_P99_US else 0
+    return 1 if args.strict and worst > GOAL_P99_US else 0
 
 
-def report(corpus: list[tuple[str, str]], timings: list[float], peak: int) -> None:
+def timed_load() -> Content:
+    """Load the content, and say what the model files add to start-up."""
+    start = time.perf_counter()
+    content = load_content()
+    with_model = time.perf_counter() - start
+    start = time.perf_counter()
+    for locale in content.locales:
+        with (ROOT / "content" / locale / "draft.toml").open("rb") as fh:
+            DraftRules.model_validate(tomllib.load(fh))
+    rules_alone = time.perf_counter() - start
+    sizes = {
+        name: len(section.model.weights) if section.model else 0
+        for name, section in content.drafts.items()
+    }
+    print(
+        f"start-up: all content {with_model * 1000:.0f} ms (draft rules alone, both locales: "
+        f"{rules_alone * 1000:.0f} ms); model features {sizes}"
+    )
+    return content
+
+
+def report(name: str, corpus: list[tuple[str, str]], timings: list[float], peak: int) -> None:
     """Print the numbers."""
     lengths = [len(t) for _, t in corpus]
     print(
-        f"draft core: {len(corpus)} drafts, {min(lengths)}-{max(lengths)} chars, "
-        f"{len(timings)} checks (regex only)"
+        f"draft core, {name}: {len(corpus)} drafts, {min(lengths)}-{max(lengths)} chars, "
+        f"{len(timings)} checks"
     )
     print(f"  median  {statistics.median(timings):8.1f} µs/message")
     print(f"  p99     {p99(timings):8.1f} µs/message  (goal ≤ {GOAL_P99_US:.0f} µs)")
@@ -190,7 +215,7 @@ def hostile(rules: dict[str, DraftRules]) -> None:
         is_blank(text)
         blank = time.perf_counter() - start
         start = time.perf_counter()
-        check_draft(text[:limit], rules["ja"])
+        check_message(text[:limit], rules, "ja")
         check = time.perf_counter() - start
         print(f"  {name:<24} {blank * 1000:6.2f} ms / {check * 1000:6.2f} ms")
 

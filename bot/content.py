@@ -7,6 +7,7 @@ Each locale folder holds one TOML file per section (see `SECTIONS`) and a
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import string
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.article import Article
 from bot.diagnosis import Questionnaire
 from bot.draft import DraftRules
+from bot.draft_model import DraftModel
 from bot.model import Ref
 from bot.when import WhenWords
 
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 BASE_LOCALE = "ja"
 LOCALES = ("ja", "en")
+DRAFT_MODEL_FILE = "draft_model.json"
 SECTIONS: dict[str, type[BaseModel]] = {
     "article": Article,
     "diagnose": Questionnaire,
@@ -122,6 +125,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _load_section(path: Path, model: type[BaseModel]) -> BaseModel:
     data = _read_toml(path)
+    if model is DraftRules:
+        data = _with_draft_model(path.with_name(DRAFT_MODEL_FILE), data)
     try:
         section = model.model_validate(data)
     except ValidationError as exc:
@@ -131,6 +136,22 @@ def _load_section(path: Path, model: type[BaseModel]) -> BaseModel:
     for key, kind, ids in _duplicate_ids(section):
         raise ContentError(path, key, f"duplicate {kind} id(s): {', '.join(sorted(ids))}")
     return section
+
+
+def _with_draft_model(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """Add the draft model's weights (a JSON file beside draft.toml, optional) to the section."""
+    if not path.exists():
+        return data
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContentError(path, "", f"not valid JSON ({exc})") from None
+    try:
+        weights = DraftModel.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ContentError(path, ".".join(str(p) for p in err["loc"]), err["msg"]) from None
+    return {**data, "model": weights}
 
 
 def load_messages(folder: Path) -> dict[str, str]:

@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.draft_model import DraftModel
 from bot.model import Ref, Strict
 from bot.pacing import wait_days
 from bot.textnorm import Normalized, normalize, to_hiragana
@@ -178,6 +179,9 @@ class DraftRules(Strict):
     max_length: Annotated[int, Field(ge=1)]
     input_limit: Annotated[int, Field(ge=1)]
     macros: dict[str, str] = Field(default_factory=dict)
+    # Weights of the model that backs the phrase rules up (`bot.draft_model`); the content
+    # loader reads them from draft_model.json beside draft.toml, when that file is there.
+    model: DraftModel | None = None
     repeat_days: Annotated[int, Field(ge=1)]
     trailing: Pattern
     sentence_end: Pattern
@@ -434,7 +438,27 @@ def detect(
         spans = CHECKS[rule.check](compiled, draft, rules, context)
         if spans:
             found.append((rule.id, spans))
+    if rules.model is not None:
+        fired = {rule_id for rule_id, _ in found}
+        for kind in rules.model.firing(draft.norm.text):
+            if kind not in fired:
+                found.append((kind, [_most_telling(rules.model, kind, draft, matchers)]))
     return Detected(found, draft.norm.visible_length)
+
+
+def _most_telling(
+    model: DraftModel, kind: str, draft: _Draft, matchers: _Matchers
+) -> tuple[int, int]:
+    """Return the original span of the sentence the model finds most telling for `kind`."""
+    text, bounds, start = draft.norm.text, [], 0
+    for match in matchers.sentence.finditer(text):
+        bounds.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    bounds = [(a, b) for a, b in bounds if text[a:b].strip()] or [(0, len(text))]
+    best = model.most_telling(kind, [text[a:b] for a, b in bounds])
+    return draft.norm.span(*draft.stripped(*bounds[best]))
 
 
 def report_of(

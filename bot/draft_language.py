@@ -6,10 +6,11 @@ still speaks the user's language: findings are worded from the rules of the user
 (every locale has the same rule ids; the content loader checks it).
 
 The language is read from the script: kana and kanji mean Japanese; words in Latin letters
-(not counting the handful of Latin words Japanese chats use, such as LINE, OK, SNS) mean
-English. A draft with both gets both rule sets' phrase rules, findings merged; the rules about
-the shape of the whole message (its length, its last sentence, a bare acknowledgement) come
-from the language most of the draft is in. A draft with neither (emoji only) gets the user's.
+(in a draft that has Japanese too, the handful of Latin words Japanese chat uses, such as
+LINE, OK, SNS, do not count) mean English. A draft with both gets both rule sets' phrase
+rules, findings merged; the rules about the shape of the whole message (its length, its last
+sentence, a bare acknowledgement) come from the language most of the draft is in. A draft with
+neither (emoji only) gets the user's.
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ def draft_languages(text: str, fallback: str) -> tuple[str, ...]:
     """Return the languages of `text`, the one most of it is in first (`fallback` if none)."""
     norm = normalize(text).text
     ja = len(_JAPANESE.findall(norm))
-    words = [w for w in _LATIN_WORD.findall(norm) if w.strip("'") not in _JAPANESE_LATIN]
+    latin = _LATIN_WORD.findall(norm)
+    words = [w for w in latin if w.strip("'") not in _JAPANESE_LATIN]
     letters = sum(len(w) for w in words)
-    has_en = len(words) >= 2 or (bool(words) and ja == 0)
+    has_en = len(words) >= 2 or (bool(latin) and ja == 0)
     if ja and has_en:
         return ("ja", "en") if ja * _JA_WEIGHT >= letters else ("en", "ja")
     if ja:

@@ -15,6 +15,8 @@ CORE = [
     "bot.content",
     "bot.diagnosis",
     "bot.draft",
+    "bot.draft_language",
+    "bot.draft_model",
     "bot.when",
     "bot.pacing",
     "bot.textnorm",

@@ -6,7 +6,7 @@
 For each set: cases right (the verdict the label asks for), must-not-send drafts told "send",
 drafts to revise told "send", harmless drafts told "don't send", and the recall of each kind.
 Every set is checked as its writer's own locale and again as the other locale: the findings
-must not change (the draft's language decides the rules). `--misses` refuses blind sets:
+must not change (the draft's language decides the rules). `--misses` refuses dev and blind sets:
 nobody tunes on them (tests/data/corpus/GUIDE.md).
 """
 
@@ -44,6 +44,7 @@ class Score:
 
     @property
     def accuracy(self) -> float:
+        """The share of drafts given the verdict their label asks for."""
         return self.right / self.n if self.n else 0.0
 
     def rate(self, label: str) -> float:
@@ -52,6 +53,7 @@ class Score:
 
     @property
     def blocked_rate(self) -> float:
+        """The share of harmless drafts told "don't send"."""
         return self.harmless_blocked / self.by_label["send"] if self.by_label["send"] else 0.0
 
 
@@ -117,11 +119,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", metavar="SET", help="list the misses of one tuning set")
     parser.add_argument("--sets", default="*", help="which sets to score (a file-name glob)")
+    parser.add_argument("--rules-only", action="store_true", help="leave the model out")
     args = parser.parse_args(argv)
     content = load_content()
+    if args.rules_only:
+        for name, rules in content.drafts.items():
+            content.drafts[name] = rules.model_copy(update={"model": None})
     if args.misses:
-        if args.misses.startswith("blind"):
-            print("blind sets are never tuned on; their misses are not shown", file=sys.stderr)
+        if not args.misses.startswith("tune"):
+            print("only tuning sets show their misses (see GUIDE.md)", file=sys.stderr)
             return 2
         score = score_set(CORPUS / f"{args.misses}.toml", content)
         for draft, report in score.misses:

@@ -13,7 +13,7 @@ from bot.article import ng_item, template
 from bot.draft import Finding, Report
 from cogs.check_draft import render
 
-BLAME = "どうして連絡してくれないの？既読無視しないで！！"
+BLAME = "どうして連絡してくれないの？既読無視しないで！！ずっと待ってたのに。"
 CARING = "元気にしてる？体調悪いなら無理しないようにね。"
 FORM = "tayori:cd:text"
 FORM_ID = "tayori:cd:form"

@@ -1,0 +1,171 @@
+"""Train the draft model (`bot/draft_model.py`) on the tuning data, never on a blind set.
+
+    python -m tools.train_draft_model            # both languages; writes content/*/draft_model.json
+    python -m tools.train_draft_model --lang en --dry-run   # print the cross-validated numbers
+
+Training data, per language: the tuning corpora (`tests/data/corpus/tune-*`), the hand-written
+corpus (`tests/data/drafts.toml`) and the rules' own examples (a `fire` example is positive for
+its rule, a `quiet` one negative for every rule). Blind sets (`blind-*`) are never read.
+
+One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
+fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
+cross-validation: the lowest probability at which at most `--max-false` of the drafts that do not
+do that thing would be flagged, and at most half of that share of the harmless drafts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content import DEFAULT_CONTENT_DIR, DRAFT_MODEL_FILE
+from bot.draft import DraftRules, SentExample
+from bot.draft_model import features
+from bot.textnorm import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "corpus"
+KINDS = ["blame", "heavy-topic", "pressure", "emotional"]
+EPOCHS, RATE, L2, FOLDS, SEED = 30, 0.2, 1e-4, 5, 20261202
+GRID = [round(0.5 + 0.01 * i, 2) for i in range(50)]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training draft: its features, the kinds it does, and whether it is harmless."""
+
+    features: frozenset[str]
+    kinds: frozenset[str]
+    harmless: bool
+
+
+def _toml(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> list[Example]:
+    """Every labelled draft of `language` that may be tuned on."""
+    rows: list[tuple[str, set[str], bool]] = []
+    for path in sorted(CORPUS.glob("tune-*.toml")):
+        if language in path.stem.split("-"):
+            for d in _toml(path)["drafts"]:
+                rows.append((d["text"], set(d.get("kinds", ())), d["verdict"] == "send"))
+    for d in _toml(ROOT / "tests" / "data" / "drafts.toml")["drafts"]:
+        if d["locale"] == language:
+            rows.append((d["text"], set(d.get("fires", ())), d.get("verdict") == "send"))
+    rules = DraftRules.model_validate(_toml(content_dir / language / "draft.toml"))
+    for rule in rules.rules:
+        if rule.id in KINDS:
+            for example in rule.examples.fire:
+                text = example.text if isinstance(example, SentExample) else example
+                rows.append((text, {rule.id}, False))
+            for example in rule.examples.quiet:
+                text = example.text if isinstance(example, SentExample) else example
+                rows.append((text, set(), True))
+    return [
+        Example(frozenset(features(normalize(t).text, language)), frozenset(k), h)
+        for t, k, h in rows
+    ]
+
+
+def train(examples: list[Example], kind: str) -> tuple[float, dict[str, float]]:
+    """Fit one logistic regression: return its bias and weights."""
+    rng = random.Random(SEED)
+    weights: dict[str, float] = {}
+    bias = 0.0
+    order = list(range(len(examples)))
+    for epoch in range(EPOCHS):
+        rng.shuffle(order)
+        rate = RATE / (1 + epoch * 0.1)
+        for i in order:
+            ex = examples[i]
+            total = bias + sum(weights.get(f, 0.0) for f in ex.features)
+            p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))
+            gradient = p - (kind in ex.kinds)
+            bias -= rate * gradient
+            for f in ex.features:
+                w = weights.get(f, 0.0)
+                weights[f] = w - rate * (gradient + L2 * w)
+    return bias, weights
+
+
+def probability(bias: float, weights: dict[str, float], ex: Example) -> float:
+    """The model's probability for one example."""
+    total = bias + sum(weights.get(f, 0.0) for f in ex.features)
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))
+
+
+def threshold(examples: list[Example], kind: str, max_false: float) -> tuple[float, str]:
+    """Choose the rule's threshold by cross-validation; say what it gives."""
+    scored: list[tuple[float, Example]] = []
+    for fold in range(FOLDS):
+        train_part = [e for i, e in enumerate(examples) if i % FOLDS != fold]
+        bias, weights = train(train_part, kind)
+        scored += [
+            (probability(bias, weights, e), e) for i, e in enumerate(examples) if i % FOLDS == fold
+        ]
+    positives = [p for p, e in scored if kind in e.kinds]
+    negatives = [p for p, e in scored if kind not in e.kinds]
+    harmless = [p for p, e in scored if e.harmless]
+    for t in GRID:
+        false = sum(p >= t for p in negatives) / max(1, len(negatives))
+        quiet = sum(p >= t for p in harmless) / max(1, len(harmless))
+        if false <= max_false and quiet <= max_false / 2:
+            recall = sum(p >= t for p in positives) / max(1, len(positives))
+            return t, f"{kind}: threshold {t:.2f}, recall {recall:.2f}, false {false:.3f}"
+    return 0.99, f"{kind}: no threshold keeps false fires low enough; 0.99"
+
+
+def build(language: str, max_false: float, content_dir: Path = DEFAULT_CONTENT_DIR) -> dict:
+    """Train every rule's regression for `language` and return the model file's content."""
+    examples = training_data(language, content_dir)
+    biases, thresholds, columns = [], [], []
+    for kind in KINDS:
+        t, line = threshold(examples, kind, max_false)
+        print(f"{language} {line}", file=sys.stderr)
+        bias, weights = train(examples, kind)
+        biases.append(round(bias, 4))
+        thresholds.append(t)
+        columns.append(weights)
+    table: dict[str, list[float]] = {}
+    for feature in sorted(set().union(*columns)):
+        row = [round(c.get(feature, 0.0), 4) for c in columns]
+        if any(abs(w) >= 0.01 for w in row):
+            table[feature] = row
+    sources = sorted(p.name for p in CORPUS.glob("tune-*.toml") if language in p.stem.split("-"))
+    return {
+        "language": language,
+        "kinds": KINDS,
+        "bias": biases,
+        "thresholds": thresholds,
+        "trained_on": [*sources, "drafts.toml", "draft.toml examples"],
+        "weights": table,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train and write the model files (or only print the numbers)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=("ja", "en", "all"), default="all")
+    parser.add_argument("--max-false", type=float, default=0.02)
+    parser.add_argument("--dry-run", action="store_true", help="do not write the files")
+    args = parser.parse_args(argv)
+    for language in ("ja", "en") if args.lang == "all" else (args.lang,):
+        model = build(language, args.max_false)
+        if not args.dry_run:
+            path = DEFAULT_CONTENT_DIR / language / DRAFT_MODEL_FILE
+            text = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            path.write_text(text + "\n", encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}: {len(model['weights'])} features")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
