@@ -133,7 +133,6 @@ def find_article() -> Path | None:
     env = os.environ.get("TAYORI_ARTICLE")
     candidates = [Path(env)] if env else []
     candidates += [parent / SEED for parent in HERE.parents]
-    candidates.append(Path("/work") / SEED)
     return next((path for path in candidates if path.is_file()), None)
 
 

@@ -1,6 +1,6 @@
 """Validation of request bodies against Discord's official OpenAPI description.
 
-The spec in ``shared/discord-api-spec/openapi.json`` beside the checkout (override with the
+The spec vendored in ``tests/fakediscord/spec/openapi.json`` (override with the
 ``DISCORD_API_SPEC`` environment variable) is loaded once per process. Unions whose
 branches are all ``$ref`` to objects tagged by a ``type`` property are rewritten into
 an ``x-discriminator`` keyword that validates only the branch named by the instance's
@@ -35,17 +35,13 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_RELATIVE = Path("shared/discord-api-spec/openapi.json")
+VENDORED_SPEC = Path(__file__).resolve().parent / "spec" / "openapi.json"
 
 
 def find_spec() -> Path:
-    """Find the spec: $DISCORD_API_SPEC, else shared/ beside the checkout (or any folder above)."""
+    """Find the spec: $DISCORD_API_SPEC, else the copy vendored beside this module."""
     env = os.environ.get("DISCORD_API_SPEC")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    found = (parent / SPEC_RELATIVE for parent in here.parents)
-    return next((path for path in found if path.is_file()), Path("/work") / SPEC_RELATIVE)
+    return Path(env) if env else VENDORED_SPEC
 
 
 SPEC_PATH = find_spec()
