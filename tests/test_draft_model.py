@@ -118,8 +118,8 @@ def test_training_reads_only_tuning_sets(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_training_learns_a_word_and_keeps_the_harmless_quiet() -> None:
-    pos = [training.Example(frozenset({"a", "bad"}), frozenset({"blame"}), False)] * 20
-    neg = [training.Example(frozenset({"a", "good"}), frozenset(), True)] * 20
+    pos = [training.Example(frozenset({"a", "bad"}), frozenset({"blame"}), "dont-send")] * 20
+    neg = [training.Example(frozenset({"a", "good"}), frozenset(), "send")] * 20
     bias, weights = training.train(pos + neg, "blame")
     assert weights["bad"] > 1 > weights["good"]
     assert (

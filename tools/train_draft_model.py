@@ -9,8 +9,9 @@ its rule, a `quiet` one negative for every rule). Blind sets (`blind-*`) are nev
 
 One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
 fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
-cross-validation: the lowest probability at which at most `--max-false` of the drafts that do not
-do that thing would be flagged, and at most half of that share of the harmless drafts.
+cross-validation: the lowest probability at which at most `--max-false` of the drafts whose
+verdict a false finding would make worse (for blame and heavy-topic, every draft that may be
+sent or revised; for pressure and emotional, the harmless ones) would be flagged.
 """
 
 from __future__ import annotations
@@ -36,13 +37,22 @@ EPOCHS, RATE, L2, FOLDS, SEED = 30, 0.2, 1e-4, 5, 20261202
 GRID = [round(0.5 + 0.01 * i, 2) for i in range(50)]
 
 
+ERRORS = {"blame", "heavy-topic"}  # the rules whose firing means "don't send"
+
+
 @dataclass(frozen=True)
 class Example:
-    """One training draft: its features, the kinds it does, and whether it is harmless."""
+    """One training draft: its features, the kinds it does, and the verdict it should get."""
 
     features: frozenset[str]
     kinds: frozenset[str]
-    harmless: bool
+    verdict: str
+
+    def spoiled_by(self, kind: str) -> bool:
+        """Say whether a false `kind` finding would make this draft's verdict worse."""
+        if kind in ERRORS:
+            return self.verdict != "dont-send"
+        return self.verdict == "send"
 
 
 def _toml(path: Path) -> dict:
@@ -52,23 +62,23 @@ def _toml(path: Path) -> dict:
 
 def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> list[Example]:
     """Every labelled draft of `language` that may be tuned on."""
-    rows: list[tuple[str, set[str], bool]] = []
+    rows: list[tuple[str, set[str], str]] = []
     for path in sorted(CORPUS.glob("tune-*.toml")):
         if language in path.stem.split("-"):
             for d in _toml(path)["drafts"]:
-                rows.append((d["text"], set(d.get("kinds", ())), d["verdict"] == "send"))
+                rows.append((d["text"], set(d.get("kinds", ())), d["verdict"]))
     for d in _toml(ROOT / "tests" / "data" / "drafts.toml")["drafts"]:
-        if d["locale"] == language:
-            rows.append((d["text"], set(d.get("fires", ())), d.get("verdict") == "send"))
+        if d["locale"] == language and "verdict" in d:
+            rows.append((d["text"], set(d.get("fires", ())), d["verdict"]))
     rules = DraftRules.model_validate(_toml(content_dir / language / "draft.toml"))
     for rule in rules.rules:
         if rule.id in KINDS:
             for example in rule.examples.fire:
                 text = example.text if isinstance(example, SentExample) else example
-                rows.append((text, {rule.id}, False))
+                rows.append((text, {rule.id}, "dont-send" if rule.id in ERRORS else "revise"))
             for example in rule.examples.quiet:
                 text = example.text if isinstance(example, SentExample) else example
-                rows.append((text, set(), True))
+                rows.append((text, set(), "send"))
     return [
         Example(frozenset(features(normalize(t).text, language)), frozenset(k), h)
         for t, k, h in rows
@@ -112,14 +122,15 @@ def threshold(examples: list[Example], kind: str, max_false: float) -> tuple[flo
             (probability(bias, weights, e), e) for i, e in enumerate(examples) if i % FOLDS == fold
         ]
     positives = [p for p, e in scored if kind in e.kinds]
-    negatives = [p for p, e in scored if kind not in e.kinds]
-    harmless = [p for p, e in scored if e.harmless]
+    spoiled = [p for p, e in scored if kind not in e.kinds and e.spoiled_by(kind)]
+    harmless = [p for p, e in scored if e.verdict == "send"]
     for t in GRID:
-        false = sum(p >= t for p in negatives) / max(1, len(negatives))
+        false = sum(p >= t for p in spoiled) / max(1, len(spoiled))
         quiet = sum(p >= t for p in harmless) / max(1, len(harmless))
-        if false <= max_false and quiet <= max_false / 2:
+        if false <= max_false and quiet <= max_false:
             recall = sum(p >= t for p in positives) / max(1, len(positives))
-            return t, f"{kind}: threshold {t:.2f}, recall {recall:.2f}, false {false:.3f}"
+            numbers = f"recall {recall:.2f}, false {false:.3f}, harmless {quiet:.3f}"
+            return t, f"{kind}: threshold {t:.2f}, {numbers}"
     return 0.99, f"{kind}: no threshold keeps false fires low enough; 0.99"
 
 
