@@ -10,7 +10,8 @@ The language is read from the script: kana and kanji mean Japanese; words in Lat
 LINE, OK, SNS, do not count) mean English. A draft with both gets both rule sets' phrase
 rules, findings merged; the rules about the shape of the whole message (its length, its last
 sentence, a bare acknowledgement) come from the language most of the draft is in. A draft with
-neither (emoji only) gets the user's.
+neither (emoji or punctuation only) gets both, Japanese first, so that it too is checked the
+same whatever the user's language.
 """
 
 from __future__ import annotations
@@ -56,8 +57,11 @@ _JAPANESE_LATIN = frozenset(
 _JA_WEIGHT = 3
 
 
-def draft_languages(text: str, fallback: str) -> tuple[str, ...]:
-    """Return the languages of `text`, the one most of it is in first (`fallback` if none)."""
+NO_LETTERS = ("ja", "en")  # what a draft without letters is checked with, in this order
+
+
+def draft_languages(text: str) -> tuple[str, ...]:
+    """Return the languages of `text`, the one most of it is in first."""
     norm = normalize(text).text
     ja = len(_JAPANESE.findall(norm))
     latin = _LATIN_WORD.findall(norm)
@@ -70,7 +74,7 @@ def draft_languages(text: str, fallback: str) -> tuple[str, ...]:
         return ("ja",)
     if has_en:
         return ("en",)
-    return (fallback,)
+    return NO_LETTERS
 
 
 def check_message(
@@ -80,7 +84,7 @@ def check_message(
     context: DraftContext | None = None,
 ) -> Report:
     """Check `text` with the rules of the language(s) it is written in; word it for `locale`."""
-    languages = [lang for lang in draft_languages(text, locale) if lang in rules] or [locale]
+    languages = [lang for lang in draft_languages(text) if lang in rules] or [locale]
     main = languages[0]
     detected = detect(text, rules[main], context)
     for other in languages[1:]:

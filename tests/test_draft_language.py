@@ -30,13 +30,13 @@ CORPUS = Path(__file__).resolve().parent / "data"
     ],
 )
 def test_languages_are_read_from_the_script(text: str, languages: tuple[str, ...]) -> None:
-    assert draft_languages(text, "ja") == languages
+    assert draft_languages(text) == languages
 
 
-@pytest.mark.parametrize("fallback", ["ja", "en"])
-def test_a_draft_with_no_words_gets_the_users_language(fallback: str) -> None:
-    assert draft_languages("😭😭😭", fallback) == (fallback,)
-    assert draft_languages("？？？", fallback) == (fallback,)
+@pytest.mark.parametrize("text", ["😭😭😭", "？？？", "??", "……"])
+def test_a_draft_with_no_letters_is_checked_the_same_for_everyone(text: str) -> None:
+    assert draft_languages(text) == ("ja", "en")
+    assert spans(text, "ja") == spans(text, "en")
 
 
 def examples(locale: str) -> list[str]:
