@@ -428,7 +428,7 @@ class Detected:
 def detect(
     text: str, rules: DraftRules, context: DraftContext | None = None, *, phrases_only: bool = False
 ) -> Detected:
-    """Run the rules (only the phrase rules if asked) and say which fired where."""
+    """Run the rules and their model (only the phrase rules if asked) and say what fired where."""
     matchers = rules._matchers
     draft = _Draft(text, matchers)
     found: list[tuple[str, Spans]] = []
@@ -438,7 +438,7 @@ def detect(
         spans = CHECKS[rule.check](compiled, draft, rules, context)
         if spans:
             found.append((rule.id, spans))
-    if rules.model is not None:
+    if rules.model is not None and not phrases_only:
         fired = {rule_id for rule_id, _ in found}
         for kind in rules.model.firing(draft.norm.text):
             if kind not in fired:

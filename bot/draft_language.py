@@ -8,10 +8,10 @@ still speaks the user's language: findings are worded from the rules of the user
 The language is read from the script: kana and kanji mean Japanese; words in Latin letters
 (in a draft that has Japanese too, the handful of Latin words Japanese chat uses, such as
 LINE, OK, SNS, do not count) mean English. A draft with both gets both rule sets' phrase
-rules, findings merged; the rules about the shape of the whole message (its length, its last
-sentence, a bare acknowledgement) come from the language most of the draft is in. A draft with
-neither (emoji or punctuation only) gets both, Japanese first, so that it too is checked the
-same whatever the user's language.
+rules, findings merged; the model behind the rules, and the rules about the shape of the whole
+message (its length, its last sentence, a bare acknowledgement), come from the language most
+of the draft is in. A draft with neither (emoji or punctuation only) gets both, Japanese
+first, so that it too is checked the same whatever the user's language.
 """
 
 from __future__ import annotations
@@ -22,8 +22,11 @@ from collections.abc import Mapping
 from bot.draft import Detected, DraftContext, DraftRules, Report, detect, report_of
 from bot.textnorm import normalize
 
-# Hiragana, katakana (what folding leaves: ー, ・ and a few), the CJK ideographs and 々〆.
-_JAPANESE = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+# Hiragana, the katakana folding leaves, the CJK ideographs and 々〆; not ー and ・, which the
+# normal form also writes for dashes and bullets in any language.
+_JAPANESE = re.compile(
+    r"[\u3041-\u309f\u30a0-\u30fa\u30fd-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]"
+)
 _LATIN_WORD = re.compile(r"[a-z][a-z']*")
 # Latin words that Japanese chat uses as its own: they do not make a Japanese draft English.
 _JAPANESE_LATIN = frozenset(

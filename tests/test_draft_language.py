@@ -95,3 +95,9 @@ def test_length_follows_the_language_most_of_the_draft_is_in() -> None:
         f for f in check_message(english * 2, CONTENT.drafts, "ja").findings if f.rule == "too-long"
     ]
     assert str(CONTENT["en"].draft.max_length) in finding.message
+
+
+def test_dashes_and_bullets_do_not_make_english_japanese() -> None:
+    # The normal form writes every dash as "ー" and keeps "・": neither is Japanese on its own.
+    assert draft_languages("There's a film I want to see — free this weekend?") == ("en",)
+    assert draft_languages("・coffee ・movie ・dinner") == ("en",)

@@ -4,8 +4,9 @@
     python -m tools.train_draft_model --lang en --dry-run   # print the cross-validated numbers
 
 Training data, per language: the tuning corpora (`tests/data/corpus/tune-*`), the hand-written
-corpus (`tests/data/drafts.toml`) and the rules' own examples (a `fire` example is positive for
-its rule, a `quiet` one negative for every rule). Blind sets (`blind-*`) are never read.
+corpus (`tests/data/drafts.toml`), the rules' own examples (a `fire` example is positive for
+its rule, a `quiet` one negative for every rule) and the messages the bot itself recommends
+(templates and quoted examples: harmless). Dev and blind sets are never read.
 
 One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
 fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
@@ -20,6 +21,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -70,6 +72,7 @@ def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> lis
     for d in _toml(ROOT / "tests" / "data" / "drafts.toml")["drafts"]:
         if d["locale"] == language and "verdict" in d:
             rows.append((d["text"], set(d.get("fires", ())), d["verdict"]))
+    rows += [(text, set(), "send") for text in recommended(language, content_dir)]
     rules = DraftRules.model_validate(_toml(content_dir / language / "draft.toml"))
     for rule in rules.rules:
         if rule.id in KINDS:
@@ -83,6 +86,20 @@ def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> lis
         Example(frozenset(features(normalize(t).text, language)), frozenset(k), h)
         for t, k, h in rows
     ]
+
+
+QUOTES = {"ja": re.compile(r"「([^「」]+)」"), "en": re.compile(r'"([^"]+)"')}
+
+
+def recommended(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> list[str]:
+    """The messages the bot itself recommends sending: harmless by definition."""
+    article = _toml(content_dir / language / "article.toml")
+    texts = [t["text"] for t in article["templates"]]
+    wording = [item["instead"] for item in article["ng"]]
+    wording += [r["suggestion"] for r in _toml(content_dir / language / "draft.toml")["rules"]]
+    for text in wording:
+        texts += QUOTES[language].findall(text)
+    return texts
 
 
 def train(examples: list[Example], kind: str) -> tuple[float, dict[str, float]]:
