@@ -10,8 +10,8 @@ its rule, a `quiet` one negative for every rule) and the messages the bot itself
 
 One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
 fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
-cross-validation: the lowest probability at which at most `--max-false` of the drafts whose
-verdict a false finding would make worse (for blame and heavy-topic, every draft that may be
+cross-validation, cut two ways: the lowest probability at which at most `--max-false` of the
+drafts whose verdict a false finding would make worse (for blame and heavy-topic, every draft that may be
 sent or revised; for pressure and emotional, the harmless ones) would be flagged.
 """
 
@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "corpus"
 KINDS = ["blame", "heavy-topic", "pressure", "emotional"]
 EPOCHS, RATE, L2, FOLDS, SEED = 30, 0.2, 1e-4, 5, 20261202
-GRID = [round(0.5 + 0.01 * i, 2) for i in range(50)]
+GRID = [round(0.3 + 0.01 * i, 2) for i in range(70)]
+LAYOUTS = (lambda i: i % FOLDS, lambda i: (i // FOLDS) % FOLDS)
 
 
 ERRORS = {"blame", "heavy-topic"}  # the rules whose firing means "don't send"
@@ -132,12 +133,13 @@ def probability(bias: float, weights: dict[str, float], ex: Example) -> float:
 def threshold(examples: list[Example], kind: str, max_false: float) -> tuple[float, str]:
     """Choose the rule's threshold by cross-validation; say what it gives."""
     scored: list[tuple[float, Example]] = []
-    for fold in range(FOLDS):
-        train_part = [e for i, e in enumerate(examples) if i % FOLDS != fold]
-        bias, weights = train(train_part, kind)
-        scored += [
-            (probability(bias, weights, e), e) for i, e in enumerate(examples) if i % FOLDS == fold
-        ]
+    for layout in LAYOUTS:  # two ways of cutting the folds, so one lucky cut does not decide
+        for fold in range(FOLDS):
+            held = [layout(i) == fold for i in range(len(examples))]
+            bias, weights = train([e for e, h in zip(examples, held, strict=True) if not h], kind)
+            scored += [
+                (probability(bias, weights, e), e) for e, h in zip(examples, held, strict=True) if h
+            ]
     positives = [p for p, e in scored if kind in e.kinds]
     spoiled = [p for p, e in scored if kind not in e.kinds and e.spoiled_by(kind)]
     harmless = [p for p, e in scored if e.verdict == "send"]
