@@ -11,8 +11,8 @@ its rule, a `quiet` one negative for every rule) and the messages the bot itself
 One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
 fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
 cross-validation, cut two ways: the lowest probability at which at most `--max-false` of the
-drafts whose verdict a false finding would make worse (for blame and heavy-topic, every draft that may be
-sent or revised; for pressure and emotional, the harmless ones) would be flagged.
+drafts whose verdict a false finding would make worse (for blame and heavy-topic, every draft
+that may be sent or revised; for pressure and emotional, the harmless ones) would be flagged.
 """
 
 from __future__ import annotations
