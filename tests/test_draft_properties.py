@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.content import load_content
 from bot.draft import DraftContext, Report, SentExample, check_draft, score
+from bot.draft_language import check_message
 from bot.textnorm import is_invisible
 from tests.test_draft_rules import NOW, fired, load_rules
 
@@ -146,3 +148,17 @@ def test_sent_examples_are_the_only_context_examples() -> None:
                 e for e in (*rule.examples.fire, *rule.examples.quiet) if isinstance(e, SentExample)
             ]
             assert bool(sent) is (rule.check == "recent"), rule.id
+
+
+CONTENT = load_content()
+
+
+@settings(max_examples=300)
+@given(drafts, st.sampled_from(LOCALES), contexts)
+def test_the_check_users_get_never_raises_and_holds_together(text: str, locale: str, context):
+    """The full check: rules of the draft's language(s) and the model behind them."""
+    report = check_message(text, CONTENT.drafts, locale, context)
+    check_invariants(text, report, locale)
+    # worded in the user's language, whatever the draft's (the text before any placeholder)
+    lead = {r.id: r.message.split("{")[0] for r in CONTENT[locale].draft.rules}
+    assert all(f.message.startswith(lead[f.rule]) for f in report.findings)
