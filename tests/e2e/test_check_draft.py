@@ -433,3 +433,24 @@ async def test_a_slow_store_acknowledges_first_then_answers(
     r = await fake_discord.outcome(record)
     assert r.deferred and r.ephemeral
     assert r.text.count(ja(content, "check_draft.verdict.dont-send")) == 1
+
+
+async def test_a_japanese_draft_from_an_english_user_gets_the_japanese_rules(
+    fake_discord, bot, content
+):
+    """The draft's language picks the rules; the report speaks the user's language."""
+    r = await fake_discord.slash("check-draft", {"text": BLAME}, user="alice")
+    assert_report(r, content, "en", "dont-send")
+    field = finding(r, content, "en", "blame")
+    quote = content["en"].text("check_draft.quote", text="どうして連絡してくれない")
+    assert quote in field and content["en"].draft.rule("blame").message in field
+
+
+async def test_an_english_draft_from_a_japanese_user_gets_the_english_rules(
+    fake_discord, bot, content
+):
+    r = await fake_discord.slash(
+        "check-draft", {"text": "Why haven't you texted me back?"}, user="haruto"
+    )
+    assert_report(r, content, "ja", "dont-send")
+    assert content["ja"].draft.rule("blame").message in finding(r, content, "ja", "blame")
