@@ -160,8 +160,9 @@ class _Compiled:
         return any(p.fullmatch(text, start, end) for p in self.patterns)
 
     def spans(self, text: str) -> tuple[Spans, Spans]:
-        """Return the spans of all matches, and the spans of all `unless` matches."""
-        return _all_spans(self.patterns, text), _all_spans(self.unless, text)
+        """Return the spans of all matches, and (only when there are any) of `unless` matches."""
+        found = _all_spans(self.patterns, text)
+        return found, _all_spans(self.unless, text) if found else []
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable
+from itertools import repeat
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from bot.model import Strict
 
@@ -39,11 +39,11 @@ def features(text: str, language: str) -> set[str]:
     padded = f"^{body}$"
     found: set[str] = set()
     for size in CHAR_SIZES[language]:
-        found.update(padded[i : i + size] for i in range(len(padded) - size + 1))
+        found |= {padded[i : i + size] for i in range(len(padded) - size + 1)}
     if language == "en":
         words = ["^", *_WORD.findall(body), "$"]
-        found.update(f"w:{w}" for w in words[1:-1])
-        found.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
+        found |= {f"w:{w}" for w in words[1:-1]}
+        found |= {f"b:{a} {b}" for a, b in itertools.pairwise(words)}
     return found
 
 
@@ -56,6 +56,7 @@ class DraftModel(Strict):
     thresholds: list[Annotated[float, Field(gt=0, le=1)]]
     weights: dict[str, list[float]]
     trained_on: list[str] = Field(default_factory=list)
+    _columns: list[dict[str, float]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _shapes(self) -> DraftModel:
@@ -69,7 +70,20 @@ class DraftModel(Strict):
 
     def probabilities(self, text: str) -> list[float]:
         """Return, for each kind, the probability that the normalized `text` does it."""
-        return _sigmoids(self.bias, (self.weights.get(f) for f in features(text, self.language)))
+        found = features(text, self.language)
+        totals = list(self.bias)
+        for i, column in enumerate(self._rows()):
+            totals[i] += sum(map(column.get, found, repeat(0.0)))
+        return [1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, t)))) for t in totals]
+
+    def _rows(self) -> list[dict[str, float]]:
+        """The weights as one feature -> weight table per kind (built once: lookups in C)."""
+        if self._columns is None:
+            self._columns = [
+                {f: row[i] for f, row in self.weights.items() if row[i]}
+                for i in range(len(self.kinds))
+            ]
+        return self._columns
 
     def firing(self, text: str) -> list[str]:
         """Return the kinds whose probability on the normalized `text` reaches their threshold."""
@@ -81,12 +95,3 @@ class DraftModel(Strict):
         column = self.kinds.index(kind)
         scores = [self.probabilities(s)[column] if s.strip() else -1.0 for s in sentences]
         return max(range(len(sentences)), key=scores.__getitem__)
-
-
-def _sigmoids(bias: list[float], rows: Iterable[list[float] | None]) -> list[float]:
-    totals = list(bias)
-    for row in rows:
-        if row is not None:
-            for i, weight in enumerate(row):
-                totals[i] += weight
-    return [1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, t)))) for t in totals]
