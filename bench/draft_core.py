@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.draft import DraftRules, check_draft, is_blank  # noqa: E402
+from bot.core.draft import DraftRules, check_draft, is_blank  # noqa: E402
 
 GOAL_P99_US = 500.0
 MAX_CHARS = 400

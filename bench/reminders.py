@@ -31,9 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import TayoriBot, tayori
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.content import load_content
+from bot.core.clock import SystemClock
+from bot.core.content import load_content
 from bot.store import Store
 from tests.fakediscord import FakeDiscord, point_discord_py_at
 

@@ -13,9 +13,9 @@ import aiohttp
 import discord
 
 from bot.app import tayori
-from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, configure_logging, load_settings
-from bot.content import ContentError, load_content
+from bot.core.clock import SystemClock
+from bot.core.content import ContentError, load_content
 from bot.store import StoreError, read_heartbeat
 
 log = logging.getLogger("bot")

@@ -22,9 +22,9 @@ from discord.ext import commands
 
 import cogs
 from bot import logsafety
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.content import Content, LocaleContent, load_content
+from bot.core.clock import Clock, SystemClock
+from bot.core.content import Content, LocaleContent, load_content
 from bot.i18n import ContentTranslator
 from bot.interactions import TayoriTree
 from bot.ratelimit import RateLimiter

@@ -11,7 +11,7 @@ import secrets
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 KEEP = timedelta(minutes=15)  # PRIVACY.md promises this
 KEEP_MAX = 2000  # drafts held at most; the oldest goes first

@@ -15,7 +15,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.content import BASE_LOCALE, DEFAULT_CONTENT_DIR, Content, load_messages
+from bot.core.content import BASE_LOCALE, DEFAULT_CONTENT_DIR, Content, load_messages
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.pacing import PacingError
+from bot.core.pacing import PacingError
 from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.pacing import DEFAULT_QUIET, is_missed, lateness, shift_out_of_quiet
+from bot.core.clock import Clock
+from bot.core.pacing import DEFAULT_QUIET, is_missed, lateness, shift_out_of_quiet
 from bot.store import Reminder, Store, StoreError, UserSettings
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from pathlib import Path
 import aiosqlite
 from pydantic import BaseModel
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
-from bot.article import fitting_templates, ng_item
-from bot.content import LocaleContent
-from bot.draft import DraftContext, Finding, Report, check_draft, is_blank
+from bot.core.article import fitting_templates, ng_item
+from bot.core.content import LocaleContent
+from bot.core.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.draft_memory import DraftMemory
 from bot.i18n import names, options
 from bot.interactions import bot_of, buttons, everywhere, guarded, reply, think

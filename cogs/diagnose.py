@@ -15,9 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
-from bot.article import reason, templates_for
-from bot.content import LocaleContent
-from bot.diagnosis import (
+from bot.core.article import reason, templates_for
+from bot.core.content import LocaleContent
+from bot.core.diagnosis import (
     AnswerError,
     Diagnosis,
     answer_labels,

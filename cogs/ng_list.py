@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
-from bot.article import ng_item
-from bot.content import LocaleContent
+from bot.core.article import ng_item
+from bot.core.content import LocaleContent
 from bot.i18n import names, options
 from bot.interactions import bot_of, buttons, everywhere, guarded, reply
 

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
-from bot.content import LocaleContent
+from bot.core.content import LocaleContent
 from bot.i18n import group_names, names
 from bot.interactions import (
     ack,

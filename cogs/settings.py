@@ -10,9 +10,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
+from bot.core.pacing import NO_QUIET, chosen_quiet
 from bot.i18n import group_names, names, options
 from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
-from bot.pacing import NO_QUIET, chosen_quiet
 
 CHOICES = 25
 

@@ -8,9 +8,9 @@ from contextlib import AsyncExitStack
 import pytest
 
 from bot.app import TayoriBot, tayori
-from bot.clock import FakeClock, utc
 from bot.config import Settings
-from bot.content import Content, load_content
+from bot.core.clock import FakeClock, utc
+from bot.core.content import Content, load_content
 
 pytest_plugins = ["tests.fakediscord.plugin"]
 

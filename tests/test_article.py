@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.article import (
+from bot.core.article import (
     Article,
     DayRange,
     Template,
@@ -309,7 +309,7 @@ def test_loaded_article_has_the_same_ids_in_both_locales(content):
 
 
 def test_the_loader_checks_the_articles_references(content, tmp_path):
-    from bot.content import ContentError, load_content
+    from bot.core.content import ContentError, load_content
 
     shutil.copytree(CONTENT, tmp_path / "content")
     path = tmp_path / "content" / "ja" / "article.toml"
@@ -429,7 +429,7 @@ def test_templates_for_filters_by_kind():
 
 
 def test_fitting_templates_prefer_the_diagnosed_reason_and_the_wanted_kinds():
-    from bot.article import fitting_templates, templates_for
+    from bot.core.article import fitting_templates, templates_for
 
     a = article("ja")
     busy = {t.id for t in templates_for(a, ["busy"])}

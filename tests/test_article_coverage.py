@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.article import Article
+from bot.core.article import Article
 
 HERE = Path(__file__).resolve()
 CONTENT = HERE.parents[1] / "content"

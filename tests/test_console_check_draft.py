@@ -12,10 +12,10 @@ from typing import get_args
 
 import pytest
 
-from bot.article import fitting_templates
 from bot.console.__main__ import main
-from bot.content import _flatten
-from bot.draft import Severity, Verdict
+from bot.core.article import fitting_templates
+from bot.core.content import _flatten
+from bot.core.draft import Severity, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 BLAME = "ねえ、どうして連絡くれないの？"

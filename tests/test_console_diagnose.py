@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.article import reason
 from bot.console.__main__ import main
 from bot.console.diagnose import AGAIN
-from bot.content import Content, load_content
-from bot.diagnosis import UNKNOWN, diagnose
+from bot.core.article import reason
+from bot.core.content import Content, load_content
+from bot.core.diagnosis import UNKNOWN, diagnose
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAM = {"life-news": "work-exams", "social-media": "quiet"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.console.__main__ import main
-from bot.content import Content, load_content
+from bot.core.content import Content, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-03-10T03:00:00Z"  # Tuesday 12:00 in Tokyo

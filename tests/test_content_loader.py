@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, load_content
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.content import load_content
-from bot.diagnosis import (
+from bot.core.content import load_content
+from bot.core.diagnosis import (
     CODE_VERSION,
     FINGERPRINT_LEN,
     UNKNOWN,
@@ -294,7 +294,7 @@ def test_code_from_a_reordered_questionnaire_is_refused(q: Questionnaire) -> Non
 def test_session_stamp_round_trips_to_the_minute_and_expires_after_a_day():
     from datetime import UTC, datetime, timedelta
 
-    from bot.diagnosis import CodeError, expired, stamp, unstamp
+    from bot.core.diagnosis import CodeError, expired, stamp, unstamp
 
     started = datetime(2026, 3, 10, 12, 34, 56, tzinfo=UTC)
     back = unstamp(stamp(started))

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.diagnosis import (
+from bot.core.diagnosis import (
     CODE_VERSION,
     FINGERPRINT_LEN,
     CodeError,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.diagnosis import UNKNOWN, Questionnaire, diagnose
+from bot.core.diagnosis import UNKNOWN, Questionnaire, diagnose
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 LOCALES = ("ja", "en")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.draft import check_draft
+from bot.core.draft import check_draft
 from tests.test_draft_rules import RULE_IDS, fired, load_rules
 
 CORPUS = Path(__file__).resolve().parent / "data" / "drafts.toml"

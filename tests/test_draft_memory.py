@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.draft_memory import KEEP, DraftMemory
 
 

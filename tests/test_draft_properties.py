@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.draft import DraftContext, Report, SentExample, check_draft, score
-from bot.textnorm import is_invisible
+from bot.core.draft import DraftContext, Report, SentExample, check_draft, score
+from bot.core.textnorm import is_invisible
 from tests.test_draft_rules import NOW, fired, load_rules
 
 LOCALES = ("ja", "en")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.clock import utc
-from bot.draft import (
+from bot.core.clock import utc
+from bot.core.draft import (
     SEVERITIES,
     DraftContext,
     DraftRules,

@@ -11,15 +11,15 @@ import cogs
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = [
-    "bot.article",
-    "bot.content",
-    "bot.diagnosis",
-    "bot.draft",
-    "bot.when",
-    "bot.pacing",
-    "bot.textnorm",
-    "bot.model",
-    "bot.clock",
+    "bot.core.article",
+    "bot.core.content",
+    "bot.core.diagnosis",
+    "bot.core.draft",
+    "bot.core.when",
+    "bot.core.pacing",
+    "bot.core.textnorm",
+    "bot.core.model",
+    "bot.core.clock",
 ]
 
 

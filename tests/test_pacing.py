@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.content import load_content
-from bot.pacing import (
+from bot.core.content import load_content
+from bot.core.pacing import (
     DEFAULT_QUIET,
     NO_QUIET,
     PacingError,

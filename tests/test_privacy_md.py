@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import Settings
+from bot.core.clock import FakeClock
 from bot.store import USER_TABLES, open_store
 
 PRIVACY_MD = Path(__file__).resolve().parent.parent / "PRIVACY.md"

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from bot.clock import utc
+from bot.core.clock import utc
 from bot.ratelimit import RateLimiter
 
 

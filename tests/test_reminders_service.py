@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock, utc
+from bot.core.clock import FakeClock, utc
 from bot.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
 from bot.store import Store, StoreError
 

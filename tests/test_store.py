@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.store import Store, StoreBusy, StoreError, migrations
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.store import DraftHistory, LimitReached, ReadCache, Store
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.textnorm import (
+from bot.core.textnorm import (
     LONG_VOWEL,
     MAX_JOINED_MARKS,
     Normalized,

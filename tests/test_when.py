@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.content import load_content
-from bot.when import (
+from bot.core.content import load_content
+from bot.core.when import (
     MAX_AHEAD,
     Parsed,
     Refused,
@@ -296,8 +296,8 @@ def test_dateparser_errors_never_escape(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("dateparser broke")
 
-    monkeypatch.setattr("bot.when._dateparser_data", boom)
-    with caplog.at_level(logging.DEBUG, logger="bot.when"):
+    monkeypatch.setattr("bot.core.when._dateparser_data", boom)
+    with caplog.at_level(logging.DEBUG, logger="bot.core.when"):
         refused = parse_when("dec 24", NOW, TOKYO, EN)
     assert refused == Refused("unreadable", "remind.when.unreadable")
     assert "RuntimeError" in caplog.text and "dec 24" not in caplog.text, "never what was typed"

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.when import MAX_AHEAD, MAX_INPUT_CHARS, Parsed, Refused, WhenWords, parse_when, warm_up
+from bot.core.when import (
+    MAX_AHEAD,
+    MAX_INPUT_CHARS,
+    Parsed,
+    Refused,
+    WhenWords,
+    parse_when,
+    warm_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REASONS = {"empty", "unreadable", "range", "past", "too-far", "too-long"}

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 from bot.console import SUBCOMMANDS
-from bot.content import ContentError, load_content
+from bot.core.content import ContentError, load_content
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:

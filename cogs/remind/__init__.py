@@ -12,7 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import TayoriBot
-from bot.content import LocaleContent
+from bot.core.content import LocaleContent
+from bot.core.pacing import is_missed, lateness, optional_quiet, reply_due
+from bot.core.when import Parsed, Refused, format_duration, format_local, parse_when, warm_up
 from bot.i18n import group_names, names, options
 from bot.interactions import (
     UserFacingError,
@@ -23,7 +25,6 @@ from bot.interactions import (
     reply,
     think,
 )
-from bot.pacing import is_missed, lateness, optional_quiet, reply_due
 from bot.reminders import (
     NOTE_MAX,
     ChannelForbidden,
@@ -37,7 +38,6 @@ from bot.reminders import (
     user_zone,
 )
 from bot.store import Reminder, UserSettings
-from bot.when import Parsed, Refused, format_duration, format_local, parse_when, warm_up
 from cogs.remind._views import (
     DYNAMIC_ITEMS,
     AfterSendButton,

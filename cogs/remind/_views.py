@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 import discord
 
-from bot.content import LocaleContent
+from bot.core.content import LocaleContent
+from bot.core.pacing import after_send_due, interrupted_wait, snooze
+from bot.core.when import format_duration
 from bot.interactions import (
     UserFacingError,
     ack,
@@ -18,9 +20,7 @@ from bot.interactions import (
     owner_only,
     reply,
 )
-from bot.pacing import after_send_due, interrupted_wait, snooze
 from bot.reminders import Delivery
-from bot.when import format_duration
 
 PREFIX = "tayori:rm"
 SNOOZES = ("1h", "1d", "1w")

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.article import ng_item, template
-from bot.draft import Finding, Report
+from bot.core.article import ng_item, template
+from bot.core.draft import Finding, Report
 from cogs.check_draft import render
 
 BLAME = "どうして連絡してくれないの？既読無視しないで！！"

@@ -6,7 +6,7 @@ import asyncio
 import re
 from datetime import timedelta
 
-from bot.diagnosis import decode_answers, unstamp
+from bot.core.diagnosis import decode_answers, unstamp
 from cogs.diagnose import TEMPLATE, screen
 
 Q_TOTAL = 9

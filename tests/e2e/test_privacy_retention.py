@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.store import open_store
 from tests.fakediscord.world import Perm
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import utc
-from bot.when import format_duration, format_local
+from bot.core.clock import utc
+from bot.core.when import format_duration, format_local
 from cogs.remind._views import when_text
 from tests.conftest import START
 from tests.fakediscord import UserActionError

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.core.when import format_duration
 from bot.reminders import RETRY_BASE
-from bot.when import format_duration
 from tests.fakediscord.server import DROP, LOSE_ANSWER
 from tests.fakediscord.world import Overwrite, Perm
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from dateparser.date import DateDataParser
 from pydantic import Field, model_validator
 
-from bot.model import Strict
+from bot.core.model import Strict
 
 log = logging.getLogger(__name__)
 

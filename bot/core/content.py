@@ -18,15 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.article import Article
-from bot.diagnosis import Questionnaire
-from bot.draft import DraftRules
-from bot.model import Ref
-from bot.when import WhenWords
+from bot.core.article import Article
+from bot.core.diagnosis import Questionnaire
+from bot.core.draft import DraftRules
+from bot.core.model import Ref
+from bot.core.when import WhenWords
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 BASE_LOCALE = "ja"
 LOCALES = ("ja", "en")
 SECTIONS: dict[str, type[BaseModel]] = {

@@ -35,9 +35,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.model import Ref, Strict
-from bot.pacing import wait_days
-from bot.textnorm import Normalized, normalize, to_hiragana
+from bot.core.model import Ref, Strict
+from bot.core.pacing import wait_days
+from bot.core.textnorm import Normalized, normalize, to_hiragana
 
 Severity = Literal["error", "warning", "info", "good"]
 Verdict = Literal["send", "revise", "dont-send"]

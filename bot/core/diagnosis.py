@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PositiveFloat, StringConstraints, model_validator
 
-from bot.model import Ref, Strict
+from bot.core.model import Ref, Strict
 
 UNKNOWN = "unknown"
 CODE_VERSION = "2"
