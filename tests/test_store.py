@@ -69,7 +69,7 @@ async def test_newer_database_is_refused_clearly(tmp_path):
 async def test_failed_migration_leaves_no_partial_schema(tmp_path, monkeypatch):
     good = migrations()
     monkeypatch.setattr(
-        "bot.store.migrations",
+        "bot.store.base.migrations",
         lambda: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a); nonsense;")],
     )
     with pytest.raises(StoreError, match="9999_bad failed"):
@@ -118,7 +118,7 @@ async def test_two_settings_changed_at_once_both_stay(tmp_path):
 
 
 async def test_locked_database_becomes_store_busy(tmp_path, monkeypatch):
-    monkeypatch.setattr("bot.store.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("bot.store.base.BUSY_TIMEOUT_MS", 50)
     store = await Store.open(tmp_path / "t.db", FakeClock())
     other = sqlite3.connect(tmp_path / "t.db", timeout=0)
     other.execute("BEGIN IMMEDIATE")
