@@ -57,12 +57,12 @@ from discord import app_commands
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.latency import Run, floor_bot, measure, report
-from bot.app import TayoriBot, tayori
 from bot.config import Settings
 from bot.core.clock import FakeClock, utc
 from bot.core.content import Content, load_content
 from bot.core.draft import check_draft
-from cogs.check_draft import render
+from bot.runtime.app import TayoriBot, tayori
+from cogs.check_draft._cog import render
 from tests.fakediscord import FakeDiscord, point_discord_py_at
 from tests.fakediscord.interactions import InteractionRecord, Place, modal_data
 

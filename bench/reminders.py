@@ -30,10 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import TayoriBot, tayori
 from bot.config import Settings
 from bot.core.clock import SystemClock
 from bot.core.content import load_content
+from bot.runtime.app import TayoriBot, tayori
 from bot.store import Store
 from tests.fakediscord import FakeDiscord, point_discord_py_at
 
@@ -201,7 +201,7 @@ async def _schedule_burst(bot: TayoriBot, path: Path, users: list[int]) -> float
     now = int(time.time())
     due = now + 2
     await asyncio.to_thread(add_burst, path, users, due, now)
-    bot.get_cog("Remind").service.wake()  # type: ignore[union-attr]
+    bot.reminders.wake()
     return float(due)
 
 

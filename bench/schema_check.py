@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.check_draft_roundtrip import DRAFT, Mentions
 from bot.core.content import load_content
 from bot.core.draft import check_draft
-from cogs.check_draft import render
+from cogs.check_draft._cog import render
 from tests.fakediscord.schema import coerce_int_snowflakes, spec_index
 
 CALLBACK = "/interactions/1/token/callback"

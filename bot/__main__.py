@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import discord
 
-from bot.app import tayori
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.core.clock import SystemClock
 from bot.core.content import ContentError, load_content
+from bot.runtime.app import tayori
 from bot.store import StoreError, read_heartbeat
 
 log = logging.getLogger("bot")

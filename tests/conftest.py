@@ -7,10 +7,10 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from bot.app import TayoriBot, tayori
 from bot.config import Settings
 from bot.core.clock import FakeClock, utc
 from bot.core.content import Content, load_content
+from bot.runtime.app import TayoriBot, tayori
 
 pytest_plugins = ["tests.fakediscord.plugin"]
 

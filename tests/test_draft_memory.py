@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.clock import FakeClock
-from bot.draft_memory import KEEP, DraftMemory
+from bot.services.draft_memory import KEEP, DraftMemory
 
 
 def test_only_the_author_gets_a_draft_back_until_it_expires() -> None:

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot import logsafety
+from bot.runtime import logsafety
 
 
 def test_aiosqlite_debug_records_are_dropped_and_its_level_is_untouched(

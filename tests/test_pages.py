@@ -7,7 +7,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.interactions import pages
+from bot.runtime.replies import pages
 
 
 def test_parts_fill_a_page_before_the_next_one_starts() -> None:

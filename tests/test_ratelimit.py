@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from bot.core.clock import utc
-from bot.ratelimit import RateLimiter
+from bot.services.ratelimit import RateLimiter
 
 
 def test_five_writes_per_ten_seconds_then_the_wait_is_told():
@@ -14,7 +14,7 @@ def test_five_writes_per_ten_seconds_then_the_wait_is_told():
 
 
 def test_idle_users_are_forgotten(monkeypatch):
-    monkeypatch.setattr("bot.ratelimit.PRUNE_AT", 3)
+    monkeypatch.setattr("bot.services.ratelimit.PRUNE_AT", 3)
     limiter = RateLimiter()
     now = utc(2026, 1, 1)
     for uid in range(3):

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FakeClock, utc
-from bot.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
+from bot.services.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
 from bot.store import Store, StoreError
 
 

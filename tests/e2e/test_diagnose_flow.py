@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from bot.core.diagnosis import decode_answers, unstamp
-from cogs.diagnose import TEMPLATE, screen
+from cogs.diagnose._cog import TEMPLATE, screen
 
 Q_TOTAL = 9
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.clock import utc
 from bot.core.when import format_duration, format_local
-from cogs.remind._views import when_text
+from bot.runtime.replies import when_text
 from tests.conftest import START
 from tests.fakediscord import UserActionError
 
@@ -19,7 +19,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def service(bot):
-    return bot.get_cog("Remind").service
+    return bot.reminders
 
 
 async def move(fake, bot, clock, delta: timedelta | None = None, *, to: datetime | None = None):

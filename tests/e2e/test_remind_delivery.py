@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.when import format_duration
-from bot.reminders import RETRY_BASE
+from bot.services.reminders import RETRY_BASE
 from tests.fakediscord.server import DROP, LOSE_ANSWER
 from tests.fakediscord.world import Overwrite, Perm
 
@@ -16,7 +16,7 @@ NOTE = "秘密のメモ"
 
 
 def service(bot):
-    return bot.get_cog("Remind").service
+    return bot.reminders
 
 
 async def move(fake, bot, clock, delta: timedelta):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import TayoriBot
 from bot.core.article import reason, templates_for
 from bot.core.content import LocaleContent
 from bot.core.diagnosis import (
@@ -28,19 +28,13 @@ from bot.core.diagnosis import (
     stamp,
     unstamp,
 )
-from bot.i18n import group_names, names
-from bot.interactions import (
-    UserFacingError,
-    ack,
-    bot_of,
-    buttons,
-    everywhere,
-    guarded,
-    owner_only,
-    reply,
-)
-from cogs.check_draft import OpenDraftButton
-from cogs.remind import AfterSendButton
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import group_names, names
+from bot.runtime.items import TayoriItem
+from bot.runtime.limits import EMBED_DESCRIPTION_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX
+from bot.runtime.replies import ack, bot_of, buttons, reply
+from bot.runtime.shared_items import AfterSendButton, OpenDraftButton
+from bot.runtime.tree import UserFacingError
 
 PREFIX = "tayori:dg"
 TEMPLATE = (
@@ -48,7 +42,7 @@ TEMPLATE = (
     r":(?P<code>[0-9a-z-]+)(?::(?P<arg>\d))?"
 )
 SHOWN = 3
-FIELD = 1024
+FIELD = EMBED_FIELD_VALUE_MAX
 TEMPLATES_SHOWN = 4
 
 
@@ -57,7 +51,7 @@ def clip(text: str, limit: int = FIELD) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
+class StepButton(TayoriItem[discord.ui.Button[Any]], template=TEMPLATE):
     """Every button of a diagnosis: a(nswer), b(ack), c(ancel), d(m), r(estart)."""
 
     def __init__(
@@ -66,25 +60,21 @@ class Step(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
         custom_id = f"{PREFIX}:{act}:{uid}:{t}:{code}" + (f":{arg}" if arg is not None else "")
         super().__init__(discord.ui.Button(custom_id=custom_id, **button))
         self.act, self.uid, self.t, self.code, self.arg = act, uid, t, code, arg
+        self.owner_id = uid
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> Step:
+    ) -> StepButton:
         """Rebuild the button from its custom_id (after a restart too)."""
         arg = int(match["arg"]) if match["arg"] is not None else None
         return cls(
             match["act"], int(match["uid"]), match["t"], match["code"], arg, label=item.label
         )
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Move the diagnosis on by one step."""
-        await guarded(interaction, self._step(interaction))
-
-    async def _step(self, interaction: discord.Interaction) -> None:
-        if not await owner_only(interaction, self.uid):
-            return
-        bot = bot_of(interaction)
+        bot = interaction.client
         texts = bot.texts(interaction)
         if self.act == "r":
             fresh = screen(texts, self.uid, bot.clock.now(), {}, handoff=offers_dm(interaction))
@@ -164,15 +154,17 @@ def screen(
     if n == 1:
         embed.set_footer(text=texts.text("diagnose.intro").replace("\n", " "))
     items = [
-        Step("a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0)
+        StepButton(
+            "a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0
+        )
         for i, option in enumerate(question.options)
     ]
     if n > 1:
-        items.append(Step("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
-    items.append(Step("c", uid, t, code, label=texts.text("diagnose.cancel"), row=1))
+        items.append(StepButton("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
+    items.append(StepButton("c", uid, t, code, label=texts.text("diagnose.cancel"), row=1))
     if handoff:
         items.append(
-            Step("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1)
+            StepButton("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1)
         )
     return {"content": None, "embed": embed, "view": buttons(*items)}
 
@@ -183,9 +175,9 @@ def expired_screen(texts: LocaleContent, uid: int, bot: TayoriBot) -> dict:
     return {"content": texts.text("diagnose.expired"), "embed": None, "view": view}
 
 
-def _start_over(texts: LocaleContent, uid: int, bot: TayoriBot) -> Step:
+def _start_over(texts: LocaleContent, uid: int, bot: TayoriBot) -> StepButton:
     label = texts.text("diagnose.buttons.start-over")
-    return Step("r", uid, stamp(bot.clock.now()), "-", label=label)
+    return StepButton("r", uid, stamp(bot.clock.now()), "-", label=label)
 
 
 async def move_to_dm(
@@ -246,7 +238,8 @@ def result_embeds(
         strength = texts.text(f"diagnose.strength.{ranked.strength}")
         ranking.add_field(
             name=clip(
-                texts.text("diagnose.reason-heading", title=item.title, strength=strength), 256
+                texts.text("diagnose.reason-heading", title=item.title, strength=strength),
+                EMBED_FIELD_NAME_MAX,
             ),
             value=clip("\n".join([item.takeaway, because, *_first_step(texts, item)])),
             inline=False,
@@ -264,10 +257,11 @@ def steps_embed(texts: LocaleContent, cause: str) -> discord.Embed:
     article = texts.article
     top = reason(article, cause)
     embed = discord.Embed(
-        title=texts.text("diagnose.next-steps"), description=clip(top.explanation, 4096)
+        title=texts.text("diagnose.next-steps"),
+        description=clip(top.explanation, EMBED_DESCRIPTION_MAX),
     )
     steps = "\n".join(texts.text("diagnose.bullet", text=step.note) for step in top.next_steps)
-    embed.add_field(name=clip(top.title, 256), value=clip(steps), inline=False)
+    embed.add_field(name=clip(top.title, EMBED_FIELD_NAME_MAX), value=clip(steps), inline=False)
     fitting = templates_for(article, [cause])[:TEMPLATES_SHOWN]
     if fitting:
         lines = "\n".join(texts.text("diagnose.quote", text=t.text) for t in fitting)
@@ -290,7 +284,6 @@ def result_view(texts: LocaleContent, uid: int, bot: TayoriBot) -> discord.ui.Vi
     )
 
 
-@everywhere
 class Diagnose(commands.GroupCog, **group_names("diagnose")):
     """The /diagnose commands."""
 
@@ -336,9 +329,3 @@ def _strength(texts: LocaleContent, answers: dict[str, str], cause: str) -> str:
     except AnswerError:
         return "—"
     return texts.text(f"diagnose.strength.{ranked[cause].strength}") if cause in ranked else "—"
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog and its restart-proof buttons."""
-    bot.add_dynamic_items(Step)
-    await bot.add_cog(Diagnose(bot))

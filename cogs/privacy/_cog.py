@@ -5,24 +5,18 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import TayoriBot
 from bot.core.content import LocaleContent
-from bot.i18n import group_names, names
-from bot.interactions import (
-    ack,
-    bot_of,
-    buttons,
-    everywhere,
-    guarded,
-    owner_only,
-    reply,
-    think,
-)
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import group_names, names
+from bot.runtime.items import TayoriItem
+from bot.runtime.replies import ack, buttons, reply, think
+from bot.services.retention import erase_user
 from bot.store import KindSummary
 
 
@@ -62,9 +56,7 @@ def _ids_as_text(data: dict[str, list[dict[str, object]]]) -> dict[str, list[dic
     }
 
 
-class DeleteButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"tayori:privacy:del:(?P<uid>\d+)"
-):
+class DeleteButton(TayoriItem[discord.ui.Button[Any]], template=r"tayori:privacy:del:(?P<uid>\d+)"):
     """Confirms `/privacy delete`; works after a restart."""
 
     def __init__(self, user_id: int, label: str = "delete") -> None:
@@ -75,7 +67,7 @@ class DeleteButton(
                 custom_id=f"tayori:privacy:del:{user_id}",
             )
         )
-        self.user_id = user_id
+        self.user_id = self.owner_id = user_id
 
     @classmethod
     async def from_custom_id(
@@ -84,18 +76,11 @@ class DeleteButton(
         """Rebuild the button from its custom_id."""
         return cls(int(match["uid"]), item.label or "delete")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Delete everything about the owner, then say so."""
-        await guarded(interaction, self._delete(interaction))
-
-    async def _delete(self, interaction: discord.Interaction) -> None:
-        if not await owner_only(interaction, self.user_id):
-            return
         await ack(interaction)
-        bot = bot_of(interaction)
-        notices = await bot.store.notices_for(self.user_id)  # posted in channels: deleted too
-        count = await bot.store.delete_user(self.user_id)
-        bot.dispatch("tayori_reminders_changed")
+        bot = interaction.client
+        count, notices = await erase_user(bot.store, bot.reminders, self.user_id)
         bot.dispatch("tayori_user_deleted", self.user_id, notices)  # and what cogs keep in memory
         texts = bot.texts(interaction)
         await interaction.edit_original_response(
@@ -103,7 +88,6 @@ class DeleteButton(
         )
 
 
-@everywhere
 class Privacy(commands.GroupCog, **group_names("privacy")):
     """The /privacy commands."""
 
@@ -137,9 +121,3 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         texts = self.bot.texts(interaction)
         view = buttons(DeleteButton(interaction.user.id, texts.text("privacy.delete_button")))
         await reply(interaction, texts.text("privacy.delete_confirm"), view=view)
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog and its restart-proof button."""
-    bot.add_dynamic_items(DeleteButton)
-    await bot.add_cog(Privacy(bot))

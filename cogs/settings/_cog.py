@@ -9,10 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import TayoriBot
 from bot.core.pacing import NO_QUIET, chosen_quiet
-from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, everywhere, limited_writes, reply, think
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import group_names, names, options
+from bot.runtime.replies import reply, think
+from bot.runtime.tree import UserFacingError, limited_writes
 
 CHOICES = 25
 
@@ -23,8 +24,7 @@ def zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
-@everywhere
-class Settings(commands.GroupCog, **group_names("settings")):
+class SettingsCog(commands.GroupCog, **group_names("settings")):
     """The /settings commands."""
 
     def __init__(self, bot: TayoriBot) -> None:
@@ -78,8 +78,3 @@ class Settings(commands.GroupCog, **group_names("settings")):
             await reply(interaction, texts.text("remind.quiet.off"))
             return
         await reply(interaction, texts.text("remind.quiet.set", start=first, end=last))
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog."""
-    await bot.add_cog(Settings(bot))

@@ -1,10 +1,11 @@
 """Reminder delivery and its scheduler, independent of Discord.
 
-The scheduler sleeps until the soonest pending reminder (woken early when one is
-added or cancelled), claims each due reminder, hands it to a `Transport`, then
-marks it delivered. A crash between sending and marking can deliver one reminder
-once more on restart (it was claimed, so it is recovered as pending); normal
-operation never delivers one twice.
+The scheduler sleeps until the soonest pending reminder, claims each due reminder,
+hands it to a `Transport`, then marks it delivered. Every write that changes the
+schedule (add, snooze, close, cancel) goes through this service, which wakes the
+scheduler itself: no caller has to remember to. A crash between sending and
+marking can deliver one reminder once more on restart (it was claimed, so it is
+recovered as pending); normal operation never delivers one twice.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
-from bot.core.pacing import DEFAULT_QUIET, is_missed, lateness, shift_out_of_quiet
+from bot.core.pacing import (
+    DEFAULT_QUIET,
+    after_send_due,
+    interrupted_wait,
+    is_missed,
+    lateness,
+    shift_out_of_quiet,
+)
 from bot.store import Reminder, Store, StoreError, UserSettings
 
 log = logging.getLogger(__name__)
@@ -97,11 +105,23 @@ def arrives_at(due: datetime, settings: UserSettings) -> datetime:
     return shift_out_of_quiet(due, user_zone(settings.timezone), *quiet)
 
 
-class ReminderService:
-    """Claims due reminders and delivers them through a transport."""
+@dataclass(frozen=True)
+class AfterSend:
+    """A logged message: when its check-in is due, and the days of a wait it interrupts."""
 
-    def __init__(self, store: Store, clock: Clock, transport: Transport) -> None:
-        self.store, self.clock, self.transport = store, clock, transport
+    due: datetime
+    interrupted_days: int | None
+
+
+class ReminderService:
+    """Owns the reminders: writes them, and claims and delivers those due through a transport.
+
+    The transport is Discord's, given by the reminders cog when it loads (`attach`).
+    """
+
+    def __init__(self, store: Store, clock: Clock, transport: Transport | None = None) -> None:
+        self.store, self.clock = store, clock
+        self._transport = transport
         self._wake = asyncio.Event()
         self._rest = asyncio.Event()
         self.idle = asyncio.Event()
@@ -109,6 +129,68 @@ class ReminderService:
     def wake(self) -> None:
         """Re-check the schedule now (a reminder was added, snoozed or cancelled)."""
         self._wake.set()
+
+    def attach(self, transport: Transport) -> None:
+        """Deliver through `transport` (the reminders cog's)."""
+        self._transport = transport
+
+    @property
+    def transport(self) -> Transport:
+        """The transport reminders go out through."""
+        if self._transport is None:
+            raise RuntimeError("no transport attached: the reminders cog is not loaded")
+        return self._transport
+
+    # -- writes: each one re-plans the scheduler ---------------------------------
+
+    async def add(
+        self,
+        user_id: int,
+        kind: str,
+        due: datetime,
+        locale: str,
+        *,
+        guild_id: int | None = None,
+        note: str | None = None,
+    ) -> Reminder:
+        """Store a pending reminder (refused past the per-user limit)."""
+        reminder = await self.store.add_reminder(
+            user_id, kind, due, locale, guild_id=guild_id, note=note
+        )
+        self.wake()
+        return reminder
+
+    async def after_send(
+        self, user_id: int, days: int, locale: str, guild_id: int | None
+    ) -> AfterSend:
+        """Log one sent message: a check-in `days` ahead, and whether it cuts a wait short."""
+        now = self.clock.now()
+        due = after_send_due(now, days)
+        earlier = await self.store.after_send_window(user_id)
+        await self.add(user_id, "after-send", due, locale, guild_id=guild_id)
+        return AfterSend(due, interrupted_wait(now, earlier))
+
+    async def snooze(self, user_id: int, reminder_id: int, due: datetime) -> bool:
+        """Make a delivered (or held) reminder pending again at `due`; False if it cannot be."""
+        done = await self.store.snooze_reminder(user_id, reminder_id, due)
+        self.wake()
+        return done
+
+    async def close(self, user_id: int, reminder_id: int, state: str = "replied") -> bool:
+        """Close one of the user's open reminders (they replied)."""
+        done = await self.store.close_reminder(user_id, reminder_id, state)
+        self.wake()
+        return done
+
+    async def cancel(self, user_id: int, reminder_ids: list[int]) -> int:
+        """Cancel some of the user's pending reminders; return how many were."""
+        count = 0
+        for reminder_id in reminder_ids:
+            count += await self.store.cancel_reminder(user_id, reminder_id)
+        self.wake()
+        return count
+
+    # -- the scheduler ----------------------------------------------------------
 
     def next_rest(self) -> asyncio.Event:
         """Return the event set once everything due now is handled and the scheduler sleeps."""

@@ -14,25 +14,34 @@ import pkgutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
-import cogs
-from bot import logsafety
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import Content, LocaleContent, load_content
-from bot.i18n import ContentTranslator
-from bot.interactions import TayoriTree
-from bot.ratelimit import RateLimiter
-from bot.store import Store, StoreError, open_store
+from bot.runtime import logsafety
+from bot.runtime.i18n import ContentTranslator
+from bot.runtime.tree import TayoriTree
+from bot.services.heartbeat import Heartbeat
+from bot.services.ratelimit import RateLimiter
+from bot.services.reminders import ReminderService
+from bot.services.retention import Retention
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
 SYNC_HASH_KEY = "command_hash"
+COGS_DIR = Path(__file__).resolve().parents[2] / "cogs"  # found by path: the app imports no cog
+# Every command works in servers, DMs and group DMs, installed to a server or to a user,
+# unless it says otherwise (/remind-channel is for servers only).
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
+ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
 
 
 def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -63,6 +72,8 @@ class TayoriBot(commands.Bot):
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=TayoriTree,
+            allowed_contexts=EVERYWHERE,
+            allowed_installs=ANY_INSTALL,
             **options,
         )
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
@@ -72,8 +83,21 @@ class TayoriBot(commands.Bot):
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
-        self.gateway_up = False  # connected or resumed, and no disconnect since
+        self.reminders = ReminderService(store, clock)  # the reminders cog attaches Discord
+        self.heartbeat = Heartbeat(store, clock, timedelta(seconds=settings.heartbeat_seconds))
+        self.retention = Retention(
+            store,
+            clock,
+            diagnosis_days=settings.diagnosis_retention_days,
+            reminder_days=settings.reminder_retention_days,
+            on_expiring=lambda notices: self.dispatch("tayori_notices_expired", notices),
+        )
         logsafety.install()
+
+    @property
+    def gateway_up(self) -> bool:
+        """Connected or resumed, and no disconnect since."""
+        return self.heartbeat.connected
 
     def mention(self, qualified_name: str) -> str:
         """Return a clickable mention of a command, or `/name` before its id is known."""
@@ -94,14 +118,14 @@ class TayoriBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load every cog, translate the commands, start services, apply the sync policy."""
-        for name in sorted(m.name for m in pkgutil.iter_modules(cogs.__path__)):
+        for name in sorted(m.name for m in pkgutil.iter_modules([str(COGS_DIR)])):
             await self.load_extension(f"cogs.{name}")
         await self.tree.set_translator(ContentTranslator(self.content))
-        self.add_service(self._heartbeat)
-        self.add_service(self._purge)
+        self.add_service(self.heartbeat.run)
+        self.add_service(self.retention.run)
         if not self.sync_only:  # `python -m bot sync` must not deliver or recover reminders
             for run in self._services:
-                task = asyncio.create_task(run(), name=f"tayori-{run.__name__}")
+                task = asyncio.create_task(run(), name=f"tayori-{run.__qualname__}")
                 task.add_done_callback(_report_death)
                 self._tasks.append(task)
         await self.apply_sync_policy()
@@ -145,34 +169,7 @@ class TayoriBot(commands.Bot):
         Not while discord.py is retrying a lost connection: `python -m bot healthcheck`
         should then find the heartbeat going stale.
         """
-        if not self.gateway_up:
-            return False
-        await self.store.beat()
-        return True
-
-    async def _heartbeat(self) -> None:
-        stop = asyncio.Event()
-        while True:
-            try:
-                await self.beat()
-            except StoreError as exc:
-                log.error("heartbeat not recorded: %s", exc)
-            period = timedelta(seconds=self.settings.heartbeat_seconds)
-            await self.clock.sleep_until(self.clock.now() + period, stop)
-
-    async def _purge(self) -> None:
-        stop = asyncio.Event()
-        while True:
-            try:
-                days = self.settings.reminder_retention_days
-                notices = await self.store.expiring_notices(days)
-                if notices:  # their rows go now: delete the channel lines they point to first
-                    self.dispatch("tayori_notices_expired", notices)
-                removed = await self.store.purge(self.settings.diagnosis_retention_days, days)
-                log.info("retention purge removed %d row(s)", removed)
-            except StoreError as exc:
-                log.error("retention purge failed: %s", exc)
-            await self.clock.sleep_until(self.clock.now() + timedelta(days=1), stop)
+        return await self.heartbeat.beat()
 
     async def on_ready(self) -> None:
         """Say that the bot is ready."""
@@ -187,15 +184,11 @@ class TayoriBot(commands.Bot):
         await self._connected()
 
     async def _connected(self) -> None:
-        self.gateway_up = True
-        try:
-            await self.beat()  # healthy as soon as connected, not a heartbeat period later
-        except StoreError as exc:
-            log.error("heartbeat not recorded: %s", exc)
+        await self.heartbeat.up()
 
     async def on_disconnect(self) -> None:
         """The gateway connection is lost (discord.py retries on its own)."""
-        self.gateway_up = False
+        self.heartbeat.down()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Forget a server's settings when the bot leaves it."""

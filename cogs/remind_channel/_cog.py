@@ -6,9 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import TayoriBot
-from bot.i18n import group_names, names, options
-from bot.interactions import UserFacingError, limited_writes, reply, server_only, think
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import group_names, names, options
+from bot.runtime.replies import reply, think
+from bot.runtime.tree import UserFacingError, limited_writes
 
 NEEDED = ("view_channel", "send_messages")  # named by remind.channel.permission.<attr>
 
@@ -50,7 +51,8 @@ def missing_permission(channel: discord.abc.GuildChannel | None, me: discord.Mem
 
 
 @app_commands.default_permissions(manage_guild=True)
-@server_only
+@app_commands.allowed_installs(guilds=True, users=False)
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
     """The /remind-channel commands (server-only, Manage Server)."""
 
@@ -100,8 +102,3 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
             else texts.text("remind.channel.none")
         )
         await reply(interaction, text)
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog."""
-    await bot.add_cog(RemindChannel(bot))

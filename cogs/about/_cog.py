@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
-from bot.app import TayoriBot
-from bot.i18n import names
-from bot.interactions import everywhere, reply
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import names
+from bot.runtime.replies import reply
 
 
 class About(commands.Cog):
@@ -19,7 +19,6 @@ class About(commands.Cog):
         self.bot = bot
 
     @app_commands.command(**names("about"))
-    @everywhere
     async def about(self, interaction: discord.Interaction) -> None:
         """Show the version, the purpose, the privacy summary and the commands."""
         texts = self.bot.texts(interaction)
@@ -43,8 +42,3 @@ class About(commands.Cog):
         )
         embed.set_footer(text=f"Tayori {__version__}")
         await reply(interaction, embed=embed)
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog."""
-    await bot.add_cog(About(bot))

@@ -5,7 +5,7 @@ the cog's `on_interaction` listener checks each submit, so a form left open for 
 across a restart is still answered. To pre-fill "Edit and check again", the text is kept
 in memory only, for a short while, keyed by a random nonce in the button's custom_id;
 after a restart the button opens an empty form instead. (What users type stays out of
-the debug log through `bot.logsafety`, installed for the whole bot by `TayoriBot`.)
+the debug log through `bot.runtime.logsafety`, installed for the whole bot by `TayoriBot`.)
 """
 
 from __future__ import annotations
@@ -22,25 +22,28 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import TayoriBot
 from bot.core.article import fitting_templates, ng_item
 from bot.core.content import LocaleContent
 from bot.core.draft import DraftContext, Finding, Report, check_draft, is_blank
-from bot.draft_memory import DraftMemory
-from bot.i18n import names, options
-from bot.interactions import bot_of, buttons, everywhere, guarded, reply, think
-from cogs.remind import AfterSendButton
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import names, options
+from bot.runtime.items import TayoriItem
+from bot.runtime.limits import EMBED_FIELD_VALUE_MAX, EMBEDS_TOTAL_MAX, TEXT_INPUT_MAX
+from bot.runtime.replies import bot_of, buttons, reply, think
+from bot.runtime.shared_items import AfterSendButton
+from bot.runtime.tree import route_error
+from bot.services.draft_memory import DraftMemory
 
 PREFIX = "tayori:cd"
 FORM_ID = f"{PREFIX}:form"  # every draft form's custom_id, answered by CheckDraft.on_interaction
 TEXT_ID = f"{PREFIX}:text"  # the form's one text input
-FORM_MAX = 4000  # Discord's longest text input; longer drafts are also handed back as a file
+FORM_MAX = TEXT_INPUT_MAX  # longer drafts are also handed back as a file
 THINK_AFTER = 1.5  # seconds of store work before acknowledging (Discord's window is 3 s)
 AFTER_SEND_DAYS = 7
 QUOTES_PER_RULE = 3
 QUOTE_WIDTHS = (120, 40, 0)  # tried in turn until the report fits one message
-EMBED_BUDGET = 5800  # Discord allows 6000 characters over all of a message's embeds
-FIELD_MAX = 1024
+EMBED_BUDGET = EMBEDS_TOTAL_MAX - 200  # kept under the limit on all of a message's embeds
+FIELD_MAX = EMBED_FIELD_VALUE_MAX
 COLOURS = {
     "send": discord.Colour.green(),
     "revise": discord.Colour.gold(),
@@ -93,27 +96,7 @@ def typed_draft(components: list[dict[str, Any]]) -> str:
     return ""
 
 
-class OpenDraftButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:open"):
-    """Opens an empty draft form (used under diagnosis results and reminders)."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__(discord.ui.Button(label=label, custom_id=f"{PREFIX}:open", emoji="✏️"))
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> OpenDraftButton:
-        """Rebuild the button."""
-        return cls(item.label or "draft")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Open the form."""
-        await guarded(interaction, _open_form(interaction))
-
-
-class EditButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:edit:(?P<nonce>[\w-]+)"
-):
+class EditButton(TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:edit:(?P<nonce>[\w-]+)"):
     """Opens the form pre-filled with the draft just checked (while it is still in memory)."""
 
     def __init__(self, nonce: str, label: str) -> None:
@@ -127,10 +110,10 @@ class EditButton(
         """Rebuild the button."""
         return cls(match["nonce"], item.label or "edit")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Open the form with the remembered draft."""
         draft = memory(interaction).recall(self.nonce, interaction.user.id)
-        await guarded(interaction, _open_form(interaction, draft))
+        await _open_form(interaction, draft)
 
 
 async def answer(interaction: discord.Interaction, text: str) -> None:
@@ -313,7 +296,6 @@ class CheckDraft(commands.Cog):
 
     @app_commands.command(**names("check-draft"))
     @options("check-draft", "text")
-    @everywhere
     async def check_draft_command(
         self, interaction: discord.Interaction, text: str | None = None
     ) -> None:
@@ -322,6 +304,12 @@ class CheckDraft(commands.Cog):
             await _open_form(interaction)
             return
         await answer(interaction, text)
+
+    async def open_form(
+        self, interaction: discord.Interaction[TayoriBot], default: str = ""
+    ) -> None:
+        """Open the draft form (other features' "check a draft" buttons come here)."""
+        await _open_form(interaction, default)
 
     @commands.Cog.listener()
     async def on_tayori_user_deleted(self, user_id: int, notices: object = ()) -> None:
@@ -337,10 +325,7 @@ class CheckDraft(commands.Cog):
             or data.get("custom_id") != FORM_ID
         ):
             return
-        await guarded(interaction, answer(interaction, typed_draft(data.get("components", []))))
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog and its restart-proof buttons."""
-    bot.add_dynamic_items(OpenDraftButton, EditButton)
-    await bot.add_cog(CheckDraft(bot))
+        try:
+            await answer(interaction, typed_draft(data.get("components", [])))
+        except Exception as exc:
+            await route_error(interaction, exc)

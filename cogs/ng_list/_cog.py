@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import TayoriBot
 from bot.core.article import ng_item
 from bot.core.content import LocaleContent
-from bot.i18n import names, options
-from bot.interactions import bot_of, buttons, everywhere, guarded, reply
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import names, options
+from bot.runtime.items import TayoriItem
+from bot.runtime.limits import SELECT_LABEL_MAX
+from bot.runtime.replies import bot_of, buttons, reply
 
 PREFIX = "tayori:ng"
 
@@ -49,13 +52,15 @@ def item_embed(texts: LocaleContent, ng_id: str) -> discord.Embed:
     return embed
 
 
-class NgSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:sel:(?P<mode>[ep])"):
+class NgSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:sel:(?P<mode>[ep])"):
     """Opens one item's full explanation: `e` edits the private list, `p` answers privately."""
 
     def __init__(self, texts: LocaleContent, mode: str) -> None:
         choices = [
             discord.SelectOption(
-                label=item.title[:100], value=item.id, description=item.summary[:100]
+                label=item.title[:SELECT_LABEL_MAX],
+                value=item.id,
+                description=item.summary[:SELECT_LABEL_MAX],
             )
             for item in texts.article.ng
         ]
@@ -74,11 +79,8 @@ class NgSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:s
         """Rebuild the select (after a restart too) in the clicking user's language."""
         return cls(bot_of(interaction).texts(interaction), match["mode"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the chosen item."""
-        await guarded(interaction, self._show(interaction))
-
-    async def _show(self, interaction: discord.Interaction) -> None:
         texts = bot_of(interaction).texts(interaction)
         chosen = self.item.values[0]
         if self.mode == "p":  # on a shared list: answer the reader privately, as a private list
@@ -89,7 +91,7 @@ class NgSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:s
         )
 
 
-class NgBack(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:back"):
+class NgBack(TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:back"):
     """Returns from one item to the list (in the same ephemeral message)."""
 
     def __init__(self, label: str) -> None:
@@ -102,11 +104,8 @@ class NgBack(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:bac
         """Rebuild the button."""
         return cls(item.label or "back")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the list again."""
-        await guarded(interaction, self._back(interaction))
-
-    async def _back(self, interaction: discord.Interaction) -> None:
         texts = bot_of(interaction).texts(interaction)
         await interaction.response.edit_message(embed=list_embed(texts), view=list_view(texts, "e"))
 
@@ -131,7 +130,6 @@ class NgList(commands.Cog):
 
     @app_commands.command(**names("ng-list"))
     @options("ng-list", "public")
-    @everywhere
     async def ng_list(self, interaction: discord.Interaction, public: bool = False) -> None:
         """Show the four NG behaviours; privately unless the user chooses to share."""
         texts = self.bot.texts(interaction)
@@ -146,9 +144,3 @@ class NgList(commands.Cog):
             view=list_view(texts, "p" if public else "e"),
             ephemeral=not public,
         )
-
-
-async def setup(bot: TayoriBot) -> None:
-    """Add the cog and its restart-proof components."""
-    bot.add_dynamic_items(NgSelect, NgBack)
-    await bot.add_cog(NgList(bot))

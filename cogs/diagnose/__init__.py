@@ -1,0 +1,12 @@
+"""`/diagnose start | history`: the private questionnaire that ranks the six reasons."""
+
+from __future__ import annotations
+
+from bot.runtime.app import TayoriBot
+from cogs.diagnose._cog import Diagnose, StepButton
+
+
+async def setup(bot: TayoriBot) -> None:
+    """Add the cog and its restart-proof buttons."""
+    bot.add_dynamic_items(StepButton)
+    await bot.add_cog(Diagnose(bot))
