@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.core.content import DEFAULT_CONTENT_DIR, LOCALES
+from bot.core.locales import DEFAULT_CONTENT_DIR, LOCALES
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+from bot.core.content import ContentError, load_content
+from bot.core.locales import DEFAULT_CONTENT_DIR
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.clock import SystemClock
-from bot.core.content import LOCALES, Content, LocaleContent
+from bot.core.content import Content, LocaleContent
+from bot.core.locales import LOCALES
 from bot.core.pacing import DEFAULT_QUIET, PacingError, after_send_due, shift_out_of_quiet
 from bot.core.when import Parsed, WhenResult, format_local, parse_when
 

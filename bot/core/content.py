@@ -21,14 +21,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.core.article import Article
 from bot.core.diagnosis import Questionnaire
 from bot.core.draft import DraftRules
+from bot.core.locales import BASE_LOCALE, DEFAULT_CONTENT_DIR, LOCALES
 from bot.core.model import Ref
 from bot.core.when import WhenWords
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
-BASE_LOCALE = "ja"
-LOCALES = ("ja", "en")
 SECTIONS: dict[str, type[BaseModel]] = {
     "article": Article,
     "diagnose": Questionnaire,

@@ -15,7 +15,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.core.content import BASE_LOCALE, DEFAULT_CONTENT_DIR, Content, load_messages
+from bot.core.content import Content, load_messages
+from bot.core.locales import BASE_LOCALE, DEFAULT_CONTENT_DIR
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from bot.core.content import DEFAULT_CONTENT_DIR
+from bot.core.locales import DEFAULT_CONTENT_DIR
 from bot.store import Store, migrations, read_heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
