@@ -63,8 +63,8 @@ from bot.core.content import Content, load_content
 from bot.core.draft import check_draft
 from bot.runtime.app import TayoriBot, tayori
 from cogs.check_draft._cog import render
-from tests.fakediscord import FakeDiscord, point_discord_py_at
-from tests.fakediscord.interactions import InteractionRecord, Place, modal_data
+from fakediscord import FakeDiscord, point_discord_py_at
+from fakediscord.interactions import InteractionRecord, Place, modal_data
 
 GOAL = 1.3
 FLOOR = "floor: /noop"

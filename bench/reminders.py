@@ -35,7 +35,7 @@ from bot.core.clock import SystemClock
 from bot.core.content import load_content
 from bot.runtime.app import TayoriBot, tayori
 from bot.store import Store
-from tests.fakediscord import FakeDiscord, point_discord_py_at
+from fakediscord import FakeDiscord, point_discord_py_at
 
 USERS = 100_000
 FIRST_USER = 10**17

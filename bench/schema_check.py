@@ -26,7 +26,7 @@ from bench.check_draft_roundtrip import DRAFT, Mentions
 from bot.core.content import load_content
 from bot.core.draft import check_draft
 from cogs.check_draft._cog import render
-from tests.fakediscord.schema import coerce_int_snowflakes, spec_index
+from fakediscord.schema import coerce_int_snowflakes, spec_index
 
 CALLBACK = "/interactions/1/token/callback"
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.store import open_store
-from tests.fakediscord.world import Perm
+from fakediscord.world import Perm
 
 
 class WakeOnLog(logging.Handler):

@@ -12,8 +12,8 @@ import pytest
 from bot.core.clock import utc
 from bot.core.when import format_duration, format_local
 from bot.runtime.replies import when_text
+from fakediscord import UserActionError
 from tests.conftest import START
-from tests.fakediscord import UserActionError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.core.when import format_duration
 from bot.services.reminders import RETRY_BASE
-from tests.fakediscord.server import DROP, LOSE_ANSWER
-from tests.fakediscord.world import Overwrite, Perm
+from fakediscord.server import DROP, LOSE_ANSWER
+from fakediscord.world import Overwrite, Perm
 
 NOTE = "秘密のメモ"
 

@@ -1,6 +1,6 @@
 """Discord limits that the OpenAPI schema does not (or does more loosely) express.
 
-Each check returns a list of :class:`~tests.fakediscord.schema.SchemaError`; an
+Each check returns a list of :class:`~fakediscord.schema.SchemaError`; an
 empty list means the payload is acceptable.
 """
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 import pytest
 
-from tests.fakediscord import FakeDiscord
-from tests.fakediscord.gateway import OP_ACK, OP_HEARTBEAT, OP_IDENTIFY
-from tests.fakediscord_tests.sample_bot import SampleBot
+from fakediscord import FakeDiscord
+from fakediscord.gateway import OP_ACK, OP_HEARTBEAT, OP_IDENTIFY
+from fakediscord.tests.sample_bot import SampleBot
 
 
 async def test_login_and_sync_are_captured(fake_discord: FakeDiscord, bot) -> None:

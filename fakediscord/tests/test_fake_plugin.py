@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import discord
 import pytest
 
-from tests.fakediscord import FakeDiscord
-from tests.fakediscord.plugin import ErrorLogCollector, _problems
-from tests.fakediscord.server import Validator, Violation
+from fakediscord import FakeDiscord
+from fakediscord.plugin import ErrorLogCollector, _problems
+from fakediscord.server import Validator, Violation
 
 
 def request_with(marker: bool, names: tuple[str, ...] = ("expected_errors",)) -> SimpleNamespace:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 SCRIPT = (str(Path(__file__).with_name("subprocess_bot.py")),)
 

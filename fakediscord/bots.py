@@ -17,7 +17,7 @@ import discord
 if TYPE_CHECKING:
     from .harness import FakeDiscord
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 ERROR_LINE = re.compile(r"\bERROR\b|^Traceback \(most recent call last\)")
 
 

@@ -9,9 +9,9 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.fakediscord import FakeDiscord, RunningBot, UserActionError
-from tests.fakediscord.interactions import USER_APP_PERMISSIONS
-from tests.fakediscord.world import Channel, Guild, Overwrite, Perm
+from fakediscord import FakeDiscord, RunningBot, UserActionError
+from fakediscord.interactions import USER_APP_PERMISSIONS
+from fakediscord.world import Channel, Guild, Overwrite, Perm
 
 
 class WaveView(discord.ui.View):

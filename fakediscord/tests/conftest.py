@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakediscord import FakeDiscord, RunningBot
-from tests.fakediscord.plugin import fake_discord
-from tests.fakediscord_tests.sample_bot import SampleBot
+from fakediscord import FakeDiscord, RunningBot
+from fakediscord.plugin import fake_discord
+from fakediscord.tests.sample_bot import SampleBot
 
 __all__ = ["bot", "fake_discord"]
 

@@ -2,9 +2,9 @@
 
 Load it from the top-level ``tests/conftest.py`` with::
 
-    pytest_plugins = ["tests.fakediscord.plugin"]
+    pytest_plugins = ["fakediscord.plugin"]
 
-The fixture starts a :class:`~tests.fakediscord.harness.FakeDiscord` with the default
+The fixture starts a :class:`~fakediscord.harness.FakeDiscord` with the default
 world, points discord.py at it for the test, and at teardown stops every bot it started
 and fails the test if the fake recorded a violation, or if discord.py (or asyncio) logged
 an ERROR, or a bot subprocess printed one -- unless the test is marked

@@ -2,7 +2,7 @@
 
 Every request is recorded (:class:`RecordedRequest`). Every JSON body, and the
 ``payload_json`` of a multipart body, is validated against Discord's OpenAPI schema
-and :mod:`~tests.fakediscord.limits`; a failure is recorded as a :class:`Violation` and
+and :mod:`~fakediscord.limits`; a failure is recorded as a :class:`Violation` and
 answered like Discord does (400, code 50035 "Invalid Form Body").
 """
 

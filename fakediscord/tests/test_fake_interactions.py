@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 import pytest
 
-from tests.fakediscord import FakeDiscord, UserActionError
-from tests.fakediscord_tests.sample_bot import SampleBot
+from fakediscord import FakeDiscord, UserActionError
+from fakediscord.tests.sample_bot import SampleBot
 
 
 async def test_slash_in_guild(fake_discord: FakeDiscord, bot) -> None:

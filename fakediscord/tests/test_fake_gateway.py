@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 
 async def test_op7_reconnect_resumes(fake_discord: FakeDiscord, bot) -> None:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fakediscord.limits import check_callback, check_message, check_modal
-from tests.fakediscord.schema import coerce_int_snowflakes, spec_index
+from fakediscord.limits import check_callback, check_message, check_modal
+from fakediscord.schema import coerce_int_snowflakes, spec_index
 
 CALLBACK = "/interactions/1/token/callback"
 

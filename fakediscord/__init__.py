@@ -1,7 +1,7 @@
 """A fake Discord (REST + gateway on 127.0.0.1) that the real discord.py connects to.
 
-See :mod:`tests.fakediscord.harness` for the test API and
-:mod:`tests.fakediscord.plugin` for the ``fake_discord`` pytest fixture.
+See :mod:`fakediscord.harness` for the test API and
+:mod:`fakediscord.plugin` for the ``fake_discord`` pytest fixture.
 """
 
 from .bots import BotProcess, RunningBot

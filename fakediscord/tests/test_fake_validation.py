@@ -8,7 +8,7 @@ import io
 import discord
 import pytest
 
-from tests.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 
 async def test_content_of_2001_chars_is_rejected(fake_discord: FakeDiscord, bot) -> None:
