@@ -64,7 +64,9 @@ PIECES = st.one_of(
 )
 PHRASES = st.lists(PIECES, max_size=8).map("".join)
 MOMENTS = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+    max_value=datetime(2090, 12, 31),  # noqa: DTZ001 - hypothesis takes naive bounds
+    timezones=st.just(UTC),
 )
 
 

@@ -50,7 +50,7 @@ DATEPARSER_LANGUAGES = ["ja", "en"]
 Unit = Literal["minutes", "hours", "days", "weeks", "months"]
 Reason = Literal["empty", "unreadable", "range", "past", "too-far", "too-long"]
 UNITS: tuple[Unit, ...] = ("minutes", "hours", "days", "weeks", "months")
-_SAMPLE = datetime(2026, 12, 24, 19, 5)
+_SAMPLE = datetime(2026, 12, 24, 19, 5)  # noqa: DTZ001 - a wall time, to check display formats
 
 
 # ── content model ────────────────────────────────────────────────────────────

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
-from cogs.about._cog import About
+
+from ._cog import About
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
 from bot.runtime.shared_items import OpenDraftButton
-from cogs.check_draft._cog import CheckDraft, EditButton
+
+from ._cog import CheckDraft, EditButton
 
 
 async def setup(bot: TayoriBot) -> None:

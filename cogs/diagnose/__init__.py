@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
-from cogs.diagnose._cog import Diagnose, StepButton
+
+from ._cog import Diagnose, StepButton
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
-from cogs.ng_list._cog import NgBack, NgList, NgSelect
+
+from ._cog import NgBack, NgList, NgSelect
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
-from cogs.privacy._cog import DeleteButton, Privacy
+
+from ._cog import DeleteButton, Privacy
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -7,8 +7,9 @@ import asyncio
 from bot.core.when import warm_up
 from bot.runtime.app import TayoriBot
 from bot.runtime.shared_items import AfterSendButton
-from cogs.remind._cog import Remind
-from cogs.remind._views import DYNAMIC_ITEMS
+
+from ._cog import Remind
+from ._views import DYNAMIC_ITEMS
 
 
 async def setup(bot: TayoriBot) -> None:

@@ -26,8 +26,9 @@ from bot.runtime.shared_items import after_send
 from bot.runtime.tree import UserFacingError, limited_writes
 from bot.services.reminders import NOTE_MAX, Delivery, arrives_at, user_quiet, user_zone
 from bot.store import Reminder, UserSettings
-from cogs.remind._transport import DiscordTransport
-from cogs.remind._views import CancelSelect, delivered_text, delivered_view
+
+from ._transport import DiscordTransport
+from ._views import CancelSelect, delivered_text, delivered_view
 
 log = logging.getLogger(__name__)
 

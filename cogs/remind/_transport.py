@@ -11,7 +11,8 @@ import discord
 from bot.runtime.app import TayoriBot
 from bot.runtime.limits import MESSAGE_MAX, NONCE_MAX
 from bot.services.reminders import ChannelForbidden, ChannelGone, Delivery, DmClosed, Transient
-from cogs.remind._views import delivered_text, delivered_view
+
+from ._views import delivered_text, delivered_view
 
 log = logging.getLogger(__name__)
 

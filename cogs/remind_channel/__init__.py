@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
-from cogs.remind_channel._cog import RemindChannel
+
+from ._cog import RemindChannel
 
 
 async def setup(bot: TayoriBot) -> None:

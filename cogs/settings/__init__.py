@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.app import TayoriBot
-from cogs.settings._cog import SettingsCog
+
+from ._cog import SettingsCog
 
 
 async def setup(bot: TayoriBot) -> None:
