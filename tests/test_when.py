@@ -296,8 +296,8 @@ def test_dateparser_errors_never_escape(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("dateparser broke")
 
-    monkeypatch.setattr("bot.core.when._dateparser_data", boom)
-    with caplog.at_level(logging.DEBUG, logger="bot.core.when"):
+    monkeypatch.setattr("bot.core.when.parse._dateparser_data", boom)
+    with caplog.at_level(logging.DEBUG, logger="bot.core.when.parse"):
         refused = parse_when("dec 24", NOW, TOKYO, EN)
     assert refused == Refused("unreadable", "remind.when.unreadable")
     assert "RuntimeError" in caplog.text and "dec 24" not in caplog.text, "never what was typed"
