@@ -26,7 +26,8 @@ def unhealthy(message: str) -> int:
 
 def healthcheck(settings: Settings) -> int:
     """Exit 0 when the database opens and the bot recorded recently that it is connected."""
-    from bot.store.meta import StoreError, read_heartbeat
+    from bot.store.base import StoreError
+    from bot.store.meta import read_heartbeat
 
     try:
         beat = read_heartbeat(settings.database_path)

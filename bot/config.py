@@ -79,7 +79,7 @@ class SettingsError(Exception):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one clear line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # values are checked by pydantic
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]).upper() if err["loc"] else "settings"

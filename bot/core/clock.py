@@ -70,6 +70,8 @@ class FakeClock:
                 await asyncio.gather(*waiters, return_exceptions=True)
 
 
-def utc(*args: int) -> datetime:
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """Build an aware UTC datetime: `utc(2026, 1, 5, 9)`."""
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)

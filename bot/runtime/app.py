@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import pkgutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -79,7 +79,7 @@ class TayoriBot(commands.Bot):
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
         self.sync_only = sync_only
         self.synced = asyncio.Event()
-        self._services: list[Callable[[], Awaitable[None]]] = []
+        self._services: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
@@ -112,7 +112,7 @@ class TayoriBot(commands.Bot):
         """Return the content in the interaction user's language."""
         return self.content.pick(interaction.locale)
 
-    def add_service(self, run: Callable[[], Awaitable[None]]) -> None:
+    def add_service(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Register a background loop started after login and cancelled on close."""
         self._services.append(run)
 
@@ -155,7 +155,7 @@ class TayoriBot(commands.Bot):
         """Return a hash of the exact payload a global sync would send."""
         translator = self.tree.translator
         payload = [
-            await c.get_translated_payload(self.tree, translator)  # type: ignore[arg-type]
+            await c.get_translated_payload(self.tree, translator)
             if translator
             else c.to_dict(self.tree)
             for c in self.tree.get_commands()

@@ -9,8 +9,9 @@ Only public discord.py API is used: `locale_str` carries the base text and its k
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TypedDict, TypeVar
 
 import discord
 from discord import app_commands
@@ -21,6 +22,21 @@ from bot.core.locales import BASE_LOCALE, DEFAULT_CONTENT_DIR
 log = logging.getLogger(__name__)
 
 ENGLISH = (discord.Locale.american_english, discord.Locale.british_english)
+F = TypeVar("F")
+
+
+class Names(TypedDict):
+    """`name=` and `description=` of a command."""
+
+    name: app_commands.locale_str
+    description: app_commands.locale_str
+
+
+class GroupNames(TypedDict):
+    """`group_name=` and `group_description=` of a GroupCog."""
+
+    group_name: app_commands.locale_str
+    group_description: app_commands.locale_str
 
 
 @cache
@@ -39,7 +55,7 @@ def command_key(path: str) -> str:
     return ".".join([f"common.commands.{first}", *(f"subcommands.{s}" for s in subs)])
 
 
-def names(path: str) -> dict[str, app_commands.locale_str]:
+def names(path: str) -> Names:
     """Return `name=` and `description=` for a command or group, read from content."""
     key, name = command_key(path), path.rsplit(".", 1)[-1]
     return {
@@ -48,19 +64,19 @@ def names(path: str) -> dict[str, app_commands.locale_str]:
     }
 
 
-def group_names(path: str) -> dict[str, app_commands.locale_str]:
+def group_names(path: str) -> GroupNames:
     """Return `group_name=` and `group_description=` for a GroupCog."""
     found = names(path)
     return {"group_name": found["name"], "group_description": found["description"]}
 
 
-def options(path: str, *params: str) -> Any:
+def options(path: str, *params: str) -> Callable[[F], F]:
     """Name and describe a command's options from content (rename + describe)."""
     key = command_key(path)
     renames = {p: app_commands.locale_str(p, key=f"{key}.options.{p}.name") for p in params}
     descriptions = {p: T(f"{key}.options.{p}.description") for p in params}
 
-    def apply(func: Any) -> Any:
+    def apply(func: F) -> F:
         return app_commands.rename(**renames)(app_commands.describe(**descriptions)(func))
 
     return apply

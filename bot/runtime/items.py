@@ -6,12 +6,15 @@ select is a `DynamicItem` that routes by its custom id, after a restart too.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
 from bot.runtime.replies import reply, text_for
 from bot.runtime.tree import route_error
+
+if TYPE_CHECKING:
+    pass
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
@@ -45,3 +48,8 @@ class TayoriItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         """Do what the item is for."""
         raise NotImplementedError
+
+
+def button_label(item: discord.ui.Item[Any]) -> str | None:
+    """The label of the button a rebuilt item wraps (its custom id carries the rest)."""
+    return item.label if isinstance(item, discord.ui.Button) else None

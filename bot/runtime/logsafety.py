@@ -8,7 +8,7 @@ SQL parameters at DEBUG, so its DEBUG records are dropped.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeGuard
 
 CARRY_TEXT = {"INTERACTION_CREATE", "MESSAGE_CREATE", "MESSAGE_UPDATE"}
 HTTP_BODIES = ("%s %s with %s has returned %s", "%s %s has received %s")
@@ -37,13 +37,14 @@ class HideHttpBodies(logging.Filter):
         return True
 
 
-def _carries_text(value: object) -> bool:
+def _carries_text(value: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and value.get("t") in CARRY_TEXT
 
 
 def _summary(event: dict[str, Any]) -> str:
-    payload = event.get("d") or {}
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    payload: dict[str, Any] = event.get("d") or {}
+    found = payload.get("data")
+    data: dict[str, Any] = found if isinstance(found, dict) else {}
     what = data.get("name") or data.get("custom_id") or "?"
     return f"{event.get('t')} #{event.get('s')} type {payload.get('type')} {what} (content hidden)"
 

@@ -22,7 +22,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 
 async def reply(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[TayoriBot],
     content: str | None = None,
     *,
     ephemeral: bool = True,
@@ -30,19 +30,23 @@ async def reply(
 ) -> discord.WebhookMessage | None:
     """Answer the interaction, or follow up when it was already answered; ephemeral by default."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    kwargs["content"] = content  # None too, as before: Discord gets "content": null
     if interaction.response.is_done():
-        return await interaction.followup.send(content, ephemeral=ephemeral, wait=True, **kwargs)
-    await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+        sent: discord.WebhookMessage = await interaction.followup.send(
+            ephemeral=ephemeral, wait=True, **kwargs
+        )
+        return sent
+    await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
     return None
 
 
-async def think(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+async def think(interaction: discord.Interaction[TayoriBot], *, ephemeral: bool = True) -> None:
     """Acknowledge now (Discord's 3-second window), so slow work can follow."""
     if not interaction.response.is_done():
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
 
 
-async def ack(interaction: discord.Interaction) -> None:
+async def ack(interaction: discord.Interaction[TayoriBot]) -> None:
     """Acknowledge a component click now; the message is edited afterwards."""
     if not interaction.response.is_done():
         await interaction.response.defer()
@@ -83,14 +87,9 @@ def pages(parts: Sequence[str], limit: int, sep: str = "\n") -> list[range]:
     return runs
 
 
-def bot_of(interaction: discord.Interaction) -> TayoriBot:
-    """Return the Tayori bot behind an interaction."""
-    return interaction.client  # type: ignore[return-value]
-
-
-def text_for(interaction: discord.Interaction, key: str, **fields: Any) -> str:
+def text_for(interaction: discord.Interaction[TayoriBot], key: str, **fields: Any) -> str:
     """Return message `key` in the interaction user's language."""
-    return bot_of(interaction).texts(interaction).text(key, **fields)
+    return interaction.client.texts(interaction).text(key, **fields)
 
 
 def when_text(due: datetime) -> str:

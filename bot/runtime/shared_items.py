@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import discord
 
 from bot.core.content import LocaleContent
-from bot.runtime.items import TayoriItem
+from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.replies import reply, when_text
 from bot.runtime.tree import check_write_limit
 from bot.services.reminders import AfterSend
@@ -50,16 +50,16 @@ class OpenDraftButton(TayoriItem[discord.ui.Button[Any]], template=rf"{DRAFT_PRE
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
     ) -> OpenDraftButton:
         """Rebuild the button."""
-        return cls(item.label or "draft")
+        return cls(button_label(item) or "draft")
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Open the form (the draft checker's)."""
-        forms = interaction.client.get_cog("CheckDraft")
+        forms: object = interaction.client.get_cog("CheckDraft")
         if not isinstance(forms, DraftForms):
             raise RuntimeError("the draft checker is not loaded")
         await forms.open_form(interaction)
@@ -83,12 +83,12 @@ class AfterSendButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
     ) -> AfterSendButton:
         """Rebuild the button (after a restart too)."""
-        return cls(int(match["uid"]), int(match["days"]), item.label or "remind")
+        return cls(int(match["uid"]), int(match["days"]), button_label(item) or "remind")
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Schedule the after-send check-in."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -18,9 +18,10 @@ from bot.runtime.replies import reply, text_for
 from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
 
 if TYPE_CHECKING:
-    pass
+    from bot.runtime.app import TayoriBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class UserFacingError(app_commands.AppCommandError):
@@ -32,11 +33,13 @@ class UserFacingError(app_commands.AppCommandError):
         self.fields = fields
 
 
-class TayoriTree(app_commands.CommandTree):
+class TayoriTree(app_commands.CommandTree["TayoriBot"]):
     """The command tree, with the one error handler everything routes to."""
 
     async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception
+        self,
+        interaction: discord.Interaction[TayoriBot],
+        error: app_commands.AppCommandError | Exception,
     ) -> None:
         """Tell the user what went wrong, kindly; log what was not expected."""
         original = getattr(error, "original", error)
@@ -79,30 +82,32 @@ def _known(error: BaseException) -> tuple[str | None, dict[str, Any]]:
     return None, {}
 
 
-def _where(interaction: discord.Interaction) -> str:
+def _where(interaction: discord.Interaction[TayoriBot]) -> str:
     command = interaction.command
     if command is not None:
         return f"/{command.qualified_name}"
-    data = interaction.data or {}
-    return f"component {data.get('custom_id', '?')}"
+    custom_id = interaction.data.get("custom_id", "?") if interaction.data else "?"
+    return f"component {custom_id}"
 
 
-async def route_error(interaction: discord.Interaction, error: Exception) -> None:
+async def route_error(interaction: discord.Interaction[TayoriBot], error: Exception) -> None:
     """Send a view, modal or item error to the tree's handler."""
-    await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
+    tree = interaction.client.tree
+    assert isinstance(tree, TayoriTree)
+    await tree.on_error(interaction, error)
 
 
-def limited_writes(command: Any) -> Any:
+def limited_writes(command: T) -> T:
     """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
 
-    async def predicate(interaction: discord.Interaction) -> bool:
+    async def predicate(interaction: discord.Interaction[TayoriBot]) -> bool:
         check_write_limit(interaction)
         return True
 
     return app_commands.check(predicate)(command)
 
 
-def check_write_limit(interaction: discord.Interaction) -> None:
+def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
     """Count a write by the user; raise a kind "wait N seconds" past the limit."""
     bot = interaction.client
     wait = bot.limiter.hit(interaction.user.id, bot.clock.now())

@@ -153,8 +153,7 @@ class StoreBase:
 
     @staticmethod
     async def _migrate(db: aiosqlite.Connection) -> None:
-        async with db.execute("PRAGMA user_version") as cur:
-            (current,) = await cur.fetchone()
+        current = await _user_version(db)
         known = migrations()
         if current > len(known):
             raise StoreError(
@@ -175,9 +174,7 @@ class StoreBase:
 
     async def schema_version(self) -> int:
         """Return `PRAGMA user_version`."""
-        async with self.db.execute("PRAGMA user_version") as cur:
-            (version,) = await cur.fetchone()
-        return int(version)
+        return await _user_version(self.db)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -228,6 +225,13 @@ class StoreBase:
         rows = await self._all(sql, params)
         return rows[0] if rows else None
 
+    async def _aggregate(self, sql: str, params: Params = ()) -> sqlite3.Row:
+        """Run a query that always returns one row (count, min, …)."""
+        row = await self._one(sql, params)
+        if row is None:
+            raise StoreError(f"no row from an aggregate query: {sql}")
+        return row
+
     async def _all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Run a read in one trip to the database thread (execute, fetch and close together)."""
         try:
@@ -243,3 +247,9 @@ def _classify(exc: sqlite3.Error) -> StoreError:
     if "readonly" in text or "read-only" in text or "disk" in text or "full" in text:
         return StoreReadOnly(str(exc))
     return StoreError(str(exc))
+
+
+async def _user_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

@@ -22,7 +22,7 @@ class PrivacyStore(StoreBase):
         """Return, per kind of data, how much is stored about the user and the oldest."""
         out = []
         for kind, sql in _SUMMARY_SQL.items():
-            row = await self._one(sql, (user_id,))
+            row = await self._aggregate(sql, (user_id,))
             out.append(KindSummary(kind=kind, count=row[0], oldest=_parse_any(row[1])))
         return out
 

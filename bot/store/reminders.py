@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from bot.store.base import LimitReached, StoreBase, _dt, _ts
+from bot.store.base import LimitReached, StoreBase, StoreError, _dt, _ts
 from bot.store.models import DraftHistory, Reminder
 
 MAX_PENDING = 25  # reminders waiting per user
@@ -29,7 +29,7 @@ class RemindersStore(StoreBase):
         """Store a pending reminder, refusing past `max_pending` for the user."""
         now = _ts(self.clock.now())
         async with self.transaction():
-            row = await self._one(
+            row = await self._aggregate(
                 "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held')",
                 (user_id,),
             )
@@ -40,7 +40,10 @@ class RemindersStore(StoreBase):
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (user_id, guild_id, kind, _ts(due), _ts(due), note, locale, now, now),
             )
-        return await self.reminder(int(cur.lastrowid or 0))  # type: ignore[return-value]
+        added = await self.reminder(int(cur.lastrowid or 0))
+        if added is None:  # deleted between the insert and this read (a /privacy delete)
+            raise StoreError(f"reminder {cur.lastrowid} was deleted as it was added")
+        return added
 
     async def reminder(self, reminder_id: int) -> Reminder | None:
         """Return one reminder by id."""
@@ -104,7 +107,7 @@ class RemindersStore(StoreBase):
     ) -> bool:
         """Make one of the user's delivered (or held) reminders pending again at `due`."""
         async with self.transaction():
-            row = await self._one(
+            row = await self._aggregate(
                 "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held') "
                 "AND id != ?",
                 (user_id, reminder_id),

@@ -19,7 +19,7 @@ class About(commands.Cog):
         self.bot = bot
 
     @app_commands.command(**names("about"))
-    async def about(self, interaction: discord.Interaction) -> None:
+    async def about(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the version, the purpose, the privacy summary and the commands."""
         texts = self.bot.texts(interaction)
         embed = discord.Embed(

@@ -27,9 +27,9 @@ from bot.core.content import LocaleContent
 from bot.core.draft import DraftContext, Finding, Report, check_draft, is_blank
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names, options
-from bot.runtime.items import TayoriItem
+from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import EMBED_FIELD_VALUE_MAX, EMBEDS_TOTAL_MAX, TEXT_INPUT_MAX
-from bot.runtime.replies import bot_of, buttons, reply, think
+from bot.runtime.replies import buttons, reply, think
 from bot.runtime.shared_items import AfterSendButton
 from bot.runtime.tree import route_error
 from bot.services.draft_memory import DraftMemory
@@ -54,9 +54,9 @@ log = logging.getLogger(__name__)
 Field = tuple[str, str]  # an embed field's name and value
 
 
-def memory(interaction: discord.Interaction) -> DraftMemory:
+def memory(interaction: discord.Interaction[TayoriBot]) -> DraftMemory:
     """The drafts kept for "Edit and check again" (the cog's)."""
-    cog = bot_of(interaction).get_cog("CheckDraft")
+    cog = interaction.client.get_cog("CheckDraft")
     assert isinstance(cog, CheckDraft)
     return cog.memory
 
@@ -73,7 +73,7 @@ class DraftModal(discord.ui.Modal):
         super().__init__(
             title=texts.text("check_draft.modal.title"), timeout=None, custom_id=FORM_ID
         )
-        self.draft = discord.ui.TextInput(
+        self.draft: discord.ui.TextInput[DraftModal] = discord.ui.TextInput(
             label=texts.text("check_draft.modal.label", limit=texts.draft.input_limit),
             style=discord.TextStyle.paragraph,
             placeholder=texts.text("check_draft.modal.placeholder"),
@@ -105,10 +105,14 @@ class EditButton(TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:edit:(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> EditButton:
         """Rebuild the button."""
-        return cls(match["nonce"], item.label or "edit")
+        return cls(match["nonce"], button_label(item) or "edit")
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Open the form with the remembered draft."""
@@ -116,9 +120,9 @@ class EditButton(TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:edit:(
         await _open_form(interaction, draft)
 
 
-async def answer(interaction: discord.Interaction, text: str) -> None:
+async def answer(interaction: discord.Interaction[TayoriBot], text: str) -> None:
     """Check `text` and reply privately with the report (or a kind error)."""
-    bot, user = bot_of(interaction), interaction.user.id
+    bot, user = interaction.client, interaction.user.id
     started = bot.clock.now()  # a /privacy delete after this keeps the draft out of memory
     texts = bot.texts(interaction)
     if is_blank(text):
@@ -142,7 +146,7 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
 
 
 async def _too_long(
-    interaction: discord.Interaction, texts: LocaleContent, text: str, started: datetime
+    interaction: discord.Interaction[TayoriBot], texts: LocaleContent, text: str, started: datetime
 ) -> None:
     """Tell the limit; keep the text for the form, and hand back what the form cannot hold."""
     lines = [
@@ -157,7 +161,7 @@ async def _too_long(
     await reply(interaction, "\n".join(lines), view=view, **extra)
 
 
-async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+async def _in_time(interaction: discord.Interaction[TayoriBot], work: Awaitable[T]) -> T:
     """Await `work`; acknowledge first if it is slow, so Discord's 3-second window holds."""
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=THINK_AFTER)
@@ -170,9 +174,9 @@ async def _in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
     return await task
 
 
-async def _open_form(interaction: discord.Interaction, default: str = "") -> None:
+async def _open_form(interaction: discord.Interaction[TayoriBot], default: str = "") -> None:
     """Open the draft form; while the user types, read what the check will need."""
-    bot = bot_of(interaction)
+    bot = interaction.client
     await interaction.response.send_modal(DraftModal(bot.texts(interaction), default))
     try:
         await bot.store.draft_history(interaction.user.id)
@@ -181,7 +185,7 @@ async def _open_form(interaction: discord.Interaction, default: str = "") -> Non
 
 
 def _view(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[TayoriBot],
     texts: LocaleContent,
     text: str,
     started: datetime,
@@ -297,7 +301,7 @@ class CheckDraft(commands.Cog):
     @app_commands.command(**names("check-draft"))
     @options("check-draft", "text")
     async def check_draft_command(
-        self, interaction: discord.Interaction, text: str | None = None
+        self, interaction: discord.Interaction[TayoriBot], text: str | None = None
     ) -> None:
         """Check the given text, or open the form when none was given."""
         if text is None:
@@ -317,8 +321,9 @@ class CheckDraft(commands.Cog):
         self.memory.forget(user_id)
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
+    async def on_interaction(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Check each submitted draft form, whenever and by whichever process it was opened."""
+        # Discord's payload types are TypedDicts per kind; only two keys are read, and checked
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
         if (
             interaction.type is not discord.InteractionType.modal_submit

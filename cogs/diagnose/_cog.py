@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.article import reason, templates_for
+from bot.core.article import Reason, reason, templates_for
 from bot.core.content import LocaleContent
 from bot.core.diagnosis import (
     AnswerError,
@@ -30,9 +30,9 @@ from bot.core.diagnosis import (
 )
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names
-from bot.runtime.items import TayoriItem
+from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import EMBED_DESCRIPTION_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX
-from bot.runtime.replies import ack, bot_of, buttons, reply
+from bot.runtime.replies import ack, buttons, reply
 from bot.runtime.shared_items import AfterSendButton, OpenDraftButton
 from bot.runtime.tree import UserFacingError
 
@@ -55,7 +55,7 @@ class StepButton(TayoriItem[discord.ui.Button[Any]], template=TEMPLATE):
     """Every button of a diagnosis: a(nswer), b(ack), c(ancel), d(m), r(estart)."""
 
     def __init__(
-        self, act: str, uid: int, t: str, code: str, arg: int | None = None, **button
+        self, act: str, uid: int, t: str, code: str, arg: int | None = None, **button: Any
     ) -> None:
         custom_id = f"{PREFIX}:{act}:{uid}:{t}:{code}" + (f":{arg}" if arg is not None else "")
         super().__init__(discord.ui.Button(custom_id=custom_id, **button))
@@ -64,12 +64,21 @@ class StepButton(TayoriItem[discord.ui.Button[Any]], template=TEMPLATE):
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> StepButton:
         """Rebuild the button from its custom_id (after a restart too)."""
         arg = int(match["arg"]) if match["arg"] is not None else None
         return cls(
-            match["act"], int(match["uid"]), match["t"], match["code"], arg, label=item.label
+            match["act"],
+            int(match["uid"]),
+            match["t"],
+            match["code"],
+            arg,
+            label=button_label(item),
         )
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
@@ -98,7 +107,7 @@ class StepButton(TayoriItem[discord.ui.Button[Any]], template=TEMPLATE):
 
     async def _advance(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[TayoriBot],
         texts: LocaleContent,
         answers: dict[str, str],
         started: datetime,
@@ -133,14 +142,14 @@ def _decode(texts: LocaleContent, code: str) -> dict[str, str]:
         raise UserFacingError("diagnose.bad-answer") from None
 
 
-def offers_dm(interaction: discord.Interaction) -> bool:
+def offers_dm(interaction: discord.Interaction[TayoriBot]) -> bool:
     """Return whether to offer moving to DMs: everywhere but in the DM with the bot."""
     return not interaction.context.dm_channel
 
 
 def screen(
     texts: LocaleContent, uid: int, started: datetime, answers: dict[str, str], *, handoff: bool
-) -> dict:
+) -> dict[str, Any]:
     """Render the next unanswered question with its buttons (and "continue in DMs" if `handoff`)."""
     q = texts.diagnose
     question = q.next_question(answers)
@@ -169,7 +178,7 @@ def screen(
     return {"content": None, "embed": embed, "view": buttons(*items)}
 
 
-def expired_screen(texts: LocaleContent, uid: int, bot: TayoriBot) -> dict:
+def expired_screen(texts: LocaleContent, uid: int, bot: TayoriBot) -> dict[str, Any]:
     """Say kindly that the diagnosis is too old, and offer to start again."""
     view = buttons(_start_over(texts, uid, bot))
     return {"content": texts.text("diagnose.expired"), "embed": None, "view": view}
@@ -181,7 +190,7 @@ def _start_over(texts: LocaleContent, uid: int, bot: TayoriBot) -> StepButton:
 
 
 async def move_to_dm(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[TayoriBot],
     texts: LocaleContent,
     uid: int,
     t: str,
@@ -200,14 +209,14 @@ async def move_to_dm(
 
 
 async def finish(
-    interaction: discord.Interaction,
+    interaction: discord.Interaction[TayoriBot],
     texts: LocaleContent,
     uid: int,
     answers: dict[str, str],
     started: datetime,
 ) -> None:
     """Score, store only ids and ranking (once per questionnaire), and show the result."""
-    bot = bot_of(interaction)
+    bot = interaction.client
     result = diagnose(texts.diagnose, answers)
     await bot.store.add_diagnosis(uid, answers, [r.cause for r in result.ranking], started)
     await interaction.edit_original_response(
@@ -247,7 +256,7 @@ def result_embeds(
     return [ranking, steps_embed(texts, result.top.cause)]
 
 
-def _first_step(texts: LocaleContent, item) -> list[str]:
+def _first_step(texts: LocaleContent, item: Reason) -> list[str]:
     """The article's first next step for a reason, as one bullet line."""
     return [texts.text("diagnose.bullet", text=step.note) for step in item.next_steps[:1]]
 
@@ -292,7 +301,7 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
         super().__init__()
 
     @app_commands.command(**names("diagnose.start"))
-    async def start(self, interaction: discord.Interaction) -> None:
+    async def start(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Start the questionnaire: ephemeral in a server (with a DM hand-off), plain in DMs."""
         texts = self.bot.texts(interaction)
         handoff = offers_dm(interaction)
@@ -300,7 +309,7 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
         await reply(interaction, ephemeral=handoff, **shown)
 
     @app_commands.command(**names("diagnose.history"))
-    async def history(self, interaction: discord.Interaction) -> None:
+    async def history(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the user's past results."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         texts = self.bot.texts(interaction)

@@ -13,9 +13,9 @@ from bot.core.article import ng_item
 from bot.core.content import LocaleContent
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names, options
-from bot.runtime.items import TayoriItem
+from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import SELECT_LABEL_MAX
-from bot.runtime.replies import bot_of, buttons, reply
+from bot.runtime.replies import buttons, reply
 
 PREFIX = "tayori:ng"
 
@@ -64,7 +64,7 @@ class NgSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:sel:(?P<
             )
             for item in texts.article.ng
         ]
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"{PREFIX}:sel:{mode}",
             placeholder=texts.text("ng_list.placeholder"),
             options=choices,
@@ -74,14 +74,18 @@ class NgSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:sel:(?P<
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> NgSelect:
         """Rebuild the select (after a restart too) in the clicking user's language."""
-        return cls(bot_of(interaction).texts(interaction), match["mode"])
+        return cls(interaction.client.texts(interaction), match["mode"])
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the chosen item."""
-        texts = bot_of(interaction).texts(interaction)
+        texts = interaction.client.texts(interaction)
         chosen = self.item.values[0]
         if self.mode == "p":  # on a shared list: answer the reader privately, as a private list
             await reply(interaction, embed=item_embed(texts, chosen), view=item_view(texts, "e"))
@@ -99,14 +103,18 @@ class NgBack(TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:back"):
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> NgBack:
         """Rebuild the button."""
-        return cls(item.label or "back")
+        return cls(button_label(item) or "back")
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the list again."""
-        texts = bot_of(interaction).texts(interaction)
+        texts = interaction.client.texts(interaction)
         await interaction.response.edit_message(embed=list_embed(texts), view=list_view(texts, "e"))
 
 
@@ -130,7 +138,9 @@ class NgList(commands.Cog):
 
     @app_commands.command(**names("ng-list"))
     @options("ng-list", "public")
-    async def ng_list(self, interaction: discord.Interaction, public: bool = False) -> None:
+    async def ng_list(
+        self, interaction: discord.Interaction[TayoriBot], public: bool = False
+    ) -> None:
         """Show the four NG behaviours; privately unless the user chooses to share."""
         texts = self.bot.texts(interaction)
         embed = list_embed(texts)

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.core.content import LocaleContent
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names
-from bot.runtime.items import TayoriItem
+from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.replies import ack, buttons, reply, think
 from bot.services.retention import erase_user
 from bot.store import KindSummary
@@ -71,10 +71,14 @@ class DeleteButton(TayoriItem[discord.ui.Button[Any]], template=r"tayori:privacy
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> DeleteButton:
         """Rebuild the button from its custom_id."""
-        return cls(int(match["uid"]), item.label or "delete")
+        return cls(int(match["uid"]), button_label(item) or "delete")
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Delete everything about the owner, then say so."""
@@ -96,14 +100,14 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         super().__init__()
 
     @app_commands.command(**names("privacy.show"))
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show, per kind, what is stored about the user and for how long."""
         await think(interaction)
         rows = await self.bot.store.user_summary(interaction.user.id)
         await reply(interaction, embed=summary_embed(self.bot.texts(interaction), rows, self.bot))
 
     @app_commands.command(**names("privacy.export"))
-    async def export(self, interaction: discord.Interaction) -> None:
+    async def export(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Send everything stored about the user as a JSON file, ephemerally."""
         await think(interaction)
         data = await self.bot.store.export_user(interaction.user.id)
@@ -116,7 +120,7 @@ class Privacy(commands.GroupCog, **group_names("privacy")):
         await reply(interaction, self.bot.texts(interaction).text("privacy.export_done"), file=file)
 
     @app_commands.command(**names("privacy.delete"))
-    async def delete(self, interaction: discord.Interaction) -> None:
+    async def delete(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Ask for confirmation before deleting everything about the user."""
         texts = self.bot.texts(interaction)
         view = buttons(DeleteButton(interaction.user.id, texts.text("privacy.delete_button")))

@@ -58,7 +58,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
     @commands.Cog.listener()
     async def on_app_command_completion(
-        self, interaction: discord.Interaction, command: object
+        self, interaction: discord.Interaction[TayoriBot], command: object
     ) -> None:
         """Show reminders that could not be delivered, the next time the user uses a command."""
         if interaction.response.type is discord.InteractionResponseType.modal:
@@ -72,7 +72,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         finally:
             self._showing.discard(user)
 
-    async def _show_held(self, interaction: discord.Interaction) -> None:
+    async def _show_held(self, interaction: discord.Interaction[TayoriBot]) -> None:
         held = await self.bot.store.held_for(interaction.user.id)
         if not held:
             return
@@ -90,9 +90,11 @@ class Remind(commands.GroupCog, **group_names("remind")):
             shown = HELD_SEP.join(parts[run.start : run.stop])[:MESSAGE_MAX]
             messages.append((shown, None, [d.reminder for d in rest[run.start : run.stop]]))
         for text, view, reminders in messages:
-            extra = {"view": view} if view else {}
             try:
-                await interaction.followup.send(text, ephemeral=True, **extra)
+                if view:
+                    await interaction.followup.send(text, ephemeral=True, view=view)
+                else:
+                    await interaction.followup.send(text, ephemeral=True)
             except discord.HTTPException as exc:
                 log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
                 return  # the rest stay held for the next command
@@ -104,7 +106,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @limited_writes
     @options("remind.after-send", "days")
     async def after_send(
-        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 14] = 7
+        self, interaction: discord.Interaction[TayoriBot], days: app_commands.Range[int, 1, 14] = 7
     ) -> None:
         """Log one sent message; check in after `days` to see whether they replied."""
         await think(interaction)
@@ -115,7 +117,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @options("remind.reply-pace", "hours", "quiet_start", "quiet_end")
     async def reply_pace(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[TayoriBot],
         hours: app_commands.Range[float, 1, 168],
         quiet_start: app_commands.Range[str, 1, 10] | None = None,
         quiet_end: app_commands.Range[str, 1, 10] | None = None,
@@ -146,7 +148,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
     @app_commands.command(**names("remind.reply"))
     @limited_writes
-    async def reply_at_pace(self, interaction: discord.Interaction) -> None:
+    async def reply_at_pace(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """They replied: remind me to answer at their pace, not at once."""
         await think(interaction)
         settings = await self.bot.store.user_settings(interaction.user.id)
@@ -164,7 +166,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     @options("remind.at", "when", "note")
     async def at(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[TayoriBot],
         when: app_commands.Range[str, 1, 100],
         note: str | None = None,
     ) -> None:
@@ -180,7 +182,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
     @at.autocomplete("when")
     async def at_when(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[TayoriBot], current: str
     ) -> list[app_commands.Choice[str]]:
         """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
         texts = self.bot.texts(interaction)
@@ -200,7 +202,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         return [app_commands.Choice(name=name[:CHOICE_NAME_MAX], value=value)]
 
     def _parse(
-        self, interaction: discord.Interaction, text: str, settings: UserSettings
+        self, interaction: discord.Interaction[TayoriBot], text: str, settings: UserSettings
     ) -> Parsed | Refused:
         texts = self.bot.texts(interaction)
         other = self.bot.content["en" if texts.locale == "ja" else "ja"]
@@ -210,7 +212,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
     async def _add(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[TayoriBot],
         kind: str,
         due: datetime,
         settings: UserSettings,
@@ -236,7 +238,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(**names("remind.list"))
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show my pending reminders with Discord's relative times."""
         await think(interaction)
         texts = self.bot.texts(interaction)
@@ -254,7 +256,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
             await reply(interaction, embed=discord.Embed(title=title, description=shown))
 
     @app_commands.command(**names("remind.cancel"))
-    async def cancel(self, interaction: discord.Interaction) -> None:
+    async def cancel(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Pick pending reminders to cancel."""
         await think(interaction)
         texts = self.bot.texts(interaction)

@@ -41,11 +41,11 @@ class DiscordTransport:
         try:
             channel = await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
             view = delivered_view(texts, delivery)
-            await channel.send(
-                delivered_text(texts, delivery)[:MESSAGE_MAX],
-                nonce=nonce("r", delivery),
-                **({"view": view} if view else {}),
-            )
+            text = delivered_text(texts, delivery)[:MESSAGE_MAX]
+            if view:
+                await channel.send(text, nonce=nonce("r", delivery), view=view)
+            else:
+                await channel.send(text, nonce=nonce("r", delivery))
         except discord.Forbidden as exc:
             raise DmClosed(str(exc)) from exc
         except discord.HTTPException as exc:

@@ -12,7 +12,7 @@ from bot.core.content import LocaleContent
 from bot.core.pacing import snooze
 from bot.core.when import format_duration
 from bot.runtime.app import TayoriBot
-from bot.runtime.items import TayoriItem
+from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import MESSAGE_MAX
 from bot.runtime.replies import ack, buttons, when_text
 from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
@@ -69,16 +69,20 @@ class ReminderButton(
 ):
     """They replied / wait one more week / snooze 1h, 1d, 1w — on a delivered reminder."""
 
-    def __init__(self, act: str, rid: int, **button) -> None:
+    def __init__(self, act: str, rid: int, **button: Any) -> None:
         super().__init__(discord.ui.Button(custom_id=f"{PREFIX}:{act}:{rid}", **button))
         self.act, self.rid = act, rid
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> ReminderButton:
         """Rebuild the button (after a restart too)."""
-        return cls(match["act"], int(match["rid"]), label=item.label)
+        return cls(match["act"], int(match["rid"]), label=button_label(item))
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Close or put off the reminder."""
@@ -114,7 +118,7 @@ class CancelSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:cx:(
         placeholder: str | None = None,
     ) -> None:
         opts = options or [discord.SelectOption(label="-", value="0")]
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"{PREFIX}:cx:{uid}",
             options=opts,
             min_values=1,
@@ -126,10 +130,16 @@ class CancelSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:cx:(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> CancelSelect:
         """Rebuild the select (after a restart too)."""
-        return cls(int(match["uid"]), list(item.options), item.placeholder)
+        select = item if isinstance(item, discord.ui.Select) else None
+        options = list(select.options) if select else None
+        return cls(int(match["uid"]), options, select.placeholder if select else None)
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Cancel what was picked."""

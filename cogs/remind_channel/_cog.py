@@ -28,18 +28,21 @@ class TextChannelOption(app_commands.Transformer):
         return [discord.ChannelType.text, discord.ChannelType.news]
 
     async def transform(
-        self, interaction: discord.Interaction, value: app_commands.AppCommandChannel
+        self,
+        interaction: discord.Interaction[discord.Client],
+        value: app_commands.AppCommandChannel,
     ) -> app_commands.AppCommandChannel:
         """Keep the partial channel; the command looks it up in the bot's cache."""
         return value
 
 
-def require_manage_server(interaction: discord.Interaction) -> None:
-    """Check at run time too (an admin may have changed the command's permissions)."""
+def require_manage_server(interaction: discord.Interaction[TayoriBot]) -> discord.Guild:
+    """Return the server, checking at run time too (an admin may have changed permissions)."""
     if interaction.guild is None:
         raise UserFacingError("remind.channel.server_only")
     if not interaction.permissions.manage_guild:
         raise UserFacingError("remind.channel.manage_server")
+    return interaction.guild
 
 
 def missing_permission(channel: discord.abc.GuildChannel | None, me: discord.Member) -> str | None:
@@ -65,12 +68,11 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
     @options("remind-channel.set", "channel")
     async def set_(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[TayoriBot],
         channel: app_commands.Transform[app_commands.AppCommandChannel, TextChannelOption],
     ) -> None:
         """Choose the channel where a reminder notice goes when a DM cannot."""
-        require_manage_server(interaction)
-        guild = interaction.guild
+        guild = require_manage_server(interaction)
         texts = self.bot.texts(interaction)
         missing = missing_permission(guild.get_channel(channel.id), guild.me)
         if missing:
@@ -82,20 +84,20 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
 
     @app_commands.command(**names("remind-channel.clear"))
     @limited_writes
-    async def clear(self, interaction: discord.Interaction) -> None:
+    async def clear(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Stop posting reminder notices in this server."""
-        require_manage_server(interaction)
+        guild = require_manage_server(interaction)
         await think(interaction)
-        await self.bot.store.set_reminder_channel(interaction.guild_id, None)
+        await self.bot.store.set_reminder_channel(guild.id, None)
         await reply(interaction, self.bot.texts(interaction).text("remind.channel.clear"))
 
     @app_commands.command(**names("remind-channel.show"))
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Say which channel is chosen, if any."""
-        require_manage_server(interaction)
+        guild = require_manage_server(interaction)
         await think(interaction)
         texts = self.bot.texts(interaction)
-        chosen = (await self.bot.store.guild_settings(interaction.guild_id)).reminder_channel_id
+        chosen = (await self.bot.store.guild_settings(guild.id)).reminder_channel_id
         text = (
             texts.text("remind.channel.show", channel=f"<#{chosen}>")
             if chosen

@@ -35,7 +35,7 @@ class SettingsCog(commands.GroupCog, **group_names("settings")):
     @limited_writes
     @options("settings.timezone", "name")
     async def timezone(
-        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 64]
+        self, interaction: discord.Interaction[TayoriBot], name: app_commands.Range[str, 1, 64]
     ) -> None:
         """Set the user's timezone (an IANA name such as Asia/Tokyo)."""
         found = {z.casefold(): z for z in zones()}.get(name.strip().casefold())
@@ -49,7 +49,7 @@ class SettingsCog(commands.GroupCog, **group_names("settings")):
 
     @timezone.autocomplete("name")
     async def timezone_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[TayoriBot], current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest timezone names containing what was typed."""
         needle = current.strip().casefold()
@@ -61,7 +61,7 @@ class SettingsCog(commands.GroupCog, **group_names("settings")):
     @options("settings.quiet-hours", "start", "end", "off")
     async def quiet_hours(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[TayoriBot],
         start: app_commands.Range[str, 1, 10] | None = None,
         end: app_commands.Range[str, 1, 10] | None = None,
         off: bool = False,

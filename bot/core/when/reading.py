@@ -97,7 +97,7 @@ def _apply_date(parts: _Parts, m: re.Match[str], g: Grammar) -> bool:
     y = groups.get("y") or groups.get("y3")
     mo = groups.get("m") or groups.get("m2") or groups.get("m3")
     d = groups.get("d") or groups.get("d2") or groups.get("d3")
-    if groups.get("m2") and int(mo) > 12 >= int(d):  # 24/12: day first, unambiguous
+    if mo and d and groups.get("m2") and int(mo) > 12 >= int(d):  # 24/12: day first
         mo, d = d, mo
     return _set(parts, "date", (_int(y), _int(mo), int(d or 0)))
 
@@ -273,10 +273,10 @@ def _absolute(parts: _Parts, now: datetime, tz: ZoneInfo, words: WhenWords) -> t
     if named is None:
         if clock is None:
             raise _Refuse("unreadable")
-        at = datetime.combine(local.date(), clock[0]) + timedelta(days=clock[1])
+        wall_at = datetime.combine(local.date(), clock[0]) + timedelta(days=clock[1])
         # the next time the clock shows it: later today (in the repeated hour of a fall-back,
         # perhaps its second occurrence), else tomorrow
-        for wall in (at, at.replace(fold=1), at + timedelta(days=1)):
+        for wall in (wall_at, wall_at.replace(fold=1), wall_at + timedelta(days=1)):
             if (instant := _local(wall, tz)) > now:
                 return instant, "time"
         raise _Refuse("past")  # unreachable: tomorrow's wall time is always ahead
