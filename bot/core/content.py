@@ -151,7 +151,7 @@ def load_messages(folder: Path) -> dict[str, str]:
 
 # Discord's rules for application command and option names and descriptions.
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
-DESCRIPTION_MAX = 100
+COMMAND_DESCRIPTION_MAX = 100  # bot/runtime/limits.py names it too
 
 
 def _check_command_text(path: Path, key: str, value: str) -> None:
@@ -161,8 +161,10 @@ def _check_command_text(path: Path, key: str, value: str) -> None:
     if key.endswith(".name") and (not _COMMAND_NAME.match(value) or value != value.lower()):
         reason = "a command name is 1-32 lowercase letters, digits, - or _ (no spaces)"
         raise ContentError(path, key, reason)
-    if key.endswith(".description") and len(value) > DESCRIPTION_MAX:
-        reason = f"a command description is at most {DESCRIPTION_MAX} characters ({len(value)})"
+    if key.endswith(".description") and len(value) > COMMAND_DESCRIPTION_MAX:
+        reason = (
+            f"a command description is at most {COMMAND_DESCRIPTION_MAX} characters ({len(value)})"
+        )
         raise ContentError(path, key, reason)
 
 

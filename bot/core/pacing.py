@@ -14,7 +14,6 @@ import math
 import re
 import unicodedata
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 # The article: "一度連絡したら、1~2週間は落ち着いて待つ"; "返事がなくても1週間は待つ".
@@ -26,10 +25,9 @@ REPLY_GAP_MIN_HOURS = 1
 REPLY_GAP_MAX_HOURS = 168
 # A reminder delivered more than this late becomes a "missed" notice instead.
 MISSED_AFTER_DAYS = 7
-# Sending again within this many days of the last message is a string of messages.
+# The user's quiet hours unless they choose others (/settings quiet-hours).
 DEFAULT_QUIET = (time(23, 0), time(8, 0))
 
-Snooze = Literal["1h", "1d", "1w"]
 SNOOZES: dict[str, timedelta] = {
     "1h": timedelta(hours=1),
     "1d": timedelta(days=1),

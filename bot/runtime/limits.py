@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+from bot.core.content import COMMAND_DESCRIPTION_MAX  # checked on the content at start
+
+__all__ = [
+    "CHOICES_MAX",
+    "CHOICE_NAME_MAX",
+    "COMMAND_DESCRIPTION_MAX",
+    "CUSTOM_ID_MAX",
+    "EMBEDS_TOTAL_MAX",
+    "EMBED_DESCRIPTION_MAX",
+    "EMBED_FIELD_NAME_MAX",
+    "EMBED_FIELD_VALUE_MAX",
+    "EMBED_TITLE_MAX",
+    "MESSAGE_MAX",
+    "NONCE_MAX",
+    "SELECT_LABEL_MAX",
+    "SELECT_OPTIONS_MAX",
+    "TEXT_INPUT_MAX",
+]
+
 MESSAGE_MAX = 2000  # characters in a message's content
 EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096

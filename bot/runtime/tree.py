@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# A missing permission with a message of its own (app_commands.checks.has_permissions).
+PERMISSION_KEYS = {"manage_guild": "remind.channel.manage_server"}
 
 
 class UserFacingError(app_commands.AppCommandError):
@@ -69,7 +71,10 @@ def _known(error: BaseException) -> tuple[str | None, dict[str, Any]]:
         return "common.error.cooldown", {"seconds": max(1, round(error.retry_after))}
     if isinstance(error, app_commands.NoPrivateMessage):
         return "common.error.guild_only", {}
-    if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+    if isinstance(error, app_commands.MissingPermissions):
+        named = [PERMISSION_KEYS[p] for p in error.missing_permissions if p in PERMISSION_KEYS]
+        return (named or ["common.error.forbidden"])[0], {}
+    if isinstance(error, app_commands.CheckFailure):
         return "common.error.forbidden", {}
     if isinstance(error, app_commands.TransformerError):
         return "common.error.bad_input", {}

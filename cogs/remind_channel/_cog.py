@@ -36,12 +36,10 @@ class TextChannelOption(app_commands.Transformer):
         return value
 
 
-def require_manage_server(interaction: discord.Interaction[TayoriBot]) -> discord.Guild:
-    """Return the server, checking at run time too (an admin may have changed permissions)."""
+def server_of(interaction: discord.Interaction[TayoriBot]) -> discord.Guild:
+    """Return the server the command was used in."""
     if interaction.guild is None:
         raise UserFacingError("remind.channel.server_only")
-    if not interaction.permissions.manage_guild:
-        raise UserFacingError("remind.channel.manage_server")
     return interaction.guild
 
 
@@ -64,6 +62,7 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         super().__init__()
 
     @app_commands.command(**names("remind-channel.set"))
+    @app_commands.checks.has_permissions(manage_guild=True)  # checked when used, too
     @limited_writes
     @options("remind-channel.set", "channel")
     async def set_(
@@ -72,7 +71,7 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         channel: app_commands.Transform[app_commands.AppCommandChannel, TextChannelOption],
     ) -> None:
         """Choose the channel where a reminder notice goes when a DM cannot."""
-        guild = require_manage_server(interaction)
+        guild = server_of(interaction)
         texts = self.bot.texts(interaction)
         missing = missing_permission(guild.get_channel(channel.id), guild.me)
         if missing:
@@ -83,18 +82,20 @@ class RemindChannel(commands.GroupCog, **group_names("remind-channel")):
         await reply(interaction, texts.text("remind.channel.set", channel=channel.mention))
 
     @app_commands.command(**names("remind-channel.clear"))
+    @app_commands.checks.has_permissions(manage_guild=True)
     @limited_writes
     async def clear(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Stop posting reminder notices in this server."""
-        guild = require_manage_server(interaction)
+        guild = server_of(interaction)
         await think(interaction)
         await self.bot.store.set_reminder_channel(guild.id, None)
         await reply(interaction, self.bot.texts(interaction).text("remind.channel.clear"))
 
     @app_commands.command(**names("remind-channel.show"))
+    @app_commands.checks.has_permissions(manage_guild=True)
     async def show(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Say which channel is chosen, if any."""
-        guild = require_manage_server(interaction)
+        guild = server_of(interaction)
         await think(interaction)
         texts = self.bot.texts(interaction)
         chosen = (await self.bot.store.guild_settings(guild.id)).reminder_channel_id

@@ -12,10 +12,11 @@ from discord.ext import commands
 from bot.core.pacing import NO_QUIET, chosen_quiet
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names, options
+from bot.runtime.limits import CHOICES_MAX
 from bot.runtime.replies import reply, think
 from bot.runtime.tree import UserFacingError, limited_writes
 
-CHOICES = 25
+CHOICES = CHOICES_MAX
 
 
 @cache
