@@ -3,7 +3,7 @@
 Goal: p99 at most 0.5 ms per message for drafts up to 400 characters, so that /check-draft
 answers well inside Discord's 3-second window even on a busy, small host, without deferring.
 
-Choice: regular expressions over a normalized copy of the text (bot/textnorm.py), no
+Choice: regular expressions over a normalized copy of the text (bot/core/textnorm.py), no
 morphological analyser. Measured for the issue on the same kind of drafts (median / p99 per
 message, analysis only, before any rule ran):
 
