@@ -31,7 +31,7 @@ from bot.core.article import (
 if TYPE_CHECKING:
     pass
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "content"
 LOCALES = ("ja", "en")
 MESSAGE_FILES = ("ng_list", "common")
 REASONS = ["busy", "unwell", "cooled", "testing", "waiting", "someone-else"]

@@ -12,7 +12,7 @@ import pytest
 from bot.console.__main__ import main
 from bot.core.content import Content, load_content
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 NOW = "2026-03-10T03:00:00Z"  # Tuesday 12:00 in Tokyo
 
 

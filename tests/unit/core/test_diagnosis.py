@@ -23,7 +23,7 @@ from bot.core.diagnosis import (
     encode_answers,
 )
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "content"
 LOCALES = ("ja", "en")
 REASONS = ("busy", "unwell", "cooled", "testing", "waiting", "someone-else")
 

@@ -23,7 +23,7 @@ from bot.core.draft import (
     score,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 LOCALES = ("ja", "en")
 RULE_IDS = [
     "blame",

@@ -137,7 +137,7 @@ def test_every_message_key_the_code_names_is_in_the_content(content):
     pattern = re.compile(
         r"""(?:\btext(?:_for)?\(\s*(?:interaction,\s*)?|Error\(\s*)"([a-z][\w.\-]+\.[\w.\-]+)\""""
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[3]
     named = {
         key
         for folder in ("bot", "cogs")

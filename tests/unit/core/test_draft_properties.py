@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.core.draft import DraftContext, Report, SentExample, check_draft, score
 from bot.core.textnorm import is_invisible
-from tests.test_draft_rules import NOW, fired, load_rules
+from tests.unit.core.test_draft_rules import NOW, fired, load_rules
 
 LOCALES = ("ja", "en")
 INVISIBLE = (

@@ -17,7 +17,7 @@ from bot.core.article import reason
 from bot.core.content import Content, load_content
 from bot.core.diagnosis import UNKNOWN, diagnose
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 EXAM = {"life-news": "work-exams", "social-media": "quiet"}
 
 

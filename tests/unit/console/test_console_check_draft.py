@@ -17,7 +17,7 @@ from bot.core.article import fitting_templates
 from bot.core.content import _flatten
 from bot.core.draft import Severity, Verdict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 BLAME = "ねえ、どうして連絡くれないの？"
 
 

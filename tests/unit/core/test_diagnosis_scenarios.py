@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.diagnosis import UNKNOWN, Questionnaire, diagnose
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "content"
 LOCALES = ("ja", "en")
 
 # (what happened, answers, the reason that should come first)

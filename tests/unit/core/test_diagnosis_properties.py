@@ -21,7 +21,7 @@ from bot.core.diagnosis import (
     encode_answers,
 )
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = Path(__file__).resolve().parents[3] / "content"
 
 
 def load(locale: str) -> Questionnaire:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.draft import check_draft
-from tests.test_draft_rules import RULE_IDS, fired, load_rules
+from tests.unit.core.test_draft_rules import RULE_IDS, fired, load_rules
 
 CORPUS = Path(__file__).resolve().parent / "data" / "drafts.toml"
 

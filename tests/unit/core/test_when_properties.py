@@ -21,7 +21,7 @@ from bot.core.when import (
     warm_up,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 REASONS = {"empty", "unreadable", "range", "past", "too-far", "too-long"}
 ZONES = [ZoneInfo(z) for z in ("Asia/Tokyo", "America/New_York", "Europe/London", "UTC")]
 

@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.store import USER_TABLES, open_store
 
-PRIVACY_MD = Path(__file__).resolve().parent.parent / "PRIVACY.md"
+PRIVACY_MD = Path(__file__).resolve().parents[3] / "PRIVACY.md"
 ROW = re.compile(r"^\|\s*`(?P<table>[a-z_]+)`\s*\|(?P<what>[^|]+)\|(?P<kept>[^|]+)\|\s*$")
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from bot.core.article import Article
 
 HERE = Path(__file__).resolve()
-CONTENT = HERE.parents[1] / "content"
+CONTENT = HERE.parents[3] / "content"
 SEED = Path("shared/seed/article-ja.txt")
 
 # Where the line is not quoted word for word, the article's own slip and what the content says.
