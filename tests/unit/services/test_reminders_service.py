@@ -219,3 +219,26 @@ async def test_a_notice_posted_while_its_user_deletes_their_data_is_deleted(setu
     transport.send_channel_notice = notice_then_deleted
     await service.deliver_due()
     assert transport.deleted_notices == [(555, 9001)], "no row keeps it: deleted at once"
+
+
+async def test_every_write_through_the_service_wakes_the_scheduler(setup):
+    """The service owns the invariant: no caller has to remember to wake it."""
+    store, clock, _, service = setup
+
+    def woke() -> bool:
+        was = service._wake.is_set()
+        service._wake.clear()
+        return was
+
+    added = await service.add(1, "at", clock.now() + timedelta(hours=1), "ja")
+    assert woke()
+    logged = await service.after_send(1, 7, "ja", None)
+    assert woke() and logged.due > clock.now() and logged.interrupted_days is None
+    assert await service.cancel(1, [added.id]) == 1
+    assert woke()
+    delivered = await store.add_reminder(2, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert await service.snooze(2, delivered.id, clock.now() + timedelta(days=1))
+    assert woke()
+    assert await service.close(2, delivered.id)
+    assert woke()
