@@ -6,15 +6,12 @@ select is a `DynamicItem` that routes by its custom id, after a restart too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import discord
 
 from bot.runtime.replies import reply, text_for
 from bot.runtime.tree import route_error
-
-if TYPE_CHECKING:
-    pass
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
