@@ -1,10 +1,10 @@
-# Two commands on a fresh machine: `make run` (the bot, reads .env) and `make test` (lint + tests).
+# Two commands on a fresh machine: `make run` (the bot, reads .env) and `make test` (lint, types, tests).
 # Each builds .venv from the hash-locked requirements when it is missing or the lock changed.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format bench console sync clean
+.PHONY: run test lint format bench sync clean
 
 $(VENV)/.stamp-dev: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
@@ -19,14 +19,13 @@ run: $(VENV)/.stamp-dev
 sync: $(VENV)/.stamp-dev
 	$(PY) -m bot sync
 
-test: $(VENV)/.stamp-dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check --fix .

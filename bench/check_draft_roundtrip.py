@@ -19,7 +19,7 @@ To tell the cog's own work from the cost of sending a real report, a second floo
 answers ``/noop-report`` at once with the same payload /check-draft sends (the rendered
 report embed and its two buttons), doing no store reads and no checking.
 
-The real Tayori bot is built with ``bot.app.tayori`` on a temporary database with a fake
+The real Tayori bot is built with ``bot.runtime.app.tayori`` on a temporary database with a fake
 clock; every request is validated against Discord's schema and a violation fails the run.
 
 Run: ``python bench/check_draft_roundtrip.py [--n 300] [--rounds 3] [--concurrency 50]
@@ -57,14 +57,14 @@ from discord import app_commands
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.latency import Run, floor_bot, measure, report
-from bot.app import TayoriBot, tayori
-from bot.clock import FakeClock, utc
 from bot.config import Settings
-from bot.content import Content, load_content
-from bot.draft import check_draft
-from cogs.check_draft import render
-from tests.fakediscord import FakeDiscord, point_discord_py_at
-from tests.fakediscord.interactions import InteractionRecord, Place, modal_data
+from bot.core.clock import FakeClock, utc
+from bot.core.content import Content, load_content
+from bot.core.draft import check_draft
+from bot.runtime.app import TayoriBot, tayori
+from cogs.check_draft._cog import render
+from fakediscord import FakeDiscord, point_discord_py_at
+from fakediscord.interactions import InteractionRecord, Place, modal_data
 
 GOAL = 1.3
 FLOOR = "floor: /noop"
@@ -144,7 +144,7 @@ def payload_floor_bot(content: Content) -> discord.Client:
         view = discord.ui.View(timeout=None)
         for custom_id in ("tayori:cd:edit:0123456789ab", "tayori:rm:as:1:7"):
             view.add_item(discord.ui.Button(label=custom_id, custom_id=custom_id))
-        view.stop()  # sent like Tayori's (bot.interactions.buttons): nothing kept per reply
+        view.stop()  # sent like Tayori's (bot.runtime.replies.buttons): nothing kept per reply
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     client.tree = tree  # type: ignore[attr-defined]

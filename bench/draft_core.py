@@ -3,12 +3,12 @@
 Goal (issue #13): p99 at most 2 ms per message for drafts up to 400 characters with the model
 that backs the rules up, so that /check-draft answers well inside Discord's 3-second window
 even on a busy, small host, without deferring. The check measured is the one users get:
-`bot.draft_language.check_message` over the content as loaded at start (rules of the draft's
-language, and its linear model, `bot/draft_model.py`). A second pass without the model shows
+`bot.core.draft_language.check_message` over the content as loaded at start (rules of the draft's
+language, and its linear model, `bot/core/draft_model.py`). A second pass without the model shows
 what the model costs; the load time of the content with and without the model files is the
 model's start-up cost.
 
-Choice: regular expressions over a normalized copy of the text (bot/textnorm.py), backed by a
+Choice: regular expressions over a normalized copy of the text (bot/core/textnorm.py), backed by a
 linear model over character n-grams; no morphological analyser. Measured for issue #6 on the
 same kind of drafts (median / p99 per message, analysis only, before any rule ran):
 
@@ -21,8 +21,8 @@ An analyser would also add a dependency and tens of megabytes of dictionary; wha
 missed on unseen drafts was phrasing (dialect negation, sarcasm, keigo), which the dialect
 macros in the patterns and the n-gram model reach without one. The numbers are in README.
 
-The corpus: the labelled drafts in tests/data/drafts.toml and tests/data/corpus/, every rule
-example from both locales, plus generated variants (drafts joined up to 50-400 characters,
+The corpus: the labelled drafts in tests/unit/core/data/ (drafts.toml and corpus/), every
+rule example from both locales, plus generated variants (drafts joined up to 50-400 characters,
 zero-width characters sprinkled in, full-width ASCII).
 
 Run: `python bench/draft_core.py [--rounds N] [--strict]` (`--strict` exits 1 if the goal is
@@ -43,9 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import Content, load_content  # noqa: E402
-from bot.draft import DraftRules, is_blank  # noqa: E402
-from bot.draft_language import check_message  # noqa: E402
+from bot.core.content import Content, load_content  # noqa: E402
+from bot.core.draft import DraftRules, is_blank  # noqa: E402
+from bot.core.draft_language import check_message  # noqa: E402
 
 GOAL_P99_US = 2000.0
 MAX_CHARS = 400
@@ -67,9 +67,9 @@ def without_model(rules: dict[str, DraftRules]) -> dict[str, DraftRules]:
 
 def base_drafts(rules: dict[str, DraftRules]) -> list[tuple[str, str]]:
     """Return (locale, text) for the labelled corpora and every rule example."""
-    with (ROOT / "tests" / "data" / "drafts.toml").open("rb") as fh:
+    with (ROOT / "tests" / "unit" / "core" / "data" / "drafts.toml").open("rb") as fh:
         drafts = [(d["locale"], d["text"]) for d in tomllib.load(fh)["drafts"]]
-    for path in sorted((ROOT / "tests" / "data" / "corpus").glob("*.toml")):
+    for path in sorted((ROOT / "tests" / "unit" / "core" / "data" / "corpus").glob("*.toml")):
         locale = next(part for part in path.stem.split("-") if part in ("ja", "en"))
         with path.open("rb") as fh:
             drafts += [(locale, d["text"]) for d in tomllib.load(fh)["drafts"]]

@@ -28,8 +28,8 @@ from discord import app_commands
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fakediscord import FakeDiscord, point_discord_py_at
-from tests.fakediscord.interactions import InteractionRecord
+from fakediscord import FakeDiscord, point_discord_py_at
+from fakediscord.interactions import InteractionRecord
 
 BotFactory = Callable[[], discord.Client]
 

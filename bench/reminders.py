@@ -30,12 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import TayoriBot, tayori
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.content import load_content
+from bot.core.clock import SystemClock
+from bot.core.content import load_content
+from bot.runtime.app import TayoriBot, tayori
 from bot.store import Store
-from tests.fakediscord import FakeDiscord, point_discord_py_at
+from fakediscord import FakeDiscord, point_discord_py_at
 
 USERS = 100_000
 FIRST_USER = 10**17
@@ -201,7 +201,7 @@ async def _schedule_burst(bot: TayoriBot, path: Path, users: list[int]) -> float
     now = int(time.time())
     due = now + 2
     await asyncio.to_thread(add_burst, path, users, due, now)
-    bot.get_cog("Remind").service.wake()  # type: ignore[union-attr]
+    bot.reminders.wake()
     return float(due)
 
 

@@ -23,10 +23,10 @@ import discord
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.check_draft_roundtrip import DRAFT, Mentions
-from bot.content import load_content
-from bot.draft import check_draft
-from cogs.check_draft import render
-from tests.fakediscord.schema import coerce_int_snowflakes, spec_index
+from bot.core.content import load_content
+from bot.core.draft import check_draft
+from cogs.check_draft._cog import render
+from fakediscord.schema import coerce_int_snowflakes, spec_index
 
 CALLBACK = "/interactions/1/token/callback"
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.when import WhenWords, parse_when, warm_up  # noqa: E402
+from bot.core.when import WhenWords, parse_when, warm_up  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Tokyo")

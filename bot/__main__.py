@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
 import sys
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
-import discord
-
-from bot.app import tayori
-from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, configure_logging, load_settings
-from bot.content import ContentError, load_content
-from bot.store import StoreError, read_heartbeat
 
-log = logging.getLogger("bot")
-# What start-up raises when Discord cannot be reached.
-UNREACHABLE = (aiohttp.ClientError, OSError, discord.GatewayNotFound, discord.ConnectionClosed)
+# Only what a subcommand needs is imported, when it runs: `healthcheck` runs every 30 s in
+# the container and reads one row, so it must not load discord.py, dateparser or the content.
 
 
 def fail(message: str) -> int:
     """Print one clear line to stderr and return exit status 2."""
     print(f"tayori: {message}", file=sys.stderr)
     return 2
-
-
-async def run(settings: Settings, *, sync_only: bool = False) -> int:
-    """Run the bot until SIGTERM/SIGINT (or, with `sync_only`, until the commands are synced)."""
-    token = settings.token()
-    async with tayori(settings, SystemClock(), sync_only=sync_only) as bot:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        if sync_only:
-            await bot.login(token)
-            return 0
-        await bot.start(token)
-    log.info("Tayori stopped")
-    return 0
 
 
 def unhealthy(message: str) -> int:
@@ -52,6 +26,9 @@ def unhealthy(message: str) -> int:
 
 def healthcheck(settings: Settings) -> int:
     """Exit 0 when the database opens and the bot recorded recently that it is connected."""
+    from bot.store.base import StoreError
+    from bot.store.meta import read_heartbeat
+
     try:
         beat = read_heartbeat(settings.database_path)
     except StoreError as exc:
@@ -67,6 +44,8 @@ def healthcheck(settings: Settings) -> int:
 
 def check_content(settings: Settings) -> int:
     """Validate the content and print a summary."""
+    from bot.core.content import load_content
+
     content = load_content(settings.content_dir, settings.default_locale)
     for name, loc in content.locales.items():
         a = loc.article
@@ -92,22 +71,31 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(settings.log_level)
         if args.command == "healthcheck":
             return healthcheck(settings)
-        if args.command == "check-content":
+        if args.command in ("run", "sync"):
+            settings.token()
+        return _heavy(args.command, settings)
+    except SettingsError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _heavy(command: str, settings: Settings) -> int:
+    """Run a subcommand that loads the content (and, to run or sync, discord.py)."""
+    from bot.core.content import ContentError
+    from bot.store import StoreError
+
+    try:
+        if command == "check-content":
             return check_content(settings)
-        settings.token()
-        return asyncio.run(run(settings, sync_only=args.command == "sync"))
-    except (SettingsError, ContentError) as exc:
+        from bot.runtime.main import start
+
+        status = start(settings, sync_only=command == "sync")
+        return fail(status) if isinstance(status, str) else status
+    except ContentError as exc:
         return fail(str(exc))
     except StoreError as exc:
         return fail(f"database: {exc}")
-    except discord.LoginFailure:
-        return fail("DISCORD_TOKEN was refused by Discord (check the token)")
-    except UNREACHABLE as exc:
-        return fail(f"cannot reach Discord ({type(exc).__name__}: {exc})")
-    except discord.HTTPException as exc:
-        return fail(f"Discord refused a start-up request ({exc.status}: {exc.text or exc})")
-    except KeyboardInterrupt:
-        return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.content import DEFAULT_CONTENT_DIR, LOCALES
+from bot.core.locales import DEFAULT_CONTENT_DIR, LOCALES
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -79,7 +79,7 @@ class SettingsError(Exception):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one clear line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # values are checked by pydantic
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]).upper() if err["loc"] else "settings"

@@ -7,12 +7,12 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from bot.app import TayoriBot, tayori
-from bot.clock import FakeClock, utc
 from bot.config import Settings
-from bot.content import Content, load_content
+from bot.core.clock import FakeClock, utc
+from bot.core.content import Content, load_content
+from bot.runtime.app import TayoriBot, tayori
 
-pytest_plugins = ["tests.fakediscord.plugin"]
+pytest_plugins = ["fakediscord.plugin"]
 
 START = utc(2026, 3, 10, 3, 0)  # Tuesday 12:00 in Tokyo
 

@@ -1,4 +1,4 @@
-"""Score the draft checker on the labelled corpora in `tests/data/corpus/`.
+"""Score the draft checker on the labelled corpora in `tests/unit/core/data/corpus/`.
 
     python -m tools.draft_quality                  # every set, numbers only
     python -m tools.draft_quality --misses tune-ja-a   # list the misses of a TUNING set
@@ -7,7 +7,7 @@ For each set: cases right (the verdict the label asks for), must-not-send drafts
 drafts to revise told "send", harmless drafts told "don't send", and the recall of each kind.
 Every set is checked as its writer's own locale and again as the other locale: the findings
 must not change (the draft's language decides the rules). `--misses` refuses dev and blind sets:
-nobody tunes on them (tests/data/corpus/GUIDE.md).
+nobody tunes on them (tests/unit/core/data/corpus/GUIDE.md).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from bot.content import Content, load_content
-from bot.draft import Report
-from bot.draft_language import check_message
+from bot.core.content import Content, load_content
+from bot.core.draft import Report
+from bot.core.draft_language import check_message
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "unit" / "core" / "data" / "corpus"
 BAD_KINDS = ("blame", "heavy-topic", "pressure", "emotional", "too-long", "too-terse")
 
 
@@ -40,7 +41,7 @@ class Score:
     cross_differs: int = 0
     kind_total: Counter[str] = field(default_factory=Counter)
     kind_found: Counter[str] = field(default_factory=Counter)
-    misses: list[tuple[dict, Report]] = field(default_factory=list)
+    misses: list[tuple[dict[str, Any], Report]] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -62,10 +63,11 @@ def language_of(path: Path) -> str:
     return next(part for part in path.stem.split("-") if part in ("ja", "en"))
 
 
-def load_set(path: Path) -> list[dict]:
+def load_set(path: Path) -> list[dict[str, Any]]:
     """Return the drafts of one corpus file."""
     with path.open("rb") as fh:
-        return tomllib.load(fh)["drafts"]
+        drafts: list[dict[str, Any]] = tomllib.load(fh)["drafts"]
+    return drafts
 
 
 def score_set(path: Path, content: Content) -> Score:

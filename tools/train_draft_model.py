@@ -1,12 +1,12 @@
-"""Train the draft model (`bot/draft_model.py`) on the tuning data, never on a blind set.
+"""Train the draft model (`bot/core/draft_model.py`) on the tuning data, never on a blind set.
 
     python -m tools.train_draft_model            # both languages; writes content/*/draft_model.json
     python -m tools.train_draft_model --lang en --dry-run   # print the cross-validated numbers
 
-Training data, per language: the tuning corpora (`tests/data/corpus/tune-*`), the hand-written
-corpus (`tests/data/drafts.toml`), the rules' own examples (a `fire` example is positive for
-its rule, a `quiet` one negative for every rule) and the messages the bot itself recommends
-(templates and quoted examples: harmless). Dev and blind sets are never read.
+Training data, per language, from `tests/unit/core/data/`: the tuning corpora
+(`corpus/tune-*`), the hand-written corpus (`drafts.toml`), the rules' own examples (a `fire`
+example is positive for its rule, a `quiet` one negative for every rule) and the messages the
+bot itself recommends (templates and quoted examples: harmless). Dev and blind sets are never read.
 
 One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
 fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
@@ -24,20 +24,23 @@ import random
 import re
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.content import DEFAULT_CONTENT_DIR, DRAFT_MODEL_FILE
-from bot.draft import DraftRules, SentExample
-from bot.draft_model import features
-from bot.textnorm import normalize
+from bot.core.content import DRAFT_MODEL_FILE
+from bot.core.draft import DraftRules, SentExample
+from bot.core.draft_model import features
+from bot.core.locales import DEFAULT_CONTENT_DIR
+from bot.core.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "data" / "corpus"
+CORPUS = ROOT / "tests" / "unit" / "core" / "data" / "corpus"
 KINDS = ["blame", "heavy-topic", "pressure", "emotional"]
 EPOCHS, RATE, L2, FOLDS, SEED = 30, 0.2, 1e-4, 5, 20261202
 GRID = [round(0.3 + 0.01 * i, 2) for i in range(70)]
-LAYOUTS = (lambda i: i % FOLDS, lambda i: (i // FOLDS) % FOLDS)
+LAYOUTS: tuple[Callable[[int], int], ...] = (lambda i: i % FOLDS, lambda i: (i // FOLDS) % FOLDS)
 
 
 ERRORS = {"blame", "heavy-topic"}  # the rules whose firing means "don't send"
@@ -58,7 +61,7 @@ class Example:
         return self.verdict == "send"
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as fh:
         return tomllib.load(fh)
 
@@ -70,7 +73,7 @@ def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> lis
         if language in path.stem.split("-"):
             for d in _toml(path)["drafts"]:
                 rows.append((d["text"], set(d.get("kinds", ())), d["verdict"]))
-    for d in _toml(ROOT / "tests" / "data" / "drafts.toml")["drafts"]:
+    for d in _toml(ROOT / "tests" / "unit" / "core" / "data" / "drafts.toml")["drafts"]:
         if d["locale"] == language and "verdict" in d:
             rows.append((d["text"], set(d.get("fires", ())), d["verdict"]))
     rows += [(text, set(), "send") for text in recommended(language, content_dir)]
@@ -153,7 +156,9 @@ def threshold(examples: list[Example], kind: str, max_false: float) -> tuple[flo
     return 0.99, f"{kind}: no threshold keeps false fires low enough; 0.99"
 
 
-def build(language: str, max_false: float, content_dir: Path = DEFAULT_CONTENT_DIR) -> dict:
+def build(
+    language: str, max_false: float, content_dir: Path = DEFAULT_CONTENT_DIR
+) -> dict[str, Any]:
     """Train every rule's regression for `language` and return the model file's content."""
     examples = training_data(language, content_dir)
     biases, thresholds, columns = [], [], []

@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
+from types import ModuleType
 
 from bot.console import SUBCOMMANDS
-from bot.content import ContentError, load_content
+from bot.core.content import Content, ContentError, load_content
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     """Return the parser and the subcommand modules that registered with it."""
     parser = argparse.ArgumentParser(prog="python -m bot.console", description=__doc__)
     parser.add_argument("--content-dir", default=None, help="content folder (default: content/)")
     subs = parser.add_subparsers(dest="command", required=True)
-    modules = {}
+    modules: dict[str, ModuleType] = {}
     for name in SUBCOMMANDS:
         try:
             module = importlib.import_module(f"bot.console.{name}")
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         print(f"content error: {exc}", file=sys.stderr)
         return 2
-    return modules[args.command].run(args, content)
+    run: Callable[[argparse.Namespace, Content], int] = modules[args.command].run
+    return run(args, content)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,11 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
-from bot.article import fitting_templates
-from bot.clock import SystemClock
-from bot.content import Content, LocaleContent
-from bot.draft import DraftContext, Report, is_blank
-from bot.draft_language import check_message
+from bot.core.article import fitting_templates
+from bot.core.clock import SystemClock
+from bot.core.content import Content, LocaleContent
+from bot.core.draft import DraftContext, Report, is_blank
+from bot.core.draft_language import check_message
 
 QUOTE_LIMIT = 60  # characters of a flagged span shown before it is cut with "…"
 

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from bot.article import reason, step_templates
-from bot.content import Content, LocaleContent
-from bot.diagnosis import AnswerError, Diagnosis, Questionnaire, answer_labels, diagnose
+from bot.core.article import reason, step_templates
+from bot.core.content import Content, LocaleContent
+from bot.core.diagnosis import AnswerError, Diagnosis, Questionnaire, answer_labels, diagnose
 
 BAD_INPUT = 2
 AGAIN = "python -m bot.console diagnose"  # what the console says to run to start again

@@ -10,8 +10,8 @@ import argparse
 import json
 from typing import Any
 
-from bot.article import NgItem
-from bot.content import Content, LocaleContent
+from bot.core.article import NgItem
+from bot.core.content import Content, LocaleContent
 
 
 def add_parser(subparsers: Any) -> None:

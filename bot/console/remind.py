@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.clock import SystemClock
-from bot.content import LOCALES, Content, LocaleContent
-from bot.pacing import DEFAULT_QUIET, PacingError, after_send_due, shift_out_of_quiet
-from bot.when import Parsed, WhenResult, format_local, parse_when
+from bot.core.clock import SystemClock
+from bot.core.content import Content, LocaleContent
+from bot.core.locales import LOCALES
+from bot.core.pacing import DEFAULT_QUIET, PacingError, after_send_due, shift_out_of_quiet
+from bot.core.when import Parsed, WhenResult, format_local, parse_when
 
 REFUSED = 1
 BAD_INPUT = 2

@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import discord
 
-from bot.content import LocaleContent
-from bot.interactions import (
-    UserFacingError,
-    ack,
-    bot_of,
-    buttons,
-    check_write_limit,
-    guarded,
-    owner_only,
-    reply,
-)
-from bot.pacing import after_send_due, interrupted_wait, snooze
-from bot.reminders import Delivery
-from bot.when import format_duration
+from bot.core.content import LocaleContent
+from bot.core.pacing import snooze
+from bot.core.when import format_duration
+from bot.runtime.app import TayoriBot
+from bot.runtime.items import TayoriItem, button_label
+from bot.runtime.limits import MESSAGE_MAX
+from bot.runtime.replies import ack, buttons, when_text
+from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
+from bot.runtime.tree import UserFacingError, check_write_limit
+from bot.services.reminders import Delivery
 
-PREFIX = "tayori:rm"
+PREFIX = REMIND_PREFIX
 SNOOZES = ("1h", "1d", "1w")
-
-
-def when_text(due: datetime) -> str:
-    """Render a time as Discord shows it to each reader: full date and 'in 3 days'."""
-    return f"{discord.utils.format_dt(due, 'F')} ({discord.utils.format_dt(due, 'R')})"
 
 
 def delivered_text(texts: LocaleContent, delivery: Delivery) -> str:
@@ -56,10 +48,8 @@ def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View 
     """Buttons under a delivered reminder; none under a missed notice."""
     if delivery.missed:
         return None
-    from cogs.check_draft import OpenDraftButton
-
     rid = delivery.reminder.id
-    items: list[discord.ui.Item] = []
+    items: list[discord.ui.Item[Any]] = []
     if delivery.reminder.kind == "after-send":
         items += [
             ReminderButton("rep", rid, label=texts.text("remind.buttons.replied"), row=0),
@@ -74,101 +64,51 @@ def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View 
 
 
 class ReminderButton(
-    discord.ui.DynamicItem[discord.ui.Button],
+    TayoriItem[discord.ui.Button[Any]],
     template=rf"{PREFIX}:(?P<act>rep|wk|1h|1d|1w):(?P<rid>\d+)",
 ):
     """They replied / wait one more week / snooze 1h, 1d, 1w — on a delivered reminder."""
 
-    def __init__(self, act: str, rid: int, **button) -> None:
+    def __init__(self, act: str, rid: int, **button: Any) -> None:
         super().__init__(discord.ui.Button(custom_id=f"{PREFIX}:{act}:{rid}", **button))
         self.act, self.rid = act, rid
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> ReminderButton:
         """Rebuild the button (after a restart too)."""
-        return cls(match["act"], int(match["rid"]), label=item.label)
+        return cls(match["act"], int(match["rid"]), label=button_label(item))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Close or put off the reminder."""
-        await guarded(interaction, self._act(interaction))
-
-    async def _act(self, interaction: discord.Interaction) -> None:
         check_write_limit(interaction)
         await ack(interaction)
-        bot = bot_of(interaction)
+        bot = interaction.client
         texts = bot.texts(interaction)
         reminder = await bot.store.reminder(self.rid)
         if reminder is None or reminder.user_id != interaction.user.id:
             raise UserFacingError("common.error.expired")
         if self.act == "rep":
-            await bot.store.close_reminder(reminder.user_id, reminder.id, "replied")
+            await bot.reminders.close(reminder.user_id, reminder.id, "replied")
             done = texts.text("remind.after_send.replied")
         else:
             due = snooze(bot.clock.now(), "1w" if self.act == "wk" else self.act)
-            if not await bot.store.snooze_reminder(reminder.user_id, reminder.id, due):
+            if not await bot.reminders.snooze(reminder.user_id, reminder.id, due):
                 raise UserFacingError("common.error.expired")
             key = "remind.after_send.wait_more" if self.act == "wk" else "remind.snooze.done"
             done = texts.text(key, when=when_text(due))
-        bot.dispatch("tayori_reminders_changed")
         original = interaction.message.content if interaction.message else ""
         await interaction.edit_original_response(
-            content=f"{original}\n\n✓ {done}"[:2000], view=None
+            content=f"{original}\n\n✓ {done}"[:MESSAGE_MAX], view=None
         )
 
 
-class AfterSendButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"{PREFIX}:as:(?P<uid>\d+):(?P<days>\d+)"
-):
-    """The "I sent it — remind me in a week" button: logs one message, schedules the check-in."""
-
-    def __init__(self, uid: int, days: int, label: str) -> None:
-        button = discord.ui.Button(label=label, custom_id=f"{PREFIX}:as:{uid}:{days}", emoji="⏰")
-        super().__init__(button)
-        self.uid, self.days = uid, days
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> AfterSendButton:
-        """Rebuild the button (after a restart too)."""
-        return cls(int(match["uid"]), int(match["days"]), item.label or "remind")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Schedule the after-send check-in."""
-        await guarded(interaction, self._schedule(interaction))
-
-    async def _schedule(self, interaction: discord.Interaction) -> None:
-        if not await owner_only(interaction, self.uid):
-            return
-        check_write_limit(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await reply(interaction, await schedule_after_send(interaction, self.days))
-
-
-async def schedule_after_send(interaction: discord.Interaction, days: int) -> str:
-    """Store an after-send reminder `days` ahead; return the confirmation to show."""
-    bot = bot_of(interaction)
-    texts = bot.texts(interaction)
-    now = bot.clock.now()
-    due = after_send_due(now, days)
-    earlier = await bot.store.after_send_window(interaction.user.id)
-    await bot.store.add_reminder(
-        interaction.user.id, "after-send", due, texts.locale, guild_id=interaction.guild_id
-    )
-    bot.dispatch("tayori_reminders_changed")
-    confirm = texts.text("remind.after_send.confirm", when=when_text(due))
-    days = interrupted_wait(now, earlier)
-    if days:  # a second message inside the wait: say so, gently
-        warning = texts.text("remind.after_send.repeat_warning", days=days)
-        return f"{warning}\n\n{confirm}"
-    return confirm
-
-
-class CancelSelect(
-    discord.ui.DynamicItem[discord.ui.Select], template=rf"{PREFIX}:cx:(?P<uid>\d+)"
-):
+class CancelSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:cx:(?P<uid>\d+)"):
     """Pick pending reminders to cancel."""
 
     def __init__(
@@ -178,7 +118,7 @@ class CancelSelect(
         placeholder: str | None = None,
     ) -> None:
         opts = options or [discord.SelectOption(label="-", value="0")]
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"{PREFIX}:cx:{uid}",
             options=opts,
             min_values=1,
@@ -186,30 +126,28 @@ class CancelSelect(
             placeholder=placeholder,
         )
         super().__init__(select)
-        self.uid = uid
+        self.uid = self.owner_id = uid
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> CancelSelect:
         """Rebuild the select (after a restart too)."""
-        return cls(int(match["uid"]), list(item.options), item.placeholder)
+        select = item if isinstance(item, discord.ui.Select) else None
+        options = list(select.options) if select else None
+        return cls(int(match["uid"]), options, select.placeholder if select else None)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Cancel what was picked."""
-        await guarded(interaction, self._cancel(interaction))
-
-    async def _cancel(self, interaction: discord.Interaction) -> None:
-        if not await owner_only(interaction, self.uid):
-            return
         await ack(interaction)
-        bot = bot_of(interaction)
-        count = 0
-        for value in self.item.values:
-            count += await bot.store.cancel_reminder(self.uid, int(value))
-        bot.dispatch("tayori_reminders_changed")
+        bot = interaction.client
+        count = await bot.reminders.cancel(self.uid, [int(v) for v in self.item.values])
         text = bot.texts(interaction).text("remind.cancel.done", count=count)
         await interaction.edit_original_response(content=text, view=None, embed=None)
 
 
-DYNAMIC_ITEMS = (ReminderButton, AfterSendButton, CancelSelect)
+DYNAMIC_ITEMS = (ReminderButton, CancelSelect)

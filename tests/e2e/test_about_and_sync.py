@@ -1,6 +1,6 @@
 """End to end: start-up, the sync policy and /about through the fake Discord."""
 
-from bot.app import SYNC_HASH_KEY, tayori
+from bot.runtime.app import SYNC_HASH_KEY, tayori
 
 
 def syncs(fake, guild=False):

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.article import ng_item, template
-from bot.draft import Finding, Report
-from cogs.check_draft import render
+from bot.core.article import ng_item, template
+from bot.core.draft import Finding, Report
+from cogs.check_draft._cog import render
 
 BLAME = "どうして連絡してくれないの？既読無視しないで！！ずっと待ってたのに。"
 CARING = "元気にしてる？体調悪いなら無理しないようにね。"
@@ -418,7 +418,7 @@ def test_quotes_shrink_so_the_worst_report_fits_discords_limit(content, locale):
 async def test_a_slow_store_acknowledges_first_then_answers(
     fake_discord, bot, content, monkeypatch
 ):
-    monkeypatch.setattr(bot.extensions["cogs.check_draft"], "THINK_AFTER", 0.01)
+    monkeypatch.setattr("cogs.check_draft._cog.THINK_AFTER", 0.01)
     release = asyncio.Event()
     real = bot.store.draft_history
 

@@ -6,8 +6,8 @@ import asyncio
 import re
 from datetime import timedelta
 
-from bot.diagnosis import decode_answers, unstamp
-from cogs.diagnose import TEMPLATE, screen
+from bot.core.diagnosis import decode_answers, unstamp
+from cogs.diagnose._cog import TEMPLATE, screen
 
 Q_TOTAL = 9
 

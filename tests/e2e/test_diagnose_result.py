@@ -8,10 +8,10 @@ from datetime import timedelta
 import discord
 import pytest
 
-from bot.article import reason, templates_for
-from bot.diagnosis import UNKNOWN, Diagnosis, Ranked, diagnose
-from bot.pacing import after_send_due
-from cogs.diagnose import result_embeds
+from bot.core.article import reason, templates_for
+from bot.core.diagnosis import UNKNOWN, Diagnosis, Ranked, diagnose
+from bot.core.pacing import after_send_due
+from cogs.diagnose._cog import result_embeds
 
 BUSY = {"life-news": "work-exams", "social-media": "quiet"}  # a big exam, and their SNS went quiet
 WAITING = {"who-wrote-first": "them", "last-message": "them-hint"}  # they hinted: write to me

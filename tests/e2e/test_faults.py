@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch):
-    monkeypatch.setattr("bot.store.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("bot.store.base.BUSY_TIMEOUT_MS", 50)
 
 
 async def test_locked_database_says_try_again_then_works(

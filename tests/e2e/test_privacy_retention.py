@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.store import open_store
-from tests.fakediscord.world import Perm
+from fakediscord.world import Perm
 
 
 class WakeOnLog(logging.Handler):

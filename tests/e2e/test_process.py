@@ -9,8 +9,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.content import DEFAULT_CONTENT_DIR
+from bot.core.clock import FakeClock
+from bot.core.locales import DEFAULT_CONTENT_DIR
 from bot.store import Store, migrations, read_heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]

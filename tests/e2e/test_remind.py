@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import utc
-from bot.when import format_duration, format_local
-from cogs.remind._views import when_text
+from bot.core.clock import utc
+from bot.core.when import format_duration, format_local
+from bot.runtime.replies import when_text
+from fakediscord import UserActionError
 from tests.conftest import START
-from tests.fakediscord import UserActionError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def service(bot):
-    return bot.get_cog("Remind").service
+    return bot.reminders
 
 
 async def move(fake, bot, clock, delta: timedelta | None = None, *, to: datetime | None = None):

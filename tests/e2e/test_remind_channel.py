@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakediscord import UserActionError
-from tests.fakediscord.world import Overwrite, Perm
+from fakediscord import UserActionError
+from fakediscord.world import Overwrite, Perm
 
 
 async def test_admin_sets_shows_and_clears_the_channel(fake_discord, bot, content):

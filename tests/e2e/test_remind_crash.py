@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.store import open_store
 
 DUE_NOW = 150

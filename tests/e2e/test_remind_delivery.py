@@ -7,16 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot.reminders import RETRY_BASE
-from bot.when import format_duration
-from tests.fakediscord.server import DROP, LOSE_ANSWER
-from tests.fakediscord.world import Overwrite, Perm
+from bot.core.when import format_duration
+from bot.services.reminders import RETRY_BASE
+from fakediscord.server import DROP, LOSE_ANSWER
+from fakediscord.world import Overwrite, Perm
 
 NOTE = "秘密のメモ"
 
 
 def service(bot):
-    return bot.get_cog("Remind").service
+    return bot.reminders
 
 
 async def move(fake, bot, clock, delta: timedelta):

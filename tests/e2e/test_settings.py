@@ -13,7 +13,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 async def move_to(fake, bot, clock, when: datetime):
     """Set the fake clock, then wait until the scheduler has handled what fell due."""
-    rest = bot.get_cog("Remind").service.next_rest()
+    rest = bot.reminders.next_rest()
     clock.set(when)
     await asyncio.wait_for(rest.wait(), 5)
     await fake.wait_quiet()

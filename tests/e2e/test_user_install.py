@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from cogs.remind._views import when_text
+from bot.runtime.replies import when_text
+from fakediscord import UserActionError
 from tests.conftest import START
 from tests.e2e.test_remind_delivery import move
-from tests.fakediscord import UserActionError
 
 CHECK_TEXT = "どうして連絡してくれないの？既読無視しないで！！"
 

@@ -7,8 +7,8 @@ import asyncio
 import discord
 import pytest
 
-from bot.interactions import buttons
-from cogs.check_draft import EditButton
+from bot.runtime.replies import buttons
+from cogs.check_draft._cog import EditButton
 
 DRAFT = "元気にしてる？体調悪いなら無理しないようにね。"
 

@@ -1,0 +1,1 @@
+"""The advice core: plain functions over plain data. No discord, no database."""

@@ -1,0 +1,97 @@
+"""A small linear model that backs the draft rules up on wording no rule was written for.
+
+The phrase rules (`bot.core.draft`) say exactly what they found and why, but they only know the
+wording someone wrote a pattern for. The model reads the same normalized draft as a bag of
+character n-grams (and, for English, words and word pairs) and gives, for each of the rules it
+speaks for (blame, heavy-topic, pressure, emotional), the probability that the draft does that:
+one logistic regression per rule, weights in `content/<locale>/draft_model.json`, trained by
+`tools/train_draft_model.py` on the tuning corpora only. Inference is plain Python: a dict
+look-up per n-gram, no numeric library.
+
+When the model is sure (its probability is over the rule's threshold, chosen in training to keep
+harmless drafts quiet) and the rule itself did not fire, the rule fires on the sentence the model
+finds most telling, with the rule's own message, suggestion and NG link: the model never speaks
+in its own words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from itertools import repeat
+from typing import Annotated, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from bot.core.model import Strict
+
+Language = Literal["ja", "en"]
+# The n-gram sizes read for each language (characters), and whether words count too.
+CHAR_SIZES: dict[str, tuple[int, ...]] = {"ja": (1, 2, 3), "en": (3, 4)}
+_WORD = re.compile(r"[a-z0-9']+|[?!]")
+_SPACES = re.compile(r"\s+")
+
+
+def features(text: str, language: str) -> set[str]:
+    """Return the features of one normalized text: character n-grams, and words for English."""
+    body = _SPACES.sub(" ", text.strip())
+    padded = f"^{body}$"
+    found: set[str] = set()
+    for size in CHAR_SIZES[language]:
+        found |= {padded[i : i + size] for i in range(len(padded) - size + 1)}
+    if language == "en":
+        words = ["^", *_WORD.findall(body), "$"]
+        found |= {f"w:{w}" for w in words[1:-1]}
+        found |= {f"b:{a} {b}" for a, b in itertools.pairwise(words)}
+    return found
+
+
+class DraftModel(Strict):
+    """One logistic regression per rule: bias, weights per feature, and a firing threshold."""
+
+    language: Language
+    kinds: Annotated[list[str], Field(min_length=1)]
+    bias: list[float]
+    thresholds: list[Annotated[float, Field(gt=0, le=1)]]
+    weights: dict[str, list[float]]
+    trained_on: list[str] = Field(default_factory=list)
+    _columns: list[dict[str, float]] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _shapes(self) -> DraftModel:
+        width = len(self.kinds)
+        if len(self.bias) != width or len(self.thresholds) != width:
+            raise ValueError(f"bias and thresholds need one value per kind ({width})")
+        for feature, row in self.weights.items():
+            if len(row) != width:
+                raise ValueError(f"weights[{feature!r}] needs {width} values, has {len(row)}")
+        return self
+
+    def probabilities(self, text: str) -> list[float]:
+        """Return, for each kind, the probability that the normalized `text` does it."""
+        found = features(text, self.language)
+        totals = list(self.bias)
+        for i, column in enumerate(self._rows()):
+            totals[i] += sum(map(column.get, found, repeat(0.0)))
+        return [1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, t)))) for t in totals]
+
+    def _rows(self) -> list[dict[str, float]]:
+        """The weights as one feature -> weight table per kind (built once: lookups in C)."""
+        if self._columns is None:
+            self._columns = [
+                {f: row[i] for f, row in self.weights.items() if row[i]}
+                for i in range(len(self.kinds))
+            ]
+        return self._columns
+
+    def firing(self, text: str) -> list[str]:
+        """Return the kinds whose probability on the normalized `text` reaches their threshold."""
+        scores = self.probabilities(text)
+        return [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
+
+    def most_telling(self, kind: str, sentences: list[str]) -> int:
+        """Return the index of the sentence the model scores highest for `kind`."""
+        column = self.kinds.index(kind)
+        scores = [self.probabilities(s)[column] if s.strip() else -1.0 for s in sentences]
+        return max(range(len(sentences)), key=scores.__getitem__)

@@ -1,0 +1,1 @@
+"""Discord glue: the client, the command tree and its error table, replies, shared items, i18n."""

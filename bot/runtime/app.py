@@ -1,0 +1,239 @@
+"""The Tayori bot: builds the client from settings, store, content and clock.
+
+`tayori(...)` opens everything in the order start-up needs (content, store, bot)
+and closes it in reverse; `python -m bot` and the end-to-end tests both use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import pkgutil
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.content import Content, LocaleContent, load_content
+from bot.runtime import logsafety
+from bot.runtime.i18n import ContentTranslator
+from bot.runtime.tree import TayoriTree
+from bot.services.heartbeat import Heartbeat
+from bot.services.ratelimit import RateLimiter
+from bot.services.reminders import ReminderService
+from bot.services.retention import Retention
+from bot.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+SYNC_HASH_KEY = "command_hash"
+COGS_DIR = Path(__file__).resolve().parents[2] / "cogs"  # found by path: the app imports no cog
+# Every command works in servers, DMs and group DMs, installed to a server or to a user,
+# unless it says otherwise (/remind-channel is for servers only).
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
+ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
+
+
+def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send discord.py's REST and gateway traffic to a proxy (or a test server)."""
+    if api_base:
+        base = api_base.rstrip("/")
+        discord.http.Route.BASE = base if "/api/v" in base else f"{base}/api/v10"
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class TayoriBot(commands.Bot):
+    """A slash-command bot over one store, one content set and one clock."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        content: Content,
+        clock: Clock,
+        sync_only: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=TayoriTree,
+            allowed_contexts=EVERYWHERE,
+            allowed_installs=ANY_INSTALL,
+            **options,
+        )
+        self.settings, self.store, self.content, self.clock = settings, store, content, clock
+        self.sync_only = sync_only
+        self.synced = asyncio.Event()
+        self._services: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self.command_ids: dict[str, int] = {}
+        self.limiter = RateLimiter()
+        self.reminders = ReminderService(store, clock)  # the reminders cog attaches Discord
+        self.heartbeat = Heartbeat(store, clock, timedelta(seconds=settings.heartbeat_seconds))
+        self.retention = Retention(
+            store,
+            clock,
+            diagnosis_days=settings.diagnosis_retention_days,
+            reminder_days=settings.reminder_retention_days,
+            on_expiring=lambda notices: self.dispatch("tayori_notices_expired", notices),
+        )
+        logsafety.install()
+
+    @property
+    def gateway_up(self) -> bool:
+        """Connected or resumed, and no disconnect since."""
+        return self.heartbeat.connected
+
+    def mention(self, qualified_name: str) -> str:
+        """Return a clickable mention of a command, or `/name` before its id is known."""
+        command_id = self.command_ids.get(qualified_name.split()[0])
+        command = self.tree.get_command(qualified_name.split()[0])
+        is_group = isinstance(command, discord.app_commands.Group) and " " not in qualified_name
+        if command_id is None or is_group:  # Discord makes only leaf commands clickable
+            return f"/{qualified_name}"
+        return f"</{qualified_name}:{command_id}>"
+
+    def texts(self, interaction: discord.Interaction) -> LocaleContent:
+        """Return the content in the interaction user's language."""
+        return self.content.pick(interaction.locale)
+
+    def add_service(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Register a background loop started after login and cancelled on close."""
+        self._services.append(run)
+
+    async def setup_hook(self) -> None:
+        """Load every cog, translate the commands, start services, apply the sync policy."""
+        for name in sorted(m.name for m in pkgutil.iter_modules([str(COGS_DIR)])):
+            await self.load_extension(f"cogs.{name}")
+        await self.tree.set_translator(ContentTranslator(self.content))
+        self.add_service(self.heartbeat.run)
+        self.add_service(self.retention.run)
+        if not self.sync_only:  # `python -m bot sync` must not deliver or recover reminders
+            for run in self._services:
+                task = asyncio.create_task(run(), name=f"tayori-{run.__qualname__}")
+                task.add_done_callback(_report_death)
+                self._tasks.append(task)
+        await self.apply_sync_policy()
+        self.synced.set()
+
+    async def apply_sync_policy(self) -> None:
+        """Sync to the dev guild at start; globally only when the commands changed or forced."""
+        digest = await self.command_digest()
+        if self.settings.dev_guild_id and not self.sync_only:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            self._remember(await self.tree.sync(guild=guild))
+            log.info("commands synced to dev guild %s", guild.id)
+            return
+        if not self.sync_only and await self.store.get_meta(SYNC_HASH_KEY) == digest:
+            log.info("commands unchanged since the last sync; not syncing")
+            self._remember(await self.tree.fetch_commands())
+            return
+        self._remember(await self.tree.sync())
+        await self.store.set_meta(SYNC_HASH_KEY, digest)
+        log.info("commands synced globally")
+
+    def _remember(self, synced: list[discord.app_commands.AppCommand]) -> None:
+        self.command_ids = {c.name: c.id for c in synced}
+
+    async def command_digest(self) -> str:
+        """Return a hash of the exact payload a global sync would send."""
+        translator = self.tree.translator
+        payload = [
+            await c.get_translated_payload(self.tree, translator)
+            if translator
+            else c.to_dict(self.tree)
+            for c in self.tree.get_commands()
+        ]
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    async def beat(self) -> bool:
+        """Record that the bot is alive and connected; say whether it did.
+
+        Not while discord.py is retrying a lost connection: `python -m bot healthcheck`
+        should then find the heartbeat going stale.
+        """
+        return await self.heartbeat.beat()
+
+    async def on_ready(self) -> None:
+        """Say that the bot is ready."""
+        log.info("Tayori is ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def on_connect(self) -> None:
+        """The gateway session is up (before READY's guilds have all arrived)."""
+        await self._connected()
+
+    async def on_resumed(self) -> None:
+        """A lost connection is back."""
+        await self._connected()
+
+    async def _connected(self) -> None:
+        await self.heartbeat.up()
+
+    async def on_disconnect(self) -> None:
+        """The gateway connection is lost (discord.py retries on its own)."""
+        self.heartbeat.down()
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Forget a server's settings when the bot leaves it."""
+        await self.store.forget_guild(guild.id)
+        log.info("left server %s; its settings were removed", guild.id)
+
+    async def close(self) -> None:
+        """Stop background tasks, then close the gateway."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await super().close()
+
+
+def _report_death(task: asyncio.Task[None]) -> None:
+    """Log a background service that stopped on its own (they are meant to run forever)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background service %s stopped", task.get_name(), exc_info=task.exception())
+
+
+@asynccontextmanager
+async def tayori(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    content: Content | None = None,
+    sync_only: bool = False,
+    **options: Any,
+) -> AsyncIterator[TayoriBot]:
+    """Load content, open the store and build the bot; close all of it afterwards."""
+    clock = clock or SystemClock()
+    content = content or load_content(settings.content_dir, settings.default_locale)
+    point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
+    async with open_store(settings.database_path, clock) as store:
+        bot = TayoriBot(
+            settings=settings,
+            store=store,
+            content=content,
+            clock=clock,
+            sync_only=sync_only,
+            **options,
+        )
+        try:
+            yield bot
+        finally:
+            if not bot.is_closed():
+                await bot.close()

@@ -1,0 +1,120 @@
+"""The command tree and the table of known errors every command, view, modal and item routes to.
+
+`TayoriTree.on_error` tells the user kindly, in their language, what went wrong, and logs
+what was not expected.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.core.pacing import PacingError
+from bot.runtime.replies import reply, text_for
+from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
+
+if TYPE_CHECKING:
+    from bot.runtime.app import TayoriBot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# A missing permission with a message of its own (app_commands.checks.has_permissions).
+PERMISSION_KEYS = {"manage_guild": "remind.channel.manage_server"}
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An expected problem with a message key (and fields) to show the user."""
+
+    def __init__(self, key: str, **fields: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+
+class TayoriTree(app_commands.CommandTree["TayoriBot"]):
+    """The command tree, with the one error handler everything routes to."""
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[TayoriBot],
+        error: app_commands.AppCommandError | Exception,
+    ) -> None:
+        """Tell the user what went wrong, kindly; log what was not expected."""
+        original = getattr(error, "original", error)
+        key, fields = _known(original)
+        if key is None:
+            log.error(
+                "unexpected error in %s (user %s, guild %s)",
+                _where(interaction),
+                interaction.user.id,
+                interaction.guild_id,
+                exc_info=original,
+            )
+            key = "common.error.generic"
+        elif isinstance(original, StoreError):
+            log.warning("store problem in %s: %s", _where(interaction), original)
+        try:
+            await reply(interaction, text_for(interaction, key, **fields))
+        except discord.HTTPException as exc:
+            log.warning("could not tell the user about an error: %s", exc)
+
+
+def _known(error: BaseException) -> tuple[str | None, dict[str, Any]]:
+    """Map an expected error to a message key and its fields."""
+    if isinstance(error, UserFacingError | PacingError):
+        return error.key, error.fields
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return "common.error.cooldown", {"seconds": max(1, round(error.retry_after))}
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "common.error.guild_only", {}
+    if isinstance(error, app_commands.MissingPermissions):
+        named = [PERMISSION_KEYS[p] for p in error.missing_permissions if p in PERMISSION_KEYS]
+        return (named or ["common.error.forbidden"])[0], {}
+    if isinstance(error, app_commands.CheckFailure):
+        return "common.error.forbidden", {}
+    if isinstance(error, app_commands.TransformerError):
+        return "common.error.bad_input", {}
+    if isinstance(error, LimitReached):
+        return "remind.limit.pending", {"max": error.limit}
+    if isinstance(error, StoreBusy):
+        return "common.error.db_busy", {}
+    if isinstance(error, StoreReadOnly):
+        return "common.error.db_readonly", {}
+    return None, {}
+
+
+def _where(interaction: discord.Interaction[TayoriBot]) -> str:
+    command = interaction.command
+    if command is not None:
+        return f"/{command.qualified_name}"
+    custom_id = interaction.data.get("custom_id", "?") if interaction.data else "?"
+    return f"component {custom_id}"
+
+
+async def route_error(interaction: discord.Interaction[TayoriBot], error: Exception) -> None:
+    """Send a view, modal or item error to the tree's handler."""
+    tree = interaction.client.tree
+    assert isinstance(tree, TayoriTree)
+    await tree.on_error(interaction, error)
+
+
+def limited_writes(command: T) -> T:
+    """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
+
+    async def predicate(interaction: discord.Interaction[TayoriBot]) -> bool:
+        check_write_limit(interaction)
+        return True
+
+    return app_commands.check(predicate)(command)
+
+
+def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
+    """Count a write by the user; raise a kind "wait N seconds" past the limit."""
+    bot = interaction.client
+    wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
+    if wait:
+        raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))

@@ -1,0 +1,1 @@
+"""Services: long-lived work over the store and the core. No discord."""

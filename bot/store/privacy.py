@@ -1,0 +1,81 @@
+"""Privacy and retention: what is stored about a user, its export and deletion, the purge."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.store.base import StoreBase, _dt, _ts
+from bot.store.models import KindSummary
+
+USER_TABLES = {"user_settings": "user_id", "diagnoses": "user_id", "reminders": "user_id"}
+_SUMMARY_SQL = {
+    "settings": "SELECT count(*), min(updated_at) FROM user_settings WHERE user_id = ?",
+    "diagnoses": "SELECT count(*), min(created_at) FROM diagnoses WHERE user_id = ?",
+    "reminders": "SELECT count(*), min(created_at) FROM reminders WHERE user_id = ?",
+}
+
+
+class PrivacyStore(StoreBase):
+    """Per-user summary, export and deletion; retention purge."""
+
+    async def user_summary(self, user_id: int) -> list[KindSummary]:
+        """Return, per kind of data, how much is stored about the user and the oldest."""
+        out = []
+        for kind, sql in _SUMMARY_SQL.items():
+            row = await self._aggregate(sql, (user_id,))
+            out.append(KindSummary(kind=kind, count=row[0], oldest=_parse_any(row[1])))
+        return out
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, object]]]:
+        """Return every row stored about the user, table by table."""
+        out: dict[str, list[dict[str, object]]] = {}
+        for table, column in USER_TABLES.items():
+            rows = await self._all(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))
+            out[table] = [dict(zip(r.keys(), r, strict=True)) for r in rows]
+        return out
+
+    async def delete_user(self, user_id: int) -> int:
+        """Delete every row about the user in every table; return how many."""
+        total = 0
+        async with self.transaction():
+            for table, column in USER_TABLES.items():
+                cur = await self._write(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+                total += cur.rowcount
+        async with self._lock, self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            await cur.fetchone()  # old copies of the deleted pages leave the WAL file too
+        return total
+
+    async def expiring_notices(self, reminder_days: int) -> list[tuple[int, int]]:
+        """Return the channel notices of the reminders the next `purge` will delete."""
+        rows = await self._all(
+            "SELECT notice_channel_id, notice_message_id FROM reminders WHERE updated_at < ? "
+            "AND state IN ('delivered', 'cancelled', 'replied', 'held') "
+            "AND notice_message_id IS NOT NULL ORDER BY id",
+            (_ts(self.clock.now() - timedelta(days=reminder_days)),),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def purge(self, diagnosis_days: int, reminder_days: int) -> int:
+        """Delete diagnoses and finished reminders past their retention; return how many.
+
+        A held reminder (it could not reach the user, and waits for their next command) is
+        finished too once it has waited that long.
+        """
+        now = self.clock.now()
+        async with self.transaction():
+            a = await self._write(
+                "DELETE FROM diagnoses WHERE created_at < ?",
+                (_ts(now - timedelta(days=diagnosis_days)),),
+            )
+            b = await self._write(
+                "DELETE FROM reminders WHERE updated_at < ? "
+                "AND state IN ('delivered', 'cancelled', 'replied', 'held')",
+                (_ts(now - timedelta(days=reminder_days)),),
+            )
+        return a.rowcount + b.rowcount
+
+
+def _parse_any(value: int | str | None) -> datetime | None:
+    if value is None:
+        return None
+    return _dt(value) if isinstance(value, int) else datetime.fromisoformat(value)

@@ -1,0 +1,239 @@
+"""Reminders: adding, the scheduler's claims and outcomes, and what a draft check reads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from bot.store.base import LimitReached, StoreBase, StoreError, _dt, _ts
+from bot.store.models import DraftHistory, Reminder
+
+MAX_PENDING = 25  # reminders waiting per user
+
+
+class RemindersStore(StoreBase):
+    """Reminders and the after-send history a draft check needs."""
+
+    async def add_reminder(
+        self,
+        user_id: int,
+        kind: str,
+        due: datetime,
+        locale: str,
+        *,
+        guild_id: int | None = None,
+        note: str | None = None,
+        max_pending: int = MAX_PENDING,
+    ) -> Reminder:
+        """Store a pending reminder, refusing past `max_pending` for the user."""
+        now = _ts(self.clock.now())
+        async with self.transaction():
+            row = await self._aggregate(
+                "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held')",
+                (user_id,),
+            )
+            if row[0] >= max_pending:
+                raise LimitReached(max_pending)
+            cur = await self._write(
+                "INSERT INTO reminders (user_id, guild_id, kind, due_at, first_due, note, locale, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, kind, _ts(due), _ts(due), note, locale, now, now),
+            )
+        added = await self.reminder(int(cur.lastrowid or 0))
+        if added is None:  # deleted between the insert and this read (a /privacy delete)
+            raise StoreError(f"reminder {cur.lastrowid} was deleted as it was added")
+        return added
+
+    async def reminder(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder by id."""
+        row = await self._one("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        return _reminder(row) if row else None
+
+    async def pending_for(self, user_id: int) -> list[Reminder]:
+        """Return a user's pending (and held) reminders, soonest first."""
+        rows = await self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND state IN ('pending', 'held') "
+            "ORDER BY due_at, id",
+            (user_id,),
+        )
+        return [_reminder(r) for r in rows]
+
+    async def held_for(self, user_id: int) -> list[Reminder]:
+        """Return reminders that could not be delivered and wait for the user's next visit.
+
+        Asked after every command, so the (usually empty) answer is kept until the next write.
+        """
+        cached = self.cache.get("held", user_id)
+        if isinstance(cached, list):
+            return list(cached)
+        generation = self.cache.generation
+        rows = await self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND state = 'held' ORDER BY due_at, id",
+            (user_id,),
+        )
+        held = [_reminder(r) for r in rows]
+        self.cache.put("held", user_id, held, generation)
+        return list(held)
+
+    async def _set_state(
+        self, reminder_id: int, state: str, where: str, user: int | None = None, **sets: int | None
+    ) -> bool:
+        """Move one reminder to `state` where `where` holds (`:user` is the owner's id)."""
+        assigns = ", ".join([f"{k} = :{k}" for k in sets] + ["state = :state", "updated_at = :now"])
+        cur = await self._write(
+            f"UPDATE reminders SET {assigns} WHERE id = :id AND {where}",
+            {"id": reminder_id, "state": state, "now": _ts(self.clock.now()), "user": user, **sets},
+        )
+        return cur.rowcount == 1
+
+    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+        """Cancel one of the user's pending reminders; False if it is not theirs or not pending."""
+        return await self._set_state(
+            reminder_id, "cancelled", "user_id = :user AND state IN ('pending', 'held')", user_id
+        )
+
+    async def close_reminder(self, user_id: int, reminder_id: int, state: str = "replied") -> bool:
+        """Close one of the user's open reminders (e.g. they replied)."""
+        return await self._set_state(
+            reminder_id,
+            state,
+            "user_id = :user AND state IN ('pending', 'delivered', 'held')",
+            user_id,
+        )
+
+    async def snooze_reminder(
+        self, user_id: int, reminder_id: int, due: datetime, max_pending: int = MAX_PENDING
+    ) -> bool:
+        """Make one of the user's delivered (or held) reminders pending again at `due`."""
+        async with self.transaction():
+            row = await self._aggregate(
+                "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held') "
+                "AND id != ?",
+                (user_id, reminder_id),
+            )
+            if row[0] >= max_pending:
+                raise LimitReached(max_pending)
+            return await self._set_state(
+                reminder_id,
+                "pending",
+                "user_id = :user AND state IN ('delivered', 'held')",
+                user_id,
+                due_at=_ts(due),
+                first_due=_ts(due),
+                delivered_at=None,
+                attempts=0,
+            )
+
+    async def due_reminders(self, now: datetime, limit: int = 100) -> list[Reminder]:
+        """Return pending reminders due at `now`, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM reminders WHERE state = 'pending' AND due_at <= ? "
+            "ORDER BY due_at LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [_reminder(r) for r in rows]
+
+    async def next_due(self) -> datetime | None:
+        """Return the due time of the soonest pending reminder."""
+        row = await self._one("SELECT min(due_at) FROM reminders WHERE state = 'pending'")
+        return _dt(row[0]) if row else None
+
+    async def claim(self, reminder_id: int) -> bool:
+        """Claim a due reminder for sending; False if another sender has it."""
+        cur = await self._write(
+            "UPDATE reminders SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+            "WHERE id = ? AND state = 'pending'",
+            (_ts(self.clock.now()), reminder_id),
+        )
+        return cur.rowcount == 1
+
+    async def mark_delivered(self, reminder_id: int) -> None:
+        """Record that a claimed reminder was sent."""
+        now = _ts(self.clock.now())
+        await self._set_state(
+            reminder_id, "delivered", "state IN ('sending', 'held')", delivered_at=now
+        )
+
+    async def retry_later(self, reminder_id: int, when: datetime) -> None:
+        """Give a claimed reminder back, due again at `when` (after a transient failure)."""
+        await self._set_state(reminder_id, "pending", "state = 'sending'", due_at=_ts(when))
+
+    async def hold(self, reminder_id: int, notice: tuple[int, int] | None = None) -> bool:
+        """Keep a reminder that could not be delivered until the user's next visit.
+
+        `notice` is (channel id, message id) of the channel notice posted for it. False when
+        the reminder is gone (its user deleted their data while it was being sent).
+        """
+        sets = {}
+        if notice is not None:
+            sets = {"notice_channel_id": notice[0], "notice_message_id": notice[1]}
+        return await self._set_state(reminder_id, "held", "state = 'sending'", **sets)
+
+    async def notices_for(self, user_id: int) -> list[tuple[int, int]]:
+        """Return (channel id, message id) of every channel notice posted for the user."""
+        rows = await self._all(
+            "SELECT notice_channel_id, notice_message_id FROM reminders "
+            "WHERE user_id = ? AND notice_message_id IS NOT NULL ORDER BY id",
+            (user_id,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def recover_in_flight(self, claimed_before: datetime | None = None) -> int:
+        """Return claimed reminders to pending (all, or those claimed before a time)."""
+        now = _ts(self.clock.now())
+        before = now + 1 if claimed_before is None else _ts(claimed_before)
+        cur = await self._write(
+            "UPDATE reminders SET state = 'pending', updated_at = ? "
+            "WHERE state = 'sending' AND updated_at < ?",
+            (now, before),
+        )
+        return cur.rowcount
+
+    async def after_send_window(self, user_id: int) -> tuple[datetime, datetime] | None:
+        """Return (sent at, check-in due) of the user's latest open after-send reminder."""
+        history = await self.draft_history(user_id)
+        if history.sent_at is None or history.check_in is None:
+            return None
+        return history.sent_at, history.check_in
+
+    def cached_draft_history(self, user_id: int) -> DraftHistory | None:
+        """Return the user's draft history if it is known without a read, else None."""
+        cached = self.cache.get("draft", user_id)
+        return cached if isinstance(cached, DraftHistory) else None
+
+    async def draft_history(self, user_id: int) -> DraftHistory:
+        """Return the after-send window and latest diagnosis's top reason, in one query.
+
+        The answer is kept until the next write, so "Edit and check again" needs no read.
+        """
+        if cached := self.cached_draft_history(user_id):
+            return cached
+        generation = self.cache.generation
+        history = await self._read_draft_history(user_id)
+        self.cache.put("draft", user_id, history, generation)
+        return history
+
+    async def _read_draft_history(self, user_id: int) -> DraftHistory:
+        row = await self._one(
+            "SELECT a.created_at, a.first_due, (SELECT ranking FROM diagnoses WHERE user_id = :u "
+            "ORDER BY created_at DESC, id DESC LIMIT 1) FROM (SELECT 1) LEFT JOIN ("
+            "SELECT created_at, first_due FROM reminders WHERE user_id = :u "
+            "AND kind = 'after-send' AND state NOT IN ('cancelled', 'replied') "
+            "ORDER BY created_at DESC, id DESC LIMIT 1"
+            ") AS a",
+            {"u": user_id},
+        )
+        sent_at, check_in, ranking = row if row else (None, None, None)
+        top = (json.loads(ranking) or [None])[0] if ranking else None
+        if sent_at is None:
+            return DraftHistory(top_reason=top)
+        return DraftHistory(sent_at=_dt(sent_at), check_in=_dt(check_in), top_reason=top)
+
+
+def _reminder(row: sqlite3.Row) -> Reminder:
+    data = dict(zip(row.keys(), row, strict=True))
+    for key in ("due_at", "first_due", "created_at", "delivered_at"):
+        data[key] = _dt(data[key])
+    data.pop("updated_at", None)
+    return Reminder(**data)

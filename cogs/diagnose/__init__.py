@@ -1,0 +1,13 @@
+"""`/diagnose start | history`: the private questionnaire that ranks the six reasons."""
+
+from __future__ import annotations
+
+from bot.runtime.app import TayoriBot
+
+from ._cog import Diagnose, StepButton
+
+
+async def setup(bot: TayoriBot) -> None:
+    """Add the cog and its restart-proof buttons."""
+    bot.add_dynamic_items(StepButton)
+    await bot.add_cog(Diagnose(bot))

@@ -1,0 +1,303 @@
+"""`/remind …`: reminders that follow the article, and their delivery over Discord."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.content import LocaleContent
+from bot.core.pacing import is_missed, lateness, optional_quiet, reply_due
+from bot.core.when import Parsed, Refused, format_duration, format_local, parse_when
+from bot.runtime.app import TayoriBot
+from bot.runtime.i18n import group_names, names, options
+from bot.runtime.limits import (
+    CHOICE_NAME_MAX,
+    EMBED_DESCRIPTION_MAX,
+    MESSAGE_MAX,
+    SELECT_LABEL_MAX,
+    SELECT_OPTIONS_MAX,
+)
+from bot.runtime.replies import buttons, pages, reply, think, when_text
+from bot.runtime.shared_items import after_send
+from bot.runtime.tree import UserFacingError, limited_writes
+from bot.services.reminders import NOTE_MAX, Delivery, arrives_at, user_quiet, user_zone
+from bot.store import Reminder, UserSettings
+
+from ._transport import DiscordTransport
+from ._views import CancelSelect, delivered_text, delivered_view
+
+log = logging.getLogger(__name__)
+
+HELD_SEP = "\n\n"
+HELD_WITH_BUTTONS = 5  # held reminders shown one per message, with their buttons
+
+
+class Remind(commands.GroupCog, **group_names("remind")):
+    """The /remind commands and the reminder scheduler."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+        self.transport = DiscordTransport(bot)
+        bot.reminders.attach(self.transport)
+        self._showing: set[int] = set()
+        super().__init__()
+
+    @commands.Cog.listener()
+    async def on_tayori_user_deleted(self, user_id: int, notices: list[tuple[int, int]]) -> None:
+        """Delete the channel notices posted for a user who deleted their data."""
+        await self.transport.delete_notices(notices)
+
+    @commands.Cog.listener()
+    async def on_tayori_notices_expired(self, notices: list[tuple[int, int]]) -> None:
+        """Delete the channel notices of reminders the retention purge removes."""
+        await self.transport.delete_notices(notices)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[TayoriBot], command: object
+    ) -> None:
+        """Show reminders that could not be delivered, the next time the user uses a command."""
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return  # a form was opened: no follow-up now, they are shown after the next command
+        user = interaction.user.id
+        if user in self._showing:
+            return  # another command of theirs is showing them right now: show them once
+        self._showing.add(user)
+        try:
+            await self._show_held(interaction)
+        finally:
+            self._showing.discard(user)
+
+    async def _show_held(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        held = await self.bot.store.held_for(interaction.user.id)
+        if not held:
+            return
+        texts = self.bot.texts(interaction)
+        now = self.bot.clock.now()
+        deliveries = [_as_delivery(r, now) for r in held]
+        # the first few as they would have come, each with its buttons; any more as text
+        messages = [
+            (delivered_text(texts, d)[:MESSAGE_MAX], delivered_view(texts, d), [d.reminder])
+            for d in deliveries[:HELD_WITH_BUTTONS]
+        ]
+        rest = deliveries[HELD_WITH_BUTTONS:]
+        parts = [delivered_text(texts, d) for d in rest]
+        for run in pages(parts, MESSAGE_MAX, HELD_SEP):
+            shown = HELD_SEP.join(parts[run.start : run.stop])[:MESSAGE_MAX]
+            messages.append((shown, None, [d.reminder for d in rest[run.start : run.stop]]))
+        for text, view, reminders in messages:
+            try:
+                if view:
+                    await interaction.followup.send(text, ephemeral=True, view=view)
+                else:
+                    await interaction.followup.send(text, ephemeral=True)
+            except discord.HTTPException as exc:
+                log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
+                return  # the rest stay held for the next command
+            for r in reminders:
+                await self.bot.store.mark_delivered(r.id)
+            await self.transport.delete_notices(_notices(reminders))  # seen: no trace left
+
+    @app_commands.command(**names("remind.after-send"))
+    @limited_writes
+    @options("remind.after-send", "days")
+    async def after_send(
+        self, interaction: discord.Interaction[TayoriBot], days: app_commands.Range[int, 1, 14] = 7
+    ) -> None:
+        """Log one sent message; check in after `days` to see whether they replied."""
+        await think(interaction)
+        await reply(interaction, await after_send(interaction, days))
+
+    @app_commands.command(**names("remind.reply-pace"))
+    @limited_writes
+    @options("remind.reply-pace", "hours", "quiet_start", "quiet_end")
+    async def reply_pace(
+        self,
+        interaction: discord.Interaction[TayoriBot],
+        hours: app_commands.Range[float, 1, 168],
+        quiet_start: app_commands.Range[str, 1, 10] | None = None,
+        quiet_end: app_commands.Range[str, 1, 10] | None = None,
+    ) -> None:
+        """Record their usual reply gap (and never-write hours), as numbers only."""
+        texts = self.bot.texts(interaction)
+        quiet = optional_quiet(quiet_start, quiet_end)
+        await think(interaction)
+        await self.bot.store.set_user_settings(
+            interaction.user.id,
+            pace_gap_minutes=round(hours * 60),
+            pace_quiet_start=quiet[0].isoformat("minutes") if quiet else None,
+            pace_quiet_end=quiet[1].isoformat("minutes") if quiet else None,
+        )
+        gap = format_duration(timedelta(hours=hours), texts.when)
+        lines = [
+            texts.text("remind.reply.saved", gap=gap, command=self.bot.mention("remind reply"))
+        ]
+        if quiet:
+            lines.append(
+                texts.text(
+                    "remind.reply.quiet_note",
+                    start=quiet[0].isoformat("minutes"),
+                    end=quiet[1].isoformat("minutes"),
+                )
+            )
+        await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(**names("remind.reply"))
+    @limited_writes
+    async def reply_at_pace(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        """They replied: remind me to answer at their pace, not at once."""
+        await think(interaction)
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        if settings.pace_gap_minutes is None:
+            raise UserFacingError(
+                "remind.reply.no_pace", command=self.bot.mention("remind reply-pace")
+            )
+        quiet = optional_quiet(settings.pace_quiet_start, settings.pace_quiet_end)
+        tz = user_zone(settings.timezone)
+        due = reply_due(self.bot.clock.now(), tz, settings.pace_gap_minutes / 60, quiet)
+        await self._add(interaction, "reply", due, settings)
+
+    @app_commands.command(**names("remind.at"))
+    @limited_writes
+    @options("remind.at", "when", "note")
+    async def at(
+        self,
+        interaction: discord.Interaction[TayoriBot],
+        when: app_commands.Range[str, 1, 100],
+        note: str | None = None,
+    ) -> None:
+        """Remind me at a time I choose, with my own note."""
+        if note is not None and len(note) > NOTE_MAX:
+            raise UserFacingError("remind.limit.note", max=NOTE_MAX)
+        await think(interaction)
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        parsed = self._parse(interaction, when, settings)
+        if not isinstance(parsed, Parsed):
+            raise UserFacingError(parsed.hint_key)
+        await self._add(interaction, "at", parsed.due, settings, note.strip() if note else None)
+
+    @at.autocomplete("when")
+    async def at_when(
+        self, interaction: discord.Interaction[TayoriBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
+        texts = self.bot.texts(interaction)
+        if not current.strip():
+            example = texts.text("remind.preview.example")[:CHOICE_NAME_MAX]
+            return [
+                app_commands.Choice(name=example, value=texts.text("remind.preview.example_value"))
+            ]
+        value = current[:CHOICE_NAME_MAX]
+        settings = await self.bot.store.user_settings(interaction.user.id)
+        parsed = self._parse(interaction, current, settings)
+        if isinstance(parsed, Parsed):
+            shown = format_local(parsed.local, texts.when, self.bot.clock.now())
+            name = texts.text("remind.preview.when", when=shown, tz=str(parsed.local.tzinfo))
+        else:
+            name = texts.text("remind.preview.refused", hint=texts.text(parsed.hint_key))
+        return [app_commands.Choice(name=name[:CHOICE_NAME_MAX], value=value)]
+
+    def _parse(
+        self, interaction: discord.Interaction[TayoriBot], text: str, settings: UserSettings
+    ) -> Parsed | Refused:
+        texts = self.bot.texts(interaction)
+        other = self.bot.content["en" if texts.locale == "ja" else "ja"]
+        return parse_when(
+            text, self.bot.clock.now(), user_zone(settings.timezone), [texts.when, other.when]
+        )
+
+    async def _add(
+        self,
+        interaction: discord.Interaction[TayoriBot],
+        kind: str,
+        due: datetime,
+        settings: UserSettings,
+        note: str | None = None,
+    ) -> None:
+        texts = self.bot.texts(interaction)
+        await self.bot.reminders.add(
+            interaction.user.id, kind, due, texts.locale, guild_id=interaction.guild_id, note=note
+        )
+        lines = [texts.text("remind.at.confirm", when=when_text(due))]
+        arrives = arrives_at(due, settings)
+        if arrives != due:  # say it now, not at 08:00
+            start, end = user_quiet(settings.quiet_start, settings.quiet_end)
+            lines.append(
+                texts.text(
+                    "remind.at.quiet",
+                    start=start.strftime("%H:%M"),
+                    end=end.strftime("%H:%M"),
+                    when=when_text(arrives),
+                    command=self.bot.mention("settings quiet-hours"),
+                )
+            )
+        await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(**names("remind.list"))
+    async def list_(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        """Show my pending reminders with Discord's relative times."""
+        await think(interaction)
+        texts = self.bot.texts(interaction)
+        pending = await self.bot.store.pending_for(interaction.user.id)
+        lines = [_line(texts, i, r, when_text(r.due_at)) for i, r in enumerate(pending, start=1)]
+        title = texts.text("remind.list.title")
+        if not lines:
+            await reply(
+                interaction,
+                embed=discord.Embed(title=title, description=texts.text("remind.list.empty")),
+            )
+            return
+        for run in pages(lines, EMBED_DESCRIPTION_MAX):  # 25 reminders with long notes take two
+            shown = "\n".join(lines[run.start : run.stop])[:EMBED_DESCRIPTION_MAX]
+            await reply(interaction, embed=discord.Embed(title=title, description=shown))
+
+    @app_commands.command(**names("remind.cancel"))
+    async def cancel(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        """Pick pending reminders to cancel."""
+        await think(interaction)
+        texts = self.bot.texts(interaction)
+        pending = await self.bot.store.pending_for(interaction.user.id)
+        if not pending:
+            await reply(interaction, texts.text("remind.cancel.none"))
+            return
+        tz = user_zone((await self.bot.store.user_settings(interaction.user.id)).timezone)
+        now = self.bot.clock.now()
+        choices = [
+            discord.SelectOption(
+                label=_line(texts, i, r, format_local(r.due_at.astimezone(tz), texts.when, now))[
+                    :SELECT_LABEL_MAX
+                ],
+                value=str(r.id),
+            )
+            for i, r in enumerate(pending[:SELECT_OPTIONS_MAX], start=1)
+        ]
+        view = buttons(
+            CancelSelect(interaction.user.id, choices, texts.text("remind.cancel.placeholder"))
+        )
+        await reply(interaction, view=view, content=texts.text("remind.cancel.placeholder"))
+
+
+def _line(texts: LocaleContent, index: int, r: Reminder, when: str) -> str:
+    kind = texts.text(f"remind.list.kind.{r.kind.replace('-', '_')}")
+    if r.state == "held":  # its time has passed: it could not reach them, and waits
+        kind = texts.text("remind.list.held", kind=kind)
+    if r.note:
+        note = discord.utils.escape_markdown(r.note)
+        return texts.text("remind.list.line_note", index=index, when=when, kind=kind, note=note)
+    return texts.text("remind.list.line", index=index, when=when, kind=kind)
+
+
+def _notices(reminders: list[Reminder]) -> list[tuple[int, int]]:
+    return [
+        (r.notice_channel_id, r.notice_message_id)
+        for r in reminders
+        if r.notice_channel_id is not None and r.notice_message_id is not None
+    ]
+
+
+def _as_delivery(r: Reminder, now: datetime) -> Delivery:
+    return Delivery(r, lateness(r.first_due, now), is_missed(r.first_due, now))

@@ -1,0 +1,87 @@
+"""Reminders over Discord: a DM, or a discreet notice in a server's reminder channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import discord
+
+from bot.runtime.app import TayoriBot
+from bot.runtime.limits import MESSAGE_MAX, NONCE_MAX
+from bot.services.reminders import ChannelForbidden, ChannelGone, Delivery, DmClosed, Transient
+
+from ._views import delivered_text, delivered_view
+
+log = logging.getLogger(__name__)
+
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def nonce(kind: str, delivery: Delivery) -> str:
+    """The same for every retry of one delivery, so Discord never posts it twice.
+
+    A send whose answer is lost is retried; with `enforce_nonce` (which discord.py sets with a
+    nonce) Discord returns the message it already created instead of a second one.
+    """
+    reminder = delivery.reminder
+    return f"{kind}{reminder.id}.{int(reminder.first_due.timestamp())}"[:NONCE_MAX]
+
+
+class DiscordTransport:
+    """Delivers reminders by DM, or as a discreet notice in a server's reminder channel."""
+
+    def __init__(self, bot: TayoriBot) -> None:
+        self.bot = bot
+
+    async def send_dm(self, delivery: Delivery) -> None:
+        """Send the reminder to the user's DMs."""
+        texts = self.bot.content[delivery.reminder.locale]
+        try:
+            channel = await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
+            view = delivered_view(texts, delivery)
+            text = delivered_text(texts, delivery)[:MESSAGE_MAX]
+            if view:
+                await channel.send(text, nonce=nonce("r", delivery), view=view)
+            else:
+                await channel.send(text, nonce=nonce("r", delivery))
+        except discord.Forbidden as exc:
+            raise DmClosed(str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        except NETWORK_ERRORS as exc:
+            raise Transient(repr(exc)) from exc
+
+    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
+        """Post '⏰ A reminder from Tayori' in the channel, mentioning only that user."""
+        texts = self.bot.content[delivery.reminder.locale]
+        user = discord.Object(delivery.reminder.user_id)
+        text = texts.text("remind.delivery.dm_closed", command=self.bot.mention("remind list"))
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            posted = await channel.send(
+                f"<@{user.id}> {text}",
+                allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[user]),
+                nonce=nonce("n", delivery),
+            )
+        except discord.NotFound as exc:
+            raise ChannelGone(str(exc)) from exc
+        except discord.Forbidden as exc:
+            raise ChannelForbidden(str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        except NETWORK_ERRORS as exc:
+            raise Transient(repr(exc)) from exc
+        return posted.id
+
+    async def delete_notices(self, notices: list[tuple[int, int]]) -> None:
+        """Delete channel notices once they have done their job (best effort: log, go on)."""
+        for channel_id, message_id in notices:
+            message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+            try:
+                await message.delete()
+            except discord.NotFound:
+                pass  # someone deleted it already
+            except (discord.HTTPException, *NETWORK_ERRORS) as exc:
+                log.warning("channel notice %s not deleted: %s", message_id, exc)

@@ -1,0 +1,129 @@
+"""The linear model behind the draft rules: its features, its file, and how it fires."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from tools import train_draft_model as training
+
+from bot.core.content import DEFAULT_CONTENT_DIR, DRAFT_MODEL_FILE, ContentError, load_content
+from bot.core.draft import check_draft
+from bot.core.draft_model import DraftModel, features
+from tests.unit.core.test_draft_rules import load_rules
+
+
+def tiny(kind: str = "blame", feature: str = "ほげ") -> DraftModel:
+    kinds = ["blame", "heavy-topic", "pressure", "emotional"]
+    row = [6.0 if k == kind else 0.0 for k in kinds]
+    return DraftModel(
+        language="ja",
+        kinds=kinds,
+        bias=[-3.0] * 4,
+        thresholds=[0.9] * 4,
+        weights={feature: row},
+    )
+
+
+def test_features_are_character_ngrams_and_english_words() -> None:
+    ja = features("返事まだ?", "ja")
+    assert {"返", "返事", "返事ま", "^返", "?$"} <= ja
+    en = features("did u see it?", "en")
+    assert {"w:did", "w:u", "b:u see", "b:it ?", "b:? $", "^di", "it?$"} <= en
+    assert features("  a   b ", "en") == features("a b", "en")
+
+
+def test_the_shipped_models_load_with_the_content() -> None:
+    content = load_content()
+    for locale, rules in content.drafts.items():
+        assert rules.model is not None and rules.model.language == locale
+        assert set(rules.model.kinds) <= {r.id for r in rules.rules}
+        assert all(name.startswith("tune-") or ".toml" in name for name in rules.model.trained_on)
+        assert not any("blind" in name or "dev-" in name for name in rules.model.trained_on)
+
+
+def test_the_model_fires_the_rule_on_the_most_telling_sentence() -> None:
+    rules = load_rules("ja").model_copy(update={"model": tiny()})
+    text = "元気にしてる？今日はほげほげだね。またね"
+    report = check_draft(text, rules)
+    (blame,) = [f for f in report.findings if f.rule == "blame"]
+    assert text[blame.start : blame.end] == "今日はほげほげだね"
+    assert blame.message == rules.rule("blame").message and blame.ng == "blaming"
+    assert report.verdict == "dont-send"
+
+
+def test_the_model_stays_quiet_below_its_threshold_and_never_repeats_a_rule() -> None:
+    rules = load_rules("ja").model_copy(update={"model": tiny()})
+    assert "blame" not in {f.rule for f in check_draft("元気にしてる？", rules).findings}
+    text = "ほげ。どうして連絡してくれないの？"
+    found = [f for f in check_draft(text, rules).findings if f.rule == "blame"]
+    assert len(found) == 1 and text[found[0].start :].startswith("どうして")
+
+
+def test_model_shapes_are_checked() -> None:
+    with pytest.raises(ValueError, match="needs 4 values"):
+        DraftModel(
+            language="ja",
+            kinds=["blame", "heavy-topic", "pressure", "emotional"],
+            bias=[0.0] * 4,
+            thresholds=[0.5] * 4,
+            weights={"x": [1.0]},
+        )
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    return root
+
+
+def test_a_broken_model_file_stops_start_up_naming_file_and_key(tree: Path) -> None:
+    path = tree / "en" / DRAFT_MODEL_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["thresholds"][1] = 1.5
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_content(tree)
+    assert err.value.file.endswith(f"en/{DRAFT_MODEL_FILE}")
+    assert err.value.key == "thresholds.1"
+
+
+def test_a_model_file_that_is_not_json_is_named(tree: Path) -> None:
+    (tree / "ja" / DRAFT_MODEL_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"ja/draft_model\.json: \(file\): not valid JSON"):
+        load_content(tree)
+
+
+def test_without_a_model_file_the_rules_run_alone(tree: Path) -> None:
+    (tree / "ja" / DRAFT_MODEL_FILE).unlink()
+    assert load_content(tree).drafts["ja"].model is None
+
+
+def test_training_reads_only_tuning_sets(tmp_path: Path, monkeypatch) -> None:
+    for name, text in (
+        ("tune-x-ja", "チューニング用"),
+        ("dev-1-ja", "開発用"),
+        ("blind-9-ja", "試験用"),
+    ):
+        draft = f'[[drafts]]\ntext = "{text}"\nverdict = "send"\nkinds = []\n'
+        (tmp_path / f"{name}.toml").write_text(draft, encoding="utf-8")
+    monkeypatch.setattr(training, "CORPUS", tmp_path)
+    trained = {e.features for e in training.training_data("ja")}
+    assert frozenset(features("ちゅーにんぐ用", "ja")) in trained  # katakana reads as hiragana
+    for held_out in ("開発用", "試験用"):
+        assert frozenset(features(held_out, "ja")) not in trained
+
+
+def test_training_learns_a_word_and_keeps_the_harmless_quiet() -> None:
+    pos = [training.Example(frozenset({"a", "bad"}), frozenset({"blame"}), "dont-send")] * 20
+    neg = [training.Example(frozenset({"a", "good"}), frozenset(), "send")] * 20
+    bias, weights = training.train(pos + neg, "blame")
+    assert weights["bad"] > 1 > weights["good"]
+    assert (
+        training.probability(bias, weights, pos[0])
+        > 0.9
+        > training.probability(bias, weights, neg[0])
+    )

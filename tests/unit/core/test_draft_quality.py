@@ -1,0 +1,63 @@
+"""The draft checker on labelled drafts nobody here wrote (data/corpus/, see GUIDE.md).
+
+Each set is scored as `tools.draft_quality` prints it. The held-out sets (dev-*, blind-*) were
+written by helpers who never saw the rules, the model or the tuning sets; nobody tunes on them.
+
+Issue #13's goals are Japanese >= 0.95 and English >= 0.92 of cases right on a blind set, at most
+2% of must-not-send drafts told "send" and at most 2% of harmless drafts told "don't send". The
+checker does not reach all of them yet (README, "How well /check-draft holds"); the floors below
+are what it measures now, so that no change makes it worse unnoticed. Raise them as it improves;
+never lower one to let a change through.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tools.draft_quality import Score, corpus_files, language_of, score_set
+
+from bot.core.content import load_content
+
+CONTENT = load_content()
+GOALS = {"ja": 0.95, "en": 0.92}
+# set: (cases right at least, must-not-send told "send" at most, harmless told "don't send" at most)
+FLOORS: dict[str, tuple[float, int, int]] = {
+    "dev-1-ja": (0.975, 1, 0),
+    "dev-1-en": (0.845, 7, 1),
+    "blind-2-ja": (0.960, 0, 2),
+    "blind-2-en": (0.900, 2, 0),
+    "blind-3-ja": (0.930, 3, 1),
+    "blind-3-en": (0.950, 1, 1),
+}
+TUNE_FLOOR = 0.94
+
+
+@pytest.fixture(scope="module")
+def scores() -> dict[str, Score]:
+    return {path.stem: score_set(path, CONTENT) for path in corpus_files()}
+
+
+def test_every_set_is_scored(scores: dict[str, Score]) -> None:
+    held_out = {name for name in scores if not name.startswith("tune-")}
+    assert held_out == set(FLOORS)
+    languages = [language_of(path) for path in corpus_files("tune-*")]
+    assert sum(scores[p.stem].n for p in corpus_files("tune-*") if language_of(p) == "ja") >= 400
+    assert sum(scores[p.stem].n for p in corpus_files("tune-*") if language_of(p) == "en") >= 250
+    assert set(languages) == {"ja", "en"}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_held_out_set_holds_its_floor(scores: dict[str, Score], name: str) -> None:
+    score = scores[name]
+    right, told_send, blocked = FLOORS[name]
+    assert score.accuracy >= right, f"{name}: {score.accuracy:.3f} right, floor {right}"
+    assert score.told_send["dont-send"] <= told_send
+    assert score.harmless_blocked <= blocked
+
+
+def test_tuning_sets_are_learnt(scores: dict[str, Score]) -> None:
+    low = {n: round(s.accuracy, 3) for n, s in scores.items() if n.startswith("tune-")}
+    assert all(value >= TUNE_FLOOR for value in low.values()), low
+
+
+def test_no_draft_changes_with_the_users_language(scores: dict[str, Score]) -> None:
+    assert {n: s.cross_differs for n, s in scores.items() if s.cross_differs} == {}

@@ -1,0 +1,244 @@
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.core.clock import FakeClock, utc
+from bot.services.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
+from bot.store import Store, StoreError
+
+
+class RecordingTransport:
+    """A transport that records deliveries and fails as told (a narrow test double)."""
+
+    def __init__(self):
+        self.dms: list[Delivery] = []
+        self.notices: list[tuple[int, Delivery]] = []
+        self.deleted_notices: list[tuple[int, int]] = []
+        self.dm_error: Exception | None = None
+        self.channel_error: Exception | None = None
+        self.sent = asyncio.Event()
+
+    async def send_dm(self, delivery):
+        if self.dm_error:
+            raise self.dm_error
+        self.dms.append(delivery)
+        self.sent.set()
+
+    async def send_channel_notice(self, channel_id, delivery):
+        if self.channel_error:
+            raise self.channel_error
+        self.notices.append((channel_id, delivery))
+        return 9000 + len(self.notices)  # the posted message's id
+
+    async def delete_notices(self, notices):
+        self.deleted_notices += notices
+
+
+@pytest.fixture
+async def setup(tmp_path):
+    clock = FakeClock(utc(2026, 3, 10, 3, 0))  # 12:00 in Tokyo: outside quiet hours
+    store = await Store.open(tmp_path / "t.db", clock)
+    transport = RecordingTransport()
+    yield store, clock, transport, ReminderService(store, clock, transport)
+    await store.close()
+
+
+async def test_due_reminder_is_sent_once(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now() + timedelta(minutes=5), "ja")
+    assert await service.deliver_due() == 0
+    clock.advance(timedelta(minutes=5))
+    assert await service.deliver_due() == 1
+    assert await service.deliver_due() == 0
+    assert [d.reminder.id for d in transport.dms] == [r.id]
+    assert transport.dms[0].late == timedelta(0) and not transport.dms[0].missed
+    assert (await store.reminder(r.id)).state == "delivered"
+
+
+async def test_quiet_hours_delay_delivery_until_they_end(setup):
+    store, clock, transport, service = setup
+    clock.set(utc(2026, 3, 10, 15, 0))  # 00:00 in Tokyo
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert transport.dms == []
+    assert (await store.reminder(r.id)).due_at == utc(2026, 3, 10, 23, 0)  # 08:00 Tokyo
+    clock.set(utc(2026, 3, 10, 23, 0))
+    await service.deliver_due()
+    assert len(transport.dms) == 1
+
+
+async def test_dm_closed_falls_back_to_the_server_channel(setup):
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    await service.deliver_due()
+    assert [c for c, _ in transport.notices] == [555]
+    [held] = await store.held_for(1)
+    assert held.state == "held", "only a notice went out: the reminder itself waits for them"
+    assert (held.notice_channel_id, held.notice_message_id) == (555, 9001), "kept, to delete it"
+    assert await store.notices_for(1) == [(555, 9001)] and await store.notices_for(2) == []
+
+
+async def test_dm_closed_without_channel_is_held_for_next_use(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    await service.deliver_due()
+    assert [h.id for h in await store.held_for(1)] == [r.id]
+
+
+async def test_deleted_channel_clears_the_setting_and_holds(setup):
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error, transport.channel_error = DmClosed(), ChannelGone()
+    await service.deliver_due()
+    assert (await store.guild_settings(77)).reminder_channel_id is None
+    assert (await store.reminder(r.id)).state == "held"
+
+
+async def test_transient_failures_back_off_then_succeed(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    transport.dm_error = Transient("503")
+    await service.deliver_due()
+    first_retry = (await store.reminder(r.id)).due_at
+    assert first_retry == clock.now() + timedelta(seconds=30)
+    transport.dm_error = None
+    clock.set(first_retry)
+    await service.deliver_due()
+    assert (await store.reminder(r.id)).state == "delivered"
+
+
+async def test_late_and_missed_are_reported(setup):
+    store, clock, transport, service = setup
+    await store.add_reminder(1, "at", clock.now() - timedelta(hours=3), "ja")
+    await store.add_reminder(1, "at", clock.now() - timedelta(days=8), "ja")
+    await service.deliver_due()
+    got = sorted(transport.dms, key=lambda d: d.reminder.due_at)
+    assert got[0].missed and not got[1].missed
+    assert got[1].late == timedelta(hours=3)
+
+
+async def test_run_sleeps_until_next_due_and_wakes_for_new_ones(setup):
+    store, clock, transport, service = setup
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.wait_for(service.idle.wait(), 2)
+        await store.add_reminder(1, "at", clock.now() + timedelta(minutes=1), "ja")
+        service.wake()
+        clock.advance(timedelta(minutes=1))
+        await asyncio.wait_for(transport.sent.wait(), 2)
+        assert len(transport.dms) == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_lateness_survives_a_quiet_hours_deferral(setup):
+    store, clock, transport, service = setup
+    clock.set(utc(2026, 3, 10, 15, 0))  # 00:00 in Tokyo, after the bot was down for 10 days
+    await store.add_reminder(1, "at", clock.now() - timedelta(days=10), "ja")
+    await store.add_reminder(1, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert transport.dms == [], "nothing during quiet hours"
+    clock.set(utc(2026, 3, 10, 23, 0))  # 08:00 in Tokyo
+    await service.deliver_due()
+    late, on_time = sorted(transport.dms, key=lambda d: d.reminder.first_due)
+    assert late.missed, "ten days late is a missed notice even after waiting for quiet hours"
+    assert not on_time.missed and on_time.late == timedelta(0), "quiet hours are not lateness"
+
+
+async def test_the_scheduler_survives_a_store_error_and_recovers_stale_claims(setup, monkeypatch):
+    store, clock, transport, service = setup
+    stuck = await store.add_reminder(1, "at", clock.now(), "ja")
+    await store.claim(stuck.id)  # a send whose "delivered" write failed, long ago
+    clock.advance(timedelta(minutes=11))
+    real_next_due = store.next_due
+    failures = iter([StoreError("disk I/O error")])
+
+    async def flaky_next_due():
+        for failure in failures:
+            raise failure
+        return await real_next_due()
+
+    monkeypatch.setattr(store, "next_due", flaky_next_due)
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.wait_for(transport.sent.wait(), 2)  # the start-up recovery sent it
+        transport.sent.clear()
+        again = await store.add_reminder(1, "at", clock.now(), "ja")
+        await store.claim(again.id)
+        clock.advance(timedelta(seconds=30))  # past the store back-off
+        clock.advance(timedelta(minutes=11))  # the claim is stale now
+        service.wake()
+        await asyncio.wait_for(transport.sent.wait(), 2)
+        assert [d.reminder.id for d in transport.dms] == [stuck.id, again.id]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_stop_during_a_send_lets_the_delivery_record_its_outcome(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    entered, release = asyncio.Event(), asyncio.Event()
+    real_send = transport.send_dm
+
+    async def slow_send(delivery):
+        entered.set()
+        await release.wait()  # the DM is on its way when the bot is told to stop
+        await real_send(delivery)
+
+    transport.send_dm = slow_send
+    running = asyncio.create_task(service.deliver_due())
+    await entered.wait()
+    running.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert (await store.reminder(r.id)).state == "delivered", "not sent again after a restart"
+    assert len(transport.dms) == 1
+
+
+async def test_a_notice_posted_while_its_user_deletes_their_data_is_deleted(setup):
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    real_notice = transport.send_channel_notice
+
+    async def notice_then_deleted(channel_id, delivery):
+        posted = await real_notice(channel_id, delivery)
+        await store.delete_user(1)  # /privacy delete lands while the notice is on its way
+        return posted
+
+    transport.send_channel_notice = notice_then_deleted
+    await service.deliver_due()
+    assert transport.deleted_notices == [(555, 9001)], "no row keeps it: deleted at once"
+
+
+async def test_every_write_through_the_service_wakes_the_scheduler(setup):
+    """The service owns the invariant: no caller has to remember to wake it."""
+    store, clock, _, service = setup
+
+    def woke() -> bool:
+        was = service._wake.is_set()
+        service._wake.clear()
+        return was
+
+    added = await service.add(1, "at", clock.now() + timedelta(hours=1), "ja")
+    assert woke()
+    logged = await service.after_send(1, 7, "ja", None)
+    assert woke() and logged.due > clock.now() and logged.interrupted_days is None
+    assert await service.cancel(1, [added.id]) == 1
+    assert woke()
+    delivered = await store.add_reminder(2, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert await service.snooze(2, delivered.id, clock.now() + timedelta(days=1))
+    assert woke()
+    assert await service.close(2, delivered.id)
+    assert woke()

@@ -1,0 +1,135 @@
+import asyncio
+import sqlite3
+
+import pytest
+
+from bot.core.clock import FakeClock
+from bot.store import Store, StoreBusy, StoreError, migrations
+
+
+async def test_fresh_database_gets_every_migration(tmp_path):
+    store = await Store.open(tmp_path / "sub" / "t.db", FakeClock())
+    try:
+        assert await store.schema_version() == len(migrations())
+        row = await store._one("PRAGMA journal_mode")
+        assert row[0] == "wal"
+        assert (await store._one("PRAGMA foreign_keys"))[0] == 1
+    finally:
+        await store.close()
+
+
+async def test_upgrade_applies_only_missing_migrations(tmp_path):
+    path = tmp_path / "t.db"
+    db = sqlite3.connect(path)
+    number, _name, sql = migrations()[0]
+    db.executescript(f"BEGIN;{sql};PRAGMA user_version = {number};COMMIT;")
+    db.execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
+    db.commit()
+    db.close()
+    store = await Store.open(path, FakeClock())
+    try:
+        assert await store.schema_version() == len(migrations())
+        assert await store.get_meta("kept") == "yes"
+    finally:
+        await store.close()
+
+
+async def test_reminders_keep_their_rows_and_ids_through_the_rebuild(tmp_path):
+    path = tmp_path / "t.db"
+    db = sqlite3.connect(path)
+    for number, _name, sql in migrations()[:4]:
+        db.executescript(f"BEGIN;{sql};PRAGMA user_version = {number};COMMIT;")
+    db.execute(
+        "INSERT INTO reminders (id, user_id, kind, due_at, note, locale, state, created_at,"
+        " updated_at, first_due) VALUES (7, 1, 'at', 100, 'メモ', 'ja', 'held', 1, 2, 90)"
+    )
+    db.commit()
+    db.close()
+    store = await Store.open(path, FakeClock())
+    try:
+        kept = await store.reminder(7)
+        assert (kept.user_id, kept.note, kept.state) == (1, "メモ", "held")
+        assert kept.first_due.timestamp() == 90
+        await store.delete_user(1)
+        fresh = await store.add_reminder(1, "at", store.clock.now(), "ja")
+        assert fresh.id == 8
+    finally:
+        await store.close()
+
+
+async def test_newer_database_is_refused_clearly(tmp_path):
+    path = tmp_path / "t.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(migrations()) + 5}")
+    db.close()
+    with pytest.raises(StoreError, match="newer than this code"):
+        await Store.open(path, FakeClock())
+
+
+async def test_failed_migration_leaves_no_partial_schema(tmp_path, monkeypatch):
+    good = migrations()
+    monkeypatch.setattr(
+        "bot.store.base.migrations",
+        lambda: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a); nonsense;")],
+    )
+    with pytest.raises(StoreError, match="9999_bad failed"):
+        await Store.open(tmp_path / "t.db", FakeClock())
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(good)
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'x'").fetchone() is None
+    db.close()
+
+
+async def test_settings_round_trip(tmp_path):
+    store = await Store.open(tmp_path / "t.db", FakeClock())
+    try:
+        assert (await store.user_settings(1)).timezone is None
+        await store.set_user_settings(1, timezone="Asia/Tokyo")
+        await store.set_user_settings(1, quiet_start="22:00")
+        got = await store.user_settings(1)
+        assert (got.timezone, got.quiet_start) == ("Asia/Tokyo", "22:00")
+        await store.set_reminder_channel(5, 99)
+        assert (await store.guild_settings(5)).reminder_channel_id == 99
+        await store.forget_guild(5)
+        assert (await store.guild_settings(5)).reminder_channel_id is None
+    finally:
+        await store.close()
+
+
+async def test_two_settings_changed_at_once_both_stay(tmp_path):
+    store = await Store.open(tmp_path / "t.db", FakeClock())
+    try:
+        await asyncio.gather(
+            store.set_user_settings(1, timezone="Europe/Paris"),
+            store.set_user_settings(1, quiet_start="22:00", quiet_end="07:00"),
+            store.set_user_settings(1, pace_gap_minutes=180),
+        )
+        got = await store.user_settings(1)
+        assert (got.timezone, got.quiet_start, got.quiet_end, got.pace_gap_minutes) == (
+            "Europe/Paris",
+            "22:00",
+            "07:00",
+            180,
+        )
+        with pytest.raises(ValueError, match="colour"):
+            await store.set_user_settings(1, colour="red")
+    finally:
+        await store.close()
+
+
+async def test_locked_database_becomes_store_busy(tmp_path, monkeypatch):
+    monkeypatch.setattr("bot.store.base.BUSY_TIMEOUT_MS", 50)
+    store = await Store.open(tmp_path / "t.db", FakeClock())
+    other = sqlite3.connect(tmp_path / "t.db", timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy):
+            await store.set_meta("k", "v")
+    finally:
+        other.rollback()
+        other.close()
+        await store.close()
+    store = await Store.open(tmp_path / "t.db", FakeClock())
+    await store.set_meta("k", "v")
+    assert await store.get_meta("k") == "v"
+    await store.close()

@@ -1,0 +1,98 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith(("DISCORD_", "DATABASE_", "DEV_GUILD", "LOG_LEVEL", "DEFAULT_LOCALE")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def run_bot(tmp_path, *args, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
+    base["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_token_is_one_clear_line_and_exit_2(tmp_path):
+    result = run_bot(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tayori: DISCORD_TOKEN is required (the bot token from the Developer Portal)"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_names_the_variable(tmp_path):
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", DEV_GUILD_ID="not-a-number")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tayori: DEV_GUILD_ID ")
+
+
+def test_token_from_dotenv_file(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=abc\nLOG_LEVEL=debug\n")
+    settings = load_settings()
+    assert settings.token() == "abc"
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "starts"),
+    [
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of"),
+        ("DEFAULT_LOCALE", "fr", "DEFAULT_LOCALE must be one of"),
+        ("DISCORD_API_BASE", "ftp://x", "DISCORD_API_BASE must be an http"),
+        ("DIAGNOSIS_RETENTION_DAYS", "0", "DIAGNOSIS_RETENTION_DAYS "),
+        ("HEARTBEAT_SECONDS", "inf", "HEARTBEAT_SECONDS "),
+        ("HEARTBEAT_SECONDS", "1e300", "HEARTBEAT_SECONDS "),
+        ("PRIVACY_URL", "PRIVACY.md", "PRIVACY_URL must be the http(s):// address"),
+    ],
+)
+def test_each_bad_setting_is_named(clean_env, monkeypatch, name, value, starts):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert str(err.value).startswith(starts)
+
+
+def test_a_setting_left_empty_in_env_is_unset(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=abc\nDEV_GUILD_ID=\nPRIVACY_URL=\n")
+    settings = load_settings()
+    assert (settings.dev_guild_id, settings.privacy_url) == (None, None)
+
+
+def test_blank_token_is_refused(clean_env):
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN is required"):
+        load_settings(discord_token="  ").token()
+
+
+def test_unusable_database_path_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "a-folder").mkdir()
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", DATABASE_PATH=str(tmp_path / "a-folder"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tayori: database: DATABASE_PATH ")
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    result = run_bot(tmp_path, DISCORD_TOKEN="x", DATABASE_PATH=str(blocked / "sub" / "t.db"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
