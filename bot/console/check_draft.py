@@ -116,7 +116,7 @@ def render_text(loc: LocaleContent, text: str, report: Report) -> str:
     for finding in report.findings:
         label = loc.text(f"check_draft.severity.{finding.severity}")
         quote = loc.text("check_draft.quote", text=_excerpt(text[finding.start : finding.end]))
-        lines += ["", f"[{label}] {loc.text('check_draft.flagged')} {quote}"]
+        lines += ["", f"[{label}] {loc.text('check_draft.flagged', quotes=quote)}"]
         lines += [f"  {loc.text('check_draft.why')}: {finding.message}"]
         lines += [f"  {loc.text('check_draft.try_instead')}: {finding.suggestion}"]
     if not report.findings:

@@ -14,6 +14,7 @@ import asyncio
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -43,6 +44,8 @@ THINK_AFTER = 1.5  # seconds of store work before acknowledging (Discord's windo
 AFTER_SEND_DAYS = 7
 QUOTES_PER_RULE = 3
 QUOTE_WIDTHS = (120, 40, 0)  # tried in turn until the report fits one message
+WORD_REACH = 20  # how far a quote looks for a word's start or a space to cut at
+JOINERS = frozenset("\u200d\ufe0e\ufe0f")  # zero-width joiner and variation selectors
 EMBED_BUDGET = EMBEDS_TOTAL_MAX - 200  # kept under the limit on all of a message's embeds
 FIELD_MAX = EMBED_FIELD_VALUE_MAX
 COLOURS = {
@@ -141,7 +144,8 @@ async def answer(interaction: discord.Interaction[TayoriBot], text: str) -> None
         history = await _in_time(interaction, bot.store.draft_history(user))
     context = DraftContext.after_send(bot.clock.now(), history.sent_at, history.check_in)
     report = check_message(text, bot.content.drafts, texts.locale, context)
-    view = _view(interaction, texts, text, started, checked=True)
+    # "I sent it" only under a draft the article would send
+    view = _view(interaction, texts, text, started, sendable=report.verdict == "send")
     embed = render(texts, text, report, history.top_reason, bot)
     await reply(interaction, embed=embed, view=view)
 
@@ -190,13 +194,13 @@ def _view(
     texts: LocaleContent,
     text: str,
     started: datetime,
-    checked: bool = False,
+    sendable: bool = False,
 ) -> discord.ui.View:
-    """Buttons under an answer: edit again, and after a check "I sent it"."""
+    """Buttons under an answer: edit again, and "I sent it" under a draft good to send."""
     user_id = interaction.user.id
     nonce = memory(interaction).keep(user_id, text, started)
     edit = EditButton(nonce, texts.text("check_draft.button.recheck"))
-    if not checked:
+    if not sendable:
         return buttons(edit)
     sent = AfterSendButton(user_id, AFTER_SEND_DAYS, texts.text("check_draft.button.sent"))
     return buttons(edit, sent)
@@ -274,22 +278,62 @@ def _rule_field(
 
 def _quotes(texts: LocaleContent, text: str, group: list[Finding], width: int) -> list[str]:
     """The flagged spans, each quoted and cut to `width` characters; none when `width` is 0."""
-    spans = list(dict.fromkeys(_shown(text[f.start : f.end], width) for f in group))
+    spans = list(dict.fromkeys(quoted_span(text, f.start, f.end, width) for f in group))
     spans = [s for s in spans if s]
     if not spans:
         return []
     shown = [texts.text("check_draft.quote", text=s) for s in spans[:QUOTES_PER_RULE]]
     if len(spans) > QUOTES_PER_RULE:
         shown.append(texts.text("check_draft.more", count=len(spans) - QUOTES_PER_RULE))
-    return [texts.text("check_draft.flagged") + " ".join(shown)]
+    return [texts.text("check_draft.flagged", quotes=" ".join(shown))]
 
 
-def _shown(span: str, width: int) -> str:
-    """A span on one line, cut to `width` characters, with Markdown escaped."""
-    flat = " ".join(span.split())
-    if width and len(flat) > width:
-        flat = flat[: width - 1] + "…"
-    return discord.utils.escape_markdown(flat) if width else ""
+def quoted_span(text: str, start: int, end: int, width: int) -> str:
+    """`text[start:end]` on one line, Markdown escaped, cut to `width` characters on a word or
+    character boundary with "…" on the cut side. A span that starts inside a word (the part of
+    a long draft past the limit) starts at that word when it is Latin, else with "…"."""
+    if not width:
+        return ""
+    lead = ""
+    if 0 < start < len(text) and _in_word(text, start - 1) and _in_word(text, start):
+        word = start
+        while word > 0 and start - word < WORD_REACH and _latin(text[word - 1]):
+            word -= 1
+        if _latin(text[start]) and (word == 0 or not _in_word(text, word - 1)):
+            start = word
+        else:
+            lead = "…"
+    flat = lead + " ".join(text[start:end].split())
+    if len(flat) > width:
+        flat = _cut(flat, width - 1) + "…"
+    return discord.utils.escape_markdown(flat)
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Say whether `text[i]` continues a word: a letter or digit, or a mark joined to one."""
+    ch = text[i]
+    return ch.isalnum() or unicodedata.category(ch).startswith("M") or ch in JOINERS
+
+
+def _cut(flat: str, limit: int) -> str:
+    """The first `limit` characters of `flat`, never inside a Latin word when a space is near,
+    nor inside a character cluster (combining marks, emoji joined by ZWJ)."""
+    cut = max(1, limit)
+    space = flat.rfind(" ", 0, cut + 1)
+    inside_word = cut < len(flat) and _latin(flat[cut - 1]) and _latin(flat[cut])
+    if inside_word and space > 0 and cut - space <= WORD_REACH:
+        cut = space
+    while 0 < cut < len(flat) and (
+        unicodedata.category(flat[cut]).startswith("M")
+        or flat[cut] in JOINERS
+        or flat[cut - 1] in JOINERS
+    ):
+        cut -= 1
+    return flat[:cut].rstrip()
 
 
 class CheckDraft(commands.Cog):

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.article import ng_item, template
 from bot.core.draft import Finding, Report
-from cogs.check_draft._cog import render
+from cogs.check_draft._cog import quoted_span, render
 
 BLAME = "どうして連絡してくれないの？既読無視しないで！！ずっと待ってたのに。"
 CARING = "元気にしてる？体調悪いなら無理しないようにね。"
@@ -57,7 +57,8 @@ def assert_report(result, content, locale, verdict):
     assert result.embeds[0]["title"] == content[locale].text(f"check_draft.verdict.{verdict}")
     ids = button_ids(result)
     assert any(i.startswith("tayori:cd:edit:") for i in ids)
-    assert any(i.startswith("tayori:rm:as:") for i in ids)
+    # "I sent it" only under a draft the article would send
+    assert any(i.startswith("tayori:rm:as:") for i in ids) is (verdict == "send")
 
 
 async def test_option_in_a_server_gives_a_private_report(fake_discord, bot, content):
@@ -279,7 +280,8 @@ async def test_the_draft_is_never_logged_or_stored(fake_discord, bot, content, c
         r, label=ja(content, "check_draft.button.recheck"), user="haruto"
     )
     r = await fake_discord.submit_modal(opened, {FORM: secret})
-    await fake_discord.click(r, label=ja(content, "check_draft.button.sent"), user="haruto")
+    kind = await fake_discord.slash("check-draft", {"text": "ZQXW元気にしてる？"}, user="haruto")
+    await fake_discord.click(kind, label=ja(content, "check_draft.button.sent"), user="haruto")
     await fake_discord.slash("check-draft", {"text": secret * 100}, user="haruto")
     assert "ZQXW" in r.text, "the check ran, quoting the draft to its author only"
     gateway = [x.getMessage() for x in caplog.records if x.name == "discord.gateway"]
@@ -399,8 +401,8 @@ def test_quotes_shrink_so_the_worst_report_fits_discords_limit(content, locale):
         Finding(
             rule=r.id,
             severity=r.severity,
-            start=i * 7,
-            end=i * 7 + 300,
+            start=i * 301,
+            end=i * 301 + 300,
             message=r.message,
             suggestion=r.suggestion,
             ng=r.ng,
@@ -454,3 +456,33 @@ async def test_an_english_draft_from_a_japanese_user_gets_the_english_rules(
     )
     assert_report(r, content, "ja", "dont-send")
     assert content["ja"].draft.rule("blame").message in finding(r, content, "ja", "blame")
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "width", "shown"),
+    [
+        # a span that starts inside an English word starts at that word
+        ("I keep thinking about us and it hurts", 9, 24, 120, "thinking about us"),
+        # cut on a word break, with "…" on the cut side
+        ("I keep thinking about us and it hurts", 7, 37, 20, "thinking about us…"),
+        # Japanese has no spaces: the cut side shows "…"
+        ("最近ずっと考えてたんだけど、ずっと連絡なくて", 7, 22, 8, "…てたんだけど…"),
+        # never inside a character cluster: é is e + a combining accent
+        ("e\u0301e\u0301e\u0301e\u0301", 0, 8, 4, "e\u0301…"),
+        ("👩\u200d👩\u200d👧 family", 0, 12, 9, "👩\u200d👩\u200d👧…"),
+        ("👩\u200d👩\u200d👧 family", 0, 12, 4, "…"),
+    ],
+)
+def test_quotes_are_cut_on_word_and_character_boundaries(text, start, end, width, shown):
+    assert quoted_span(text, start, end, width) == shown
+
+
+async def test_a_quote_in_english_has_a_space_after_flagged(fake_discord, bot, content):
+    r = await fake_discord.slash(
+        "check-draft", {"text": "Why haven't you texted me back?"}, user="alice"
+    )
+    en = content["en"]
+    quote = en.text("check_draft.quote", text="Why haven't you texted")
+    assert en.text("check_draft.flagged", quotes=quote).startswith("Flagged: “")
+    assert en.text("check_draft.flagged", quotes=quote) in finding(r, content, "en", "blame")
+    assert en.text("check_draft.tip") != en.text("check_draft.severity.info")

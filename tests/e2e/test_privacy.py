@@ -255,14 +255,15 @@ async def test_nothing_about_the_user_remains_after_using_every_feature(
     await slash("remind reply", user="haruto")
     await slash("remind at", {"when": "明日の20時", "note": "電話する"}, user="haruto")
     clock.advance(timedelta(seconds=10))  # past the 5-writes-in-10-seconds limit
+    # checked before any send is logged, so the report is "send" and offers "I sent it"
+    checked = await slash("check-draft", {"text": DRAFT}, user="haruto")
+    await fake_discord.click(
+        checked, label=content["ja"].text("check_draft.button.sent"), user="haruto"
+    )
     await slash("remind after-send", {"days": 10}, user="haruto", dm=True)
     result = await run_diagnosis(fake_discord, "haruto")
     await fake_discord.click(
         result, label=content["ja"].text("diagnose.buttons.remind-week"), user="haruto"
-    )
-    checked = await slash("check-draft", {"text": DRAFT}, user="haruto")
-    await fake_discord.click(
-        checked, label=content["ja"].text("check_draft.button.sent"), user="haruto"
     )
     await slash("remind at", {"when": "tomorrow 9am", "note": "call"}, user="alice")
 

@@ -16,7 +16,7 @@ from fakediscord import UserActionError
 from tests.conftest import START
 from tests.e2e.test_remind_delivery import move
 
-CHECK_TEXT = "どうして連絡してくれないの？既読無視しないで！！"
+CHECK_TEXT = "元気にしてる？体調悪いなら無理しないようにね。"
 
 
 @pytest.fixture(params=["group-dm", "user-dm", "foreign-server"])
@@ -53,7 +53,7 @@ async def test_private_commands_answer_privately(fake_discord, bot, content, pla
         "check-draft", {"text": CHECK_TEXT}, user="haruto", channel=place
     )
     assert checked.ephemeral
-    assert checked.embeds[0]["title"] == ja.text("check_draft.verdict.dont-send")
+    assert checked.embeds[0]["title"] == ja.text("check_draft.verdict.send")
     remind = next(b for b in checked.message.buttons if b["custom_id"].startswith("tayori:rm:as:"))
     scheduled = await fake_discord.click(checked, remind["custom_id"], user="haruto")
     due = when_text(START + timedelta(days=int(remind["custom_id"].rsplit(":", 1)[1])))

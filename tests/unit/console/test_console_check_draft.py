@@ -36,10 +36,8 @@ def test_text_shows_verdict_score_and_the_flagged_span(content, capsys) -> None:
     assert out.startswith(f"== {loc.text('check_draft.verdict.dont-send')} ==")
     assert loc.text("check_draft.score", score=30) in out
     flagged = loc.text("check_draft.quote", text="どうして連絡くれない")
-    assert (
-        f"[{loc.text('check_draft.severity.error')}] {loc.text('check_draft.flagged')} {flagged}"
-        in out
-    )
+    label = loc.text("check_draft.severity.error")
+    assert f"[{label}] {loc.text('check_draft.flagged', quotes=flagged)}" in out
     assert loc.draft.rule("blame").message in out and loc.draft.rule("blame").suggestion in out
     assert out.rstrip().endswith(loc.text("check_draft.privacy"))
 
