@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 
@@ -29,6 +30,10 @@ def healthcheck(settings: Settings) -> int:
     from bot.store.base import StoreError
     from bot.store.meta import read_heartbeat
 
+    if not Path(settings.database_path).exists():
+        return unhealthy(
+            f"no database at {settings.database_path} yet: the bot has not run with this setting"
+        )
     try:
         beat = read_heartbeat(settings.database_path)
     except StoreError as exc:

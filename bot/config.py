@@ -67,7 +67,8 @@ class Settings(BaseSettings):
         value = self.discord_token.get_secret_value().strip() if self.discord_token else ""
         if not value:
             raise SettingsError(
-                "DISCORD_TOKEN is required (the bot token from the Developer Portal)"
+                "DISCORD_TOKEN is required: copy .env.example to .env and put the bot token "
+                "from the Developer Portal in it"
             )
         return value
 

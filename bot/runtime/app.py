@@ -66,6 +66,10 @@ class TayoriBot(commands.Bot):
         sync_only: bool = False,
         **options: Any,
     ) -> None:
+        # Tayori has no voice: discord.py's start-up warnings about voice libraries
+        # (PyNaCl, davey) would only alarm an operator.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

@@ -40,12 +40,14 @@ async def test_process_connects_syncs_answers_and_stops_cleanly_on_sigterm(fake_
     assert await proc.stop() == 0
     assert "Tayori stopped" in proc.output()
     assert "Traceback" not in proc.output()
+    assert "voice will NOT be supported" not in proc.output(), "no voice warnings: no voice"
 
 
 def test_healthcheck_fails_without_a_heartbeat(tmp_path):
     result = run_cli(tmp_path, "healthcheck", DATABASE_PATH=str(tmp_path / "none.db"))
     assert result.returncode == 1, "unhealthy (Docker reserves 2)"
-    assert len(result.stderr.strip().splitlines()) == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "the bot has not run" in line and "cannot be read" not in line
 
 
 def test_check_content_prints_a_summary(tmp_path):

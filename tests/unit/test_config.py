@@ -35,7 +35,8 @@ def test_missing_token_is_one_clear_line_and_exit_2(tmp_path):
     result = run_bot(tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "tayori: DISCORD_TOKEN is required (the bot token from the Developer Portal)"
+        "tayori: DISCORD_TOKEN is required: copy .env.example to .env and put the bot token "
+        "from the Developer Portal in it"
     ]
     assert "Traceback" not in result.stderr
 
