@@ -44,6 +44,9 @@ def delivered_text(texts: LocaleContent, delivery: Delivery) -> str:
     return body
 
 
+SUCCESS, PRIMARY = discord.ButtonStyle.success, discord.ButtonStyle.primary
+
+
 def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View | None:
     """Buttons under a delivered reminder; none under a missed notice."""
     if delivery.missed:
@@ -51,9 +54,14 @@ def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View 
     rid = delivery.reminder.id
     items: list[discord.ui.Item[Any]] = []
     if delivery.reminder.kind == "after-send":
+        # the answers first, coloured by what they mean; snoozing is the grey row below
         items += [
-            ReminderButton("rep", rid, label=texts.text("remind.buttons.replied"), row=0),
-            ReminderButton("wk", rid, label=texts.text("remind.buttons.wait_week"), row=0),
+            ReminderButton(
+                "rep", rid, label=texts.text("remind.buttons.replied"), row=0, style=SUCCESS
+            ),
+            ReminderButton(
+                "wk", rid, label=texts.text("remind.buttons.wait_week"), row=0, style=PRIMARY
+            ),
             OpenDraftButton(texts.text("remind.buttons.check_draft")),
         ]
     items += [

@@ -106,6 +106,9 @@ async def test_after_send_delivers_the_articles_next_step_with_its_buttons(
         "tayori:cd:open",
         *snooze_ids(rid),
     ]
+    # not six grey buttons: the answers are coloured (green, blurple), snoozing is grey
+    assert [b["style"] for b in dm.buttons] == [3, 1, 2, 2, 2, 2]
+    assert ja.text("remind.snooze.1h") == "1時間後にもう一度お知らせ"
     assert (await bot.store.reminder(rid)).state == "delivered"
 
     draft = await fake_discord.click(dm, label=ja.text("remind.buttons.check_draft"), user="haruto")
