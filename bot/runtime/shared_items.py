@@ -108,9 +108,11 @@ async def after_send(interaction: discord.Interaction[TayoriBot], days: int) -> 
 
 
 def after_send_text(texts: LocaleContent, logged: AfterSend) -> str:
-    """The confirmation, with a gentle warning when a second message cut a wait short."""
-    confirm = texts.text("remind.after_send.confirm", when=when_text(logged.due))
-    if logged.interrupted_days:
-        warning = texts.text("remind.after_send.repeat_warning", days=logged.interrupted_days)
-        return f"{warning}\n\n{confirm}"
-    return confirm
+    """The confirmation; when a second message cut a wait short, one gentle word instead (and
+    where the one check-in now is)."""
+    when = when_text(logged.due)
+    if not logged.interrupted_days:
+        return texts.text("remind.after_send.confirm", when=when)
+    warning = texts.text("remind.after_send.repeat_warning", days=logged.interrupted_days)
+    key = "remind.after_send.moved" if logged.moved else "remind.after_send.logged"
+    return f"{warning}\n\n{texts.text(key, when=when)}"

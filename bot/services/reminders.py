@@ -111,6 +111,7 @@ class AfterSend:
 
     due: datetime
     interrupted_days: int | None
+    moved: bool = False  # the pending check-in was moved, not a second one added
 
 
 class ReminderService:
@@ -167,8 +168,13 @@ class ReminderService:
         now = self.clock.now()
         due = after_send_due(now, days)
         earlier = await self.store.after_send_window(user_id)
+        interrupted = interrupted_wait(now, earlier)
+        # One check-in per wait: a message sent during it restarts the pending one.
+        if interrupted and await self.store.restart_after_send(user_id, due):
+            self.wake()
+            return AfterSend(due, interrupted, moved=True)
         await self.add(user_id, "after-send", due, locale, guild_id=guild_id)
-        return AfterSend(due, interrupted_wait(now, earlier))
+        return AfterSend(due, interrupted)
 
     async def snooze(self, user_id: int, reminder_id: int, due: datetime) -> bool:
         """Make a delivered (or held) reminder pending again at `due`; False if it cannot be."""

@@ -125,6 +125,19 @@ class RemindersStore(StoreBase):
                 attempts=0,
             )
 
+    async def restart_after_send(self, user_id: int, due: datetime) -> bool:
+        """Count the user's pending after-send check-in from now (another message went out):
+        it is due at `due`. False if they have none pending."""
+        now = _ts(self.clock.now())
+        cur = await self._write(
+            "UPDATE reminders SET created_at = :now, due_at = :due, first_due = :due, "
+            "updated_at = :now WHERE id = (SELECT id FROM reminders WHERE user_id = :user "
+            "AND kind = 'after-send' AND state = 'pending' ORDER BY created_at DESC, id DESC "
+            "LIMIT 1)",
+            {"now": now, "due": _ts(due), "user": user_id},
+        )
+        return cur.rowcount == 1
+
     async def due_reminders(self, now: datetime, limit: int = 100) -> list[Reminder]:
         """Return pending reminders due at `now`, oldest first."""
         rows = await self._all(

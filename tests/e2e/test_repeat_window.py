@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.runtime.replies import when_text
+
 DRAFT = "元気にしてる？無理しないでね"
 
 
@@ -34,3 +36,23 @@ async def test_a_second_message_inside_the_wait_gets_a_gentle_word(
     clock.advance(timedelta(days=2))
     second = await fake_discord.slash("remind after-send", {"days": 7}, user="haruto")
     assert second.text.startswith(ja.text("remind.after_send.repeat_warning", days=7))
+
+
+async def test_a_second_message_inside_the_wait_moves_the_one_check_in(
+    fake_discord, bot, clock, content
+):
+    """One answer (no "well done" after the scolding), one reminder (the check-in moves)."""
+    en = content["en"]
+    await fake_discord.slash("remind after-send", {"days": 7}, user="alice")
+    clock.advance(timedelta(minutes=3))
+    second = await fake_discord.slash("remind after-send", {"days": 7}, user="alice")
+    due = clock.now() + timedelta(days=7)
+    assert second.text == "\n\n".join(
+        [
+            en.text("remind.after_send.repeat_warning", days=7),
+            en.text("remind.after_send.moved", when=when_text(due)),
+        ]
+    )
+    assert "well done" not in second.text
+    (pending,) = await bot.store.pending_for(fake_discord.user("alice").id)
+    assert (pending.kind, pending.due_at, pending.created_at) == ("after-send", due, clock.now())
