@@ -144,10 +144,8 @@ def _ranking_lines(loc: LocaleContent, answers: Mapping[str, str], result: Diagn
     for n, ranked in enumerate(result.ranking, 1):
         title = reason(loc.article, ranked.cause).title
         strength = loc.text(f"diagnose.strength.{ranked.strength}")
-        score = loc.text("diagnose.score", percent=round(ranked.score * 100))
-        lines.append(
-            loc.text("diagnose.console.ranked", n=n, title=title, strength=strength, score=score)
-        )
+        # strengths are words, as in Discord: the scores are not probabilities to show
+        lines.append(loc.text("diagnose.console.ranked", n=n, title=title, strength=strength))
         lines.append(f"   {_because(loc, answers, ranked.because)}")
     return lines
 

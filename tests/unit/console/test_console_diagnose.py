@@ -180,3 +180,18 @@ def test_module_runs_as_a_program() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["questions"]) >= 6
+
+
+def test_the_console_shows_strengths_as_words_not_percentages(content, capsys):
+    """Discord shows "likely / possible / less likely"; the console says the same, no "%"."""
+    import re
+
+    from bot.console.diagnose import render_text
+    from bot.core.diagnosis import diagnose
+
+    loc = content["ja"]
+    answers = {q.id: q.options[0].id for q in loc.diagnose.questions}
+    result = diagnose(loc.diagnose, answers)
+    text = render_text(loc, answers, result, [])
+    assert not re.search(r"\d+\s*%", text)
+    assert loc.text(f"diagnose.strength.{result.ranking[0].strength}") in text
