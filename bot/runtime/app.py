@@ -112,6 +112,13 @@ class TayoriBot(commands.Bot):
             return f"/{qualified_name}"
         return f"</{qualified_name}:{command_id}>"
 
+    def mentions(self, name: str) -> str:
+        """Mention a top-level command so it can be clicked: a group as its subcommands."""
+        command = self.tree.get_command(name)
+        if isinstance(command, discord.app_commands.Group):
+            return " ".join(self.mention(sub.qualified_name) for sub in command.commands)
+        return self.mention(name)
+
     def texts(self, interaction: discord.Interaction) -> LocaleContent:
         """Return the content in the interaction user's language."""
         return self.content.pick(interaction.locale)

@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot import __version__
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names
+from bot.runtime.limits import EMBED_FIELD_VALUE_MAX
 from bot.runtime.replies import reply
 
 
@@ -34,11 +35,23 @@ class About(commands.Cog):
             inline=False,
         )
         lines = [
-            texts.text(f"common.about.commands.{name}", command=self.bot.mention(name))
+            texts.text(f"common.about.commands.{name}", command=self.bot.mentions(name))
             for name in sorted(c.name for c in self.bot.tree.get_commands())
         ]
-        embed.add_field(
-            name=texts.text("common.about.commands_heading"), value="\n".join(lines), inline=False
-        )
+        heading = texts.text("common.about.commands_heading")
+        for n, chunk in enumerate(_fields(lines, EMBED_FIELD_VALUE_MAX)):
+            # a group lists each subcommand as a mention, so the list can outgrow one field
+            embed.add_field(name=heading if n == 0 else "\u200b", value=chunk, inline=False)
         embed.set_footer(text=f"Tayori {__version__}")
         await reply(interaction, embed=embed)
+
+
+def _fields(lines: list[str], limit: int) -> list[str]:
+    """Join `lines` into as few values of at most `limit` characters as they fit in."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + 1 + len(line) <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:limit])
+    return chunks
