@@ -22,11 +22,13 @@ GOALS = {"ja": 0.95, "en": 0.92}
 # set: (cases right at least, must-not-send told "send" at most, harmless told "don't send" at most)
 FLOORS: dict[str, tuple[float, int, int]] = {
     "dev-1-ja": (0.975, 1, 0),
-    "dev-1-en": (0.845, 7, 1),
-    "blind-2-ja": (0.960, 0, 2),
-    "blind-2-en": (0.900, 2, 0),
+    "dev-1-en": (0.872, 3, 1),
+    "blind-2-ja": (0.950, 0, 3),
+    "blind-2-en": (0.914, 0, 0),
     "blind-3-ja": (0.930, 3, 1),
-    "blind-3-en": (0.950, 1, 1),
+    "blind-3-en": (0.950, 3, 1),
+    "blind-4-ja": (0.920, 6, 4),
+    "blind-4-en": (0.875, 8, 2),
 }
 TUNE_FLOOR = 0.94
 
