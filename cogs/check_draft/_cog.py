@@ -290,16 +290,17 @@ def _quotes(texts: LocaleContent, text: str, group: list[Finding], width: int) -
 
 def quoted_span(text: str, start: int, end: int, width: int) -> str:
     """`text[start:end]` on one line, Markdown escaped, cut to `width` characters on a word or
-    character boundary with "…" on the cut side. A span that starts inside a word (the part of
-    a long draft past the limit) starts at that word when it is Latin, else with "…"."""
+    character boundary with "…" on the cut side. A span that starts inside a Latin word (the
+    part of a long draft past the limit) starts at that word (with "…" if it is too long to
+    reach). Japanese has no word breaks to find: a phrase is quoted as matched."""
     if not width:
         return ""
     lead = ""
-    if 0 < start < len(text) and _in_word(text, start - 1) and _in_word(text, start):
+    if 0 < start < len(text) and _latin(text[start - 1]) and _latin(text[start]):
         word = start
         while word > 0 and start - word < WORD_REACH and _latin(text[word - 1]):
             word -= 1
-        if _latin(text[start]) and (word == 0 or not _in_word(text, word - 1)):
+        if word == 0 or not _in_word(text, word - 1):
             start = word
         else:
             lead = "…"

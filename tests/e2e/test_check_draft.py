@@ -266,7 +266,7 @@ async def test_english_user_gets_english_rules_and_wording(fake_discord, bot, co
     assert_report(r, content, "en", "dont-send")
     field = finding(r, content, "en", "blame")
     assert en.draft.rule("blame").message in field
-    assert en.text("check_draft.quote", text="Why are you ignoring") in field
+    assert en.text("check_draft.quote", text="Why are you ignoring me") in field
     assert ng_item(en.article, "blaming").title in r.text
     opened = await fake_discord.click(r, label=en.text("check_draft.button.recheck"))
     assert opened.modal["title"] == en.text("check_draft.modal.title")
@@ -465,8 +465,9 @@ async def test_an_english_draft_from_a_japanese_user_gets_the_english_rules(
         ("I keep thinking about us and it hurts", 9, 24, 120, "thinking about us"),
         # cut on a word break, with "…" on the cut side
         ("I keep thinking about us and it hurts", 7, 37, 20, "thinking about us…"),
-        # Japanese has no spaces: the cut side shows "…"
-        ("最近ずっと考えてたんだけど、ずっと連絡なくて", 7, 22, 8, "…てたんだけど…"),
+        # Japanese: a phrase is quoted as matched; a cut end shows "…"
+        ("最近ずっと考えてたんだけど、ずっと連絡なくて", 7, 22, 8, "てたんだけど、…"),
+        ("お仕事おつかれさま！", 3, 9, 40, "おつかれさま"),
         # never inside a character cluster: é is e + a combining accent
         ("e\u0301e\u0301e\u0301e\u0301", 0, 8, 4, "e\u0301…"),
         ("👩\u200d👩\u200d👧 family", 0, 12, 9, "👩\u200d👩\u200d👧…"),
