@@ -315,7 +315,10 @@ class ReminderService:
         return channel, message
 
     async def _channel_for(self, reminder: Reminder) -> int | None:
+        """The channel for a notice: the server's reminder channel, if the user opted in."""
         if reminder.guild_id is None:
+            return None
+        if not (await self.store.user_settings(reminder.user_id)).channel_notice:
             return None
         return (await self.store.guild_settings(reminder.guild_id)).reminder_channel_id
 

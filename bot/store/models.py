@@ -17,6 +17,7 @@ class UserSettings(BaseModel):
     pace_gap_minutes: int | None = None
     pace_quiet_start: str | None = None
     pace_quiet_end: str | None = None
+    channel_notice: bool = False  # a notice in the server's reminder channel when DMs are closed
 
 
 class GuildSettings(BaseModel):

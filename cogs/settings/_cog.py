@@ -79,3 +79,14 @@ class SettingsCog(commands.GroupCog, **group_names("settings")):
             await reply(interaction, texts.text("remind.quiet.off"))
             return
         await reply(interaction, texts.text("remind.quiet.set", start=first, end=last))
+
+    @app_commands.command(**names("settings.channel-notice"))
+    @limited_writes
+    @options("settings.channel-notice", "on")
+    async def channel_notice(self, interaction: discord.Interaction[TayoriBot], on: bool) -> None:
+        """Choose whether a reminder that cannot reach your DMs may leave a discreet notice in the
+        server's reminder channel (off unless you turn it on; held for your next command then)."""
+        await think(interaction)
+        await self.bot.store.set_user_settings(interaction.user.id, channel_notice=int(on))
+        texts = self.bot.texts(interaction)
+        await reply(interaction, texts.text(f"remind.channel_notice.{'on' if on else 'off'}"))

@@ -38,6 +38,8 @@ async def set_channel(fake, name: str) -> None:
 
 
 async def closed_sets_a_reminder(fake, bot) -> int:
+    """The user with closed DMs opts in to a channel notice, then sets a reminder."""
+    await fake.slash("settings channel-notice", {"on": True}, user="closed")
     await fake.slash("remind at", {"when": "3時間後", "note": NOTE}, user="closed")
     [reminder] = await bot.store.pending_for(fake.user("closed").id)
     return reminder.id
@@ -62,6 +64,12 @@ async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
     text = ja.text("remind.delivery.dm_closed", command=bot.mention("remind list"))
     assert notice.content == f"<@{closed}> {text}"
     assert NOTE not in notice.content and notice.components == [] and notice.embeds == []
+    # it says neither what it is about nor what the bot is for
+    for word in ("Tayori", "リマインダー", "⏰", "連絡", "reminder"):
+        assert word not in notice.content
+    assert (
+        text == "非公開のメッセージが届いています。DMを開くか、なにかコマンドを使ってみてください。"
+    )
     [request] = posts_to(fake_discord, "general")[-1:]
     assert request.json["allowed_mentions"] == {"users": [closed], "parse": []}
     assert fake_discord.dms("closed") == [], "the DM was refused (50007)"
@@ -308,3 +316,21 @@ async def test_a_notice_left_up_goes_with_its_reminder_at_the_purge(fake_discord
     assert shown.followups and not notice.deleted, "shown, but the notice could not be deleted"
     clock.advance(timedelta(days=bot.settings.reminder_retention_days + 1))  # the daily purge
     await fake_discord.wait_until(lambda: notice.deleted)
+
+
+async def test_without_the_users_consent_nothing_is_posted_and_the_reminder_waits(
+    fake_discord, bot, clock, content
+):
+    """The channel notice is opt-in (/settings channel-notice): off, the channel stays quiet."""
+    ja = content["ja"]
+    await set_channel(fake_discord, "general")
+    off = await fake_discord.slash("settings channel-notice", {"on": False}, user="closed")
+    assert off.ephemeral and off.content == ja.text("remind.channel_notice.off")
+    await fake_discord.slash("remind at", {"when": "3時間後", "note": NOTE}, user="closed")
+    [reminder] = await bot.store.pending_for(fake_discord.user("closed").id)
+    before = len(fake_discord.sent_messages("general"))
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    assert len(fake_discord.sent_messages("general")) == before, "nothing public"
+    assert (await bot.store.reminder(reminder.id)).state == "held"
+    listed = await fake_discord.slash("remind list", {}, user="closed")
+    assert NOTE in listed.followups[-1].content, "shown at the next command instead"

@@ -59,6 +59,7 @@ COMMANDS = {
     ("settings", ""): set(),
     ("settings", "timezone"): {"name"},
     ("settings", "quiet-hours"): {"start", "end", "off"},
+    ("settings", "channel-notice"): {"on"},
     ("remind-channel", ""): set(),
     ("remind-channel", "set"): {"channel"},
     ("remind-channel", "clear"): set(),

@@ -68,9 +68,21 @@ async def test_quiet_hours_delay_delivery_until_they_end(setup):
     assert len(transport.dms) == 1
 
 
+async def test_dm_closed_without_the_users_consent_posts_nothing(setup):
+    """The notice is opt-in per user: a server's reminder channel alone is not enough."""
+    store, clock, transport, service = setup
+    await store.set_reminder_channel(77, 555)
+    r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    transport.dm_error = DmClosed()
+    await service.deliver_due()
+    assert transport.notices == []
+    assert [h.id for h in await store.held_for(1)] == [r.id]
+
+
 async def test_dm_closed_falls_back_to_the_server_channel(setup):
     store, clock, transport, service = setup
     await store.set_reminder_channel(77, 555)
+    await store.set_user_settings(1, channel_notice=1)
     await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
     transport.dm_error = DmClosed()
     await service.deliver_due()
@@ -92,6 +104,7 @@ async def test_dm_closed_without_channel_is_held_for_next_use(setup):
 async def test_deleted_channel_clears_the_setting_and_holds(setup):
     store, clock, transport, service = setup
     await store.set_reminder_channel(77, 555)
+    await store.set_user_settings(1, channel_notice=1)
     r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
     transport.dm_error, transport.channel_error = DmClosed(), ChannelGone()
     await service.deliver_due()
@@ -207,6 +220,7 @@ async def test_a_stop_during_a_send_lets_the_delivery_record_its_outcome(setup):
 async def test_a_notice_posted_while_its_user_deletes_their_data_is_deleted(setup):
     store, clock, transport, service = setup
     await store.set_reminder_channel(77, 555)
+    await store.set_user_settings(1, channel_notice=1)
     await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
     transport.dm_error = DmClosed()
     real_notice = transport.send_channel_notice
