@@ -242,7 +242,11 @@ def report_of(
 ) -> Report:
     """Turn detections into a report worded by `speak` (the rules of the user's language)."""
     days = (context.repeat_days if context else None) or speak.repeat_days
-    facts = {"limit": limit, "length": detected.length, "days": days}
+    facts: dict[str, int | str] = {
+        "limit": limit,
+        "length": detected.length,
+        "days": speak.days.say(days),
+    }
     findings: list[Finding] = []
     for rule_id, spans in detected.found:
         findings += _findings(speak.rule(rule_id), spans, facts)
@@ -250,7 +254,7 @@ def report_of(
     return _report(findings, speak)
 
 
-def _findings(rule: Rule, spans: Spans, facts: dict[str, int]) -> list[Finding]:
+def _findings(rule: Rule, spans: Spans, facts: dict[str, int | str]) -> list[Finding]:
     message, suggestion = rule.message.format(**facts), rule.suggestion.format(**facts)
     common = {"rule": rule.id, "severity": rule.severity, "ng": rule.ng}
     return [

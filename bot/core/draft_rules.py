@@ -30,6 +30,7 @@ from bot.core.draft_model import DraftModel
 from bot.core.model import Ref, Strict
 from bot.core.pacing import wait_days
 from bot.core.textnorm import normalize, to_hiragana
+from bot.core.when.words import Plural
 
 Severity = Literal["error", "warning", "info", "good"]
 Verdict = Literal["send", "revise", "dont-send"]
@@ -170,6 +171,8 @@ class DraftRules(Strict):
     # loader reads them from draft_model.json beside draft.toml, when that file is there.
     model: DraftModel | None = None
     repeat_days: Annotated[int, Field(ge=1)]
+    # how {days} is said in rule messages: "1 day" / "7 days", "7日" (never "1 days")
+    days: Plural
     trailing: Pattern
     sentence_end: Pattern
     score: ScoreWeights

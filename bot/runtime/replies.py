@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.core.content import LocaleContent
+
 if TYPE_CHECKING:
     from bot.runtime.app import TayoriBot
 
@@ -90,6 +92,12 @@ def pages(parts: Sequence[str], limit: int, sep: str = "\n") -> list[range]:
 def text_for(interaction: discord.Interaction[TayoriBot], key: str, **fields: Any) -> str:
     """Return message `key` in the interaction user's language."""
     return interaction.client.texts(interaction).text(key, **fields)
+
+
+def say_days(texts: LocaleContent, n: int) -> str:
+    """A number of days in words, with the locale's plural ("1 day", "7 days", "7日")."""
+    said: str = texts.when.duration.days.say(n)
+    return said
 
 
 def when_text(due: datetime) -> str:

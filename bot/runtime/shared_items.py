@@ -15,7 +15,7 @@ import discord
 
 from bot.core.content import LocaleContent
 from bot.runtime.items import TayoriItem, button_label
-from bot.runtime.replies import reply, when_text
+from bot.runtime.replies import reply, say_days, when_text
 from bot.runtime.tree import check_write_limit
 from bot.services.reminders import AfterSend
 
@@ -113,6 +113,8 @@ def after_send_text(texts: LocaleContent, logged: AfterSend) -> str:
     when = when_text(logged.due)
     if not logged.interrupted_days:
         return texts.text("remind.after_send.confirm", when=when)
-    warning = texts.text("remind.after_send.repeat_warning", days=logged.interrupted_days)
+    warning = texts.text(
+        "remind.after_send.repeat_warning", days=say_days(texts, logged.interrupted_days)
+    )
     key = "remind.after_send.moved" if logged.moved else "remind.after_send.logged"
     return f"{warning}\n\n{texts.text(key, when=when)}"

@@ -14,7 +14,7 @@ from bot.core.when import format_duration
 from bot.runtime.app import TayoriBot
 from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import MESSAGE_MAX
-from bot.runtime.replies import ack, buttons, when_text
+from bot.runtime.replies import ack, buttons, say_days, when_text
 from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
 from bot.runtime.tree import UserFacingError, check_write_limit
 from bot.services.reminders import Delivery
@@ -31,7 +31,7 @@ def delivered_text(texts: LocaleContent, delivery: Delivery) -> str:
         return texts.text("remind.delivery.missed", when=when_text(r.first_due), duration=late)
     if r.kind == "after-send":
         days = max(1, round((r.first_due - r.created_at).total_seconds() / 86400))
-        body = texts.text("remind.after_send.due", days=days)
+        body = texts.text("remind.after_send.due", days=say_days(texts, days))
     elif r.kind == "reply":
         body = texts.text("remind.reply.due")
     else:

@@ -183,19 +183,19 @@ async def test_deleting_my_data_forgets_the_draft_kept_for_editing(fake_discord,
 
 async def test_sent_button_logs_a_send_and_warns_about_repeats(fake_discord, bot, clock, content):
     r = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
-    assert content["ja"].draft.rule("repeat-send").message.format(days=7) not in r.text
+    assert content["ja"].draft.rule("repeat-send").message.format(days="7日") not in r.text
     done = await fake_discord.click(r, label=ja(content, "check_draft.button.sent"), user="haruto")
     assert ja(content, "remind.after_send.confirm", when="")[:10] in done.text
     pending = await bot.store.pending_for(fake_discord.user("haruto").id)
     assert [p.kind for p in pending] == ["after-send"]
     again = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
     rule = content["ja"].draft.rule("repeat-send")
-    assert rule.message.format(days=7) in finding(again, content, "ja", "repeat-send")
+    assert rule.message.format(days="7日") in finding(again, content, "ja", "repeat-send")
     assert again.embeds[0]["title"] == ja(content, "check_draft.verdict.revise")
     clock.advance(timedelta(days=8))
     await fake_discord.wait_until(lambda: fake_discord.dms("haruto"))
     later = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
-    assert rule.message.format(days=7) not in later.text
+    assert rule.message.format(days="7日") not in later.text
     assert later.embeds[0]["title"] == ja(content, "check_draft.verdict.send")
 
 

@@ -45,7 +45,7 @@ def snooze_ids(rid: int) -> list[str]:
 def repeat_send_warning(texts) -> str:
     """What /check-draft says about sending again within a week (the `repeat-send` rule)."""
     rule = next(r for r in texts.draft.rules if r.id == "repeat-send")
-    return rule.message.format(days=texts.draft.repeat_days)
+    return rule.message.format(days=texts.draft.days.say(texts.draft.repeat_days))
 
 
 async def only_pending(bot, fake, name: str):
@@ -93,7 +93,7 @@ async def test_after_send_delivers_the_articles_next_step_with_its_buttons(
     await move(fake_discord, bot, clock, timedelta(days=7))
     await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
     [dm] = fake_discord.dms("haruto")
-    assert dm.content == ja.text("remind.after_send.due", days=7)
+    assert dm.content == ja.text("remind.after_send.due", days="7日")
     assert labels(dm) == [
         ja.text("remind.buttons.replied"),
         ja.text("remind.buttons.wait_week"),
@@ -135,7 +135,7 @@ async def test_wait_one_more_week_brings_it_back_a_week_later(fake_discord, bot,
     assert dm.content.endswith("✓ " + ja.text("remind.after_send.wait_more", when=when_text(again)))
     await move(fake_discord, bot, clock, timedelta(weeks=1))
     await fake_discord.wait_until(lambda: len(fake_discord.dms("haruto")) == 2, within=5)
-    assert fake_discord.dms("haruto")[1].content == ja.text("remind.after_send.due", days=14)
+    assert fake_discord.dms("haruto")[1].content == ja.text("remind.after_send.due", days="14日")
 
 
 # --- /remind reply-pace and /remind reply ---------------------------------------------------

@@ -32,10 +32,10 @@ async def test_a_second_message_inside_the_wait_gets_a_gentle_word(
 ):
     ja = content["ja"]
     first = await fake_discord.slash("remind after-send", {"days": 7}, user="haruto")
-    assert ja.text("remind.after_send.repeat_warning", days=7) not in first.text
+    assert ja.text("remind.after_send.repeat_warning", days="7日") not in first.text
     clock.advance(timedelta(days=2))
     second = await fake_discord.slash("remind after-send", {"days": 7}, user="haruto")
-    assert second.text.startswith(ja.text("remind.after_send.repeat_warning", days=7))
+    assert second.text.startswith(ja.text("remind.after_send.repeat_warning", days="7日"))
 
 
 async def test_a_second_message_inside_the_wait_moves_the_one_check_in(
@@ -49,10 +49,21 @@ async def test_a_second_message_inside_the_wait_moves_the_one_check_in(
     due = clock.now() + timedelta(days=7)
     assert second.text == "\n\n".join(
         [
-            en.text("remind.after_send.repeat_warning", days=7),
+            en.text("remind.after_send.repeat_warning", days="7 days"),
             en.text("remind.after_send.moved", when=when_text(due)),
         ]
     )
     assert "well done" not in second.text
     (pending,) = await bot.store.pending_for(fake_discord.user("alice").id)
     assert (pending.kind, pending.due_at, pending.created_at) == ("after-send", due, clock.now())
+
+
+async def test_one_day_is_one_day_not_1_days(fake_discord, bot, clock, content):
+    """Plural words come from the locale's duration words ("1 day", "2 days"; "1日")."""
+    await fake_discord.slash("remind after-send", {"days": 1}, user="alice")
+    clock.advance(timedelta(hours=2))
+    again = await fake_discord.slash("remind after-send", {"days": 1}, user="alice")
+    assert again.text.startswith("It hasn't been 1 day since your last message yet.")
+    assert "1 days" not in again.text
+    report = await fake_discord.slash("check-draft", {"text": "How are you doing?"}, user="alice")
+    assert "less than 1 day ago" in str(report.embeds[0]["fields"])
