@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,6 +35,9 @@ def add_parser(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     parse = actions.add_parser("parse", parents=[common], help="show how a 'when?' is read")
     parse.add_argument("text", help='e.g. "明日の20時", "in 2 weeks", "12/24 19:00"')
+    parse.add_argument(
+        "--no-quiet", action="store_true", help="no quiet hours (default 23:00-08:00, as the bot)"
+    )
     after = actions.add_parser("after-send", parents=[common], help="when the check-in comes")
     after.add_argument("--days", type=int, default=7, help="days to wait (1–14; default 7)")
 
@@ -66,20 +69,37 @@ def _parse(args: argparse.Namespace, content: Content, now: datetime) -> int:
     loc = content[args.locale]
     words = [loc.when, *(content[name].when for name in LOCALES if name != args.locale)]
     result = parse_when(args.text, now, args.tz, words)
+    quiet = None if args.no_quiet else DEFAULT_QUIET
     if args.json:
-        print(json.dumps(parse_data(args.text, result, loc, now), ensure_ascii=False, indent=2))
+        data = parse_data(args.text, result, loc, now, quiet)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(render_parse(args.text, result, loc, now))
+        print(render_parse(args.text, result, loc, now, quiet))
     return 0 if isinstance(result, Parsed) else REFUSED
 
 
-def parse_data(text: str, result: WhenResult, loc: LocaleContent, now: datetime) -> dict[str, Any]:
+def _arrives(result: Parsed, quiet: tuple[time, time] | None) -> datetime:
+    """When the bot would deliver it: after the quiet hours, as `/remind at` does."""
+    zone = result.local.tzinfo
+    if quiet is None or not isinstance(zone, ZoneInfo):
+        return result.due
+    return shift_out_of_quiet(result.due, zone, *quiet)
+
+
+def parse_data(
+    text: str,
+    result: WhenResult,
+    loc: LocaleContent,
+    now: datetime,
+    quiet: tuple[time, time] | None = None,
+) -> dict[str, Any]:
     """Return a parse result as plain data for `--json`."""
     if isinstance(result, Parsed):
         return {
             "text": text,
             "ok": True,
             "due": result.due.isoformat(),
+            "arrives": _arrives(result, quiet).isoformat(),
             "local": result.local.isoformat(),
             "how": result.how,
             "display": format_local(result.local, loc.when, now),
@@ -94,14 +114,27 @@ def parse_data(text: str, result: WhenResult, loc: LocaleContent, now: datetime)
     }
 
 
-def render_parse(text: str, result: WhenResult, loc: LocaleContent, now: datetime) -> str:
+def render_parse(
+    text: str,
+    result: WhenResult,
+    loc: LocaleContent,
+    now: datetime,
+    quiet: tuple[time, time] | None = None,
+) -> str:
     """Return a parse result as the plain text the console prints."""
     if isinstance(result, Parsed):
         when = format_local(result.local, loc.when, now)
         shown = loc.text("remind.preview.when", when=when, tz=str(result.local.tzinfo))
-        return "\n".join(
-            [f"{text} {shown}", f"  due: {result.due.isoformat()}", f"  read as: {result.how}"]
-        )
+        lines = [f"{text} {shown}", f"  due: {result.due.isoformat()}", f"  read as: {result.how}"]
+        arrives = _arrives(result, quiet)
+        if quiet is not None and arrives != result.due:
+            later = format_local(arrives.astimezone(result.local.tzinfo), loc.when, now)
+            start, end = (t.isoformat("minutes") for t in quiet)
+            note = loc.text(
+                "remind.at.quiet", start=start, end=end, when=later, command="/settings quiet-hours"
+            )
+            lines.append(f"  {note}")
+        return "\n".join(lines)
     hint = loc.text("remind.preview.refused", hint=loc.text(result.hint_key))
     return f"{text}\n  {hint}\n  refused: {result.reason}"
 

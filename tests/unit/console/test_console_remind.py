@@ -119,3 +119,20 @@ def test_runs_as_a_module() -> None:
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["due"] == "2026-03-10T06:00:00+00:00"
+
+
+def test_parse_moves_a_time_in_quiet_hours_as_the_bot_does(content, capsys):
+    """One core, one behaviour: the console applies the default quiet hours like /remind at."""
+    import json
+
+    from bot.console.__main__ import main
+
+    args = ["remind", "parse", "今日の23時30分", "--now", "2026-03-10T03:00:00", "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["due"] == "2026-03-10T14:30:00+00:00"
+    assert data["arrives"] == "2026-03-10T23:00:00+00:00"  # 08:00 in Tokyo, after quiet hours
+    assert main(["remind", "parse", "今日の23時30分", "--now", "2026-03-10T03:00:00"]) == 0
+    assert "通知しない時間帯" in capsys.readouterr().out
+    assert main([*args, "--no-quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["arrives"] == "2026-03-10T14:30:00+00:00"
