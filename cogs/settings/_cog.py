@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.pacing import NO_QUIET, chosen_quiet
+from bot.core.zones import ZoneError, choose_zone, rank_zones
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names, options
 from bot.runtime.limits import CHOICES_MAX
@@ -17,12 +15,6 @@ from bot.runtime.replies import reply, think
 from bot.runtime.tree import UserFacingError, limited_writes
 
 CHOICES = CHOICES_MAX
-
-
-@cache
-def zones() -> tuple[str, ...]:
-    """Return every IANA timezone name, sorted."""
-    return tuple(sorted(zoneinfo.available_timezones()))
 
 
 class SettingsCog(commands.GroupCog, **group_names("settings")):
@@ -38,24 +30,27 @@ class SettingsCog(commands.GroupCog, **group_names("settings")):
     async def timezone(
         self, interaction: discord.Interaction[TayoriBot], name: app_commands.Range[str, 1, 64]
     ) -> None:
-        """Set the user's timezone (an IANA name such as Asia/Tokyo)."""
-        found = {z.casefold(): z for z in zones()}.get(name.strip().casefold())
-        if found is None:
+        """Set the user's timezone (an IANA name such as Asia/Tokyo, or a city)."""
+        try:
+            chosen = choose_zone(name)
+        except ZoneError as exc:
             raise UserFacingError(
-                "remind.timezone.unknown", tz=discord.utils.escape_markdown(name[:64])
-            )
+                exc.key, tz=discord.utils.escape_markdown(exc.name[:64])
+            ) from None
         await think(interaction)
-        await self.bot.store.set_user_settings(interaction.user.id, timezone=found)
-        await reply(interaction, self.bot.texts(interaction).text("remind.timezone.set", tz=found))
+        await self.bot.store.set_user_settings(interaction.user.id, timezone=chosen.zone)
+        texts = self.bot.texts(interaction)
+        said = texts.text("remind.timezone.set", tz=chosen.zone)
+        if chosen.abbreviation:  # never silently a fixed offset: say what it was read as
+            said = texts.text("remind.timezone.mapped", abbr=chosen.abbreviation, tz=chosen.zone)
+        await reply(interaction, said)
 
     @timezone.autocomplete("name")
     async def timezone_names(
         self, interaction: discord.Interaction[TayoriBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        """Suggest timezone names containing what was typed."""
-        needle = current.strip().casefold()
-        hits = [z for z in zones() if needle in z.casefold()] if needle else ["Asia/Tokyo", "UTC"]
-        return [app_commands.Choice(name=z, value=z) for z in hits[:CHOICES]]
+        """Suggest zones for what was typed, the city named exactly first."""
+        return [app_commands.Choice(name=z, value=z) for z in rank_zones(current, CHOICES)]
 
     @app_commands.command(**names("settings.quiet-hours"))
     @limited_writes

@@ -495,3 +495,18 @@ async def test_notes_and_answers_stay_out_of_the_debug_log(fake_discord, bot, co
     for record in caplog.records:
         logged = record.getMessage() + (record.exc_text or "")
         assert "ZQXW" not in logged, f"{record.name} logged what the user typed"
+
+
+async def test_timezone_autocomplete_puts_the_city_typed_first(fake_discord, bot):
+    r = await fake_discord.autocomplete("settings timezone", {"name": "tok"}, "name", user="alice")
+    assert [c["value"] for c in r.choices][:2] == ["Asia/Tokyo", "Antarctica/Vostok"]
+
+
+async def test_an_abbreviation_is_never_silently_a_fixed_offset(fake_discord, bot, content):
+    en = content["en"]
+    r = await fake_discord.slash("settings timezone", {"name": "EST"}, user="alice")
+    assert r.content == en.text("remind.timezone.mapped", abbr="EST", tz="America/New_York")
+    settings = await bot.store.user_settings(fake_discord.user("alice").id)
+    assert settings.timezone == "America/New_York"
+    refused = await fake_discord.slash("settings timezone", {"name": "IST"}, user="alice")
+    assert refused.content == en.text("remind.timezone.ambiguous", tz="IST")
