@@ -24,7 +24,14 @@ from bot.runtime.limits import (
 from bot.runtime.replies import buttons, pages, reply, think, when_text
 from bot.runtime.shared_items import after_send
 from bot.runtime.tree import UserFacingError, limited_writes
-from bot.services.reminders import NOTE_MAX, Delivery, arrives_at, user_quiet, user_zone
+from bot.services.reminders import (
+    DEFAULT_TZ,
+    NOTE_MAX,
+    Delivery,
+    arrives_at,
+    user_quiet,
+    user_zone,
+)
 from bot.store import Reminder, UserSettings
 
 from ._transport import DiscordTransport
@@ -235,6 +242,11 @@ class Remind(commands.GroupCog, **group_names("remind")):
                     command=self.bot.mention("settings quiet-hours"),
                 )
             )
+        if settings.timezone is None:  # read in Tokyo time: say so, never silently
+            command = self.bot.mention("settings timezone")
+            lines.append(texts.text("remind.at.zone_assumed", tz=DEFAULT_TZ, command=command))
+            if texts.locale == "ja":  # told once: Tokyo time is theirs from now on
+                await self.bot.store.set_user_settings(interaction.user.id, timezone=DEFAULT_TZ)
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(**names("remind.list"))

@@ -18,6 +18,13 @@ from tests.conftest import START
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
+def zone_line(texts, bot) -> str:
+    """The line /remind at adds while the user has no time zone of their own (Tokyo time)."""
+    return texts.text(
+        "remind.at.zone_assumed", tz="Asia/Tokyo", command=bot.mention("settings timezone")
+    )
+
+
 def service(bot):
     return bot.reminders
 
@@ -174,7 +181,8 @@ async def test_reply_pace_keeps_numbers_and_reply_avoids_their_never_write_hours
     )
     r = await fake_discord.slash("remind reply", user="haruto")
     due = datetime(2026, 3, 10, 18, 0, tzinfo=TOKYO)  # 12:00 + 3 h = 15:00, inside 9–18
-    assert r.content == ja.text("remind.at.confirm", when=when_text(due))
+    confirm = ja.text("remind.at.confirm", when=when_text(due))
+    assert r.content == f"{confirm}\n{zone_line(ja, bot)}"
     reminder = await only_pending(bot, fake_discord, "haruto")
     assert (reminder.kind, reminder.due_at) == ("reply", due)
     await move(fake_discord, bot, clock, to=due)
@@ -225,7 +233,8 @@ async def test_at_reads_japanese_and_english(fake_discord, bot, content, user, w
     ]
     r = await fake_discord.slash("remind at", {"when": when, "note": "電話"}, user=user)
     assert r.ephemeral
-    assert r.content == texts.text("remind.at.confirm", when=when_text(local))
+    confirm = texts.text("remind.at.confirm", when=when_text(local))
+    assert r.content == f"{confirm}\n{zone_line(texts, bot)}", "Tokyo time is said, not silent"
     reminder = await only_pending(bot, fake_discord, user)
     assert (reminder.kind, reminder.due_at, reminder.note) == ("at", local, "電話")
 
@@ -286,7 +295,8 @@ async def test_at_limits_note_length_and_pending_count(fake_discord, bot, conten
     ok = await fake_discord.slash(
         "remind at", {"when": "in 3 days", "note": "x" * 200}, user="alice"
     )
-    assert ok.content == en.text("remind.at.confirm", when=when_text(START + timedelta(days=3)))
+    confirm = en.text("remind.at.confirm", when=when_text(START + timedelta(days=3)))
+    assert ok.content == f"{confirm}\n{zone_line(en, bot)}"
     assert len(await bot.store.pending_for(uid(fake_discord, "alice"))) == 1
     for _ in range(24):
         await bot.store.add_reminder(
@@ -433,11 +443,12 @@ async def test_quiet_hours_hold_a_midnight_reminder_until_eight(fake_discord, bo
         command=bot.mention("settings quiet-hours"),
     )
     assert confirmed.text == "\n".join(
-        [ja.text("remind.at.confirm", when=when_text(midnight)), said_at_once]
+        [ja.text("remind.at.confirm", when=when_text(midnight)), said_at_once, zone_line(ja, bot)]
     )
     evening = await fake_discord.slash("remind at", {"when": "20:00"}, user="haruto")
     tonight = datetime(2026, 3, 10, 20, 0, tzinfo=TOKYO)
-    assert evening.text == ja.text("remind.at.confirm", when=when_text(tonight)), "nothing added"
+    # nothing added: no quiet hours to wait out, and a Japanese user is told about Tokyo time once
+    assert evening.text == ja.text("remind.at.confirm", when=when_text(tonight))
     await move(fake_discord, bot, clock, to=midnight)
     assert fake_discord.dms("haruto") == []
     reminder = await bot.store.reminder(rid)

@@ -92,7 +92,7 @@ async def test_quiet_hours_can_be_turned_off(fake_discord, bot, clock, content):
     off = await fake_discord.slash("settings quiet-hours", {"off": True}, user="haruto")
     assert off.ephemeral and off.text == ja.text("remind.quiet.off")
     confirmed = await fake_discord.slash("remind at", {"when": "0:00"}, user="haruto")
-    assert "\n" not in confirmed.text, "no quiet-hours line: it comes at midnight"
+    assert "23:00〜08:00" not in confirmed.text, "no quiet-hours line: it comes at midnight"
     await move_to(fake_discord, bot, clock, datetime(2026, 3, 11, 0, 0, tzinfo=TOKYO))
     await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
     assert fake_discord.dms("haruto")[0].content == ja.text("remind.at.due_plain")
