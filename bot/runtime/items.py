@@ -6,6 +6,7 @@ select is a `DynamicItem` that routes by its custom id, after a restart too.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
@@ -24,6 +25,8 @@ class TayoriItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
     """
 
     owner_id: int | None = None
+    # What the item is for: every item class defines `async def run(self, interaction)`.
+    run: Callable[[discord.Interaction[Any]], Awaitable[None]]
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Let the owner through; tell anyone else kindly."""
@@ -41,10 +44,6 @@ class TayoriItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
             await self.run(interaction)
         except Exception as exc:
             await route_error(interaction, exc)
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        """Do what the item is for."""
-        raise NotImplementedError
 
 
 def button_label(item: discord.ui.Item[Any]) -> str | None:
