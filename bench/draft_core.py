@@ -146,11 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--strict", action="store_true", help="exit 1 if the goal is missed")
+    parser.add_argument("--sample", type=int, help="time only this many drafts, drawn at random")
     args = parser.parse_args(argv)
     content = timed_load()
     rules = content.drafts
     drafts = base_drafts(rules)
     corpus = [(loc, t[:MAX_CHARS]) for loc, t in drafts + variants(drafts, random.Random(7))]
+    if args.sample is not None and args.sample < len(corpus):
+        corpus = random.Random(7).sample(corpus, args.sample)
     worst = 0.0
     for name, section in (("rules + model", rules), ("rules only", without_model(rules))):
         time_each(corpus, section, 2)  # warm up: regex and lru caches
