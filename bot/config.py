@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     reminder_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
     heartbeat_seconds: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 30.0
     privacy_url: str | None = None
+    # MAINTENANCE=1: every command is answered with a kind "back soon" and no reminder is
+    # delivered (they stay pending and go out, late, once the bot runs without it).
+    maintenance: bool = False
 
     @field_validator("log_level")
     @classmethod

@@ -83,7 +83,7 @@ class TayoriBot(commands.Bot):
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
         self.sync_only = sync_only
         self.synced = asyncio.Event()
-        self._services: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._services: list[tuple[Callable[[], Coroutine[Any, Any, None]], bool]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
@@ -123,19 +123,30 @@ class TayoriBot(commands.Bot):
         """Return the content in the interaction user's language."""
         return self.content.pick(interaction.locale)
 
-    def add_service(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Register a background loop started after login and cancelled on close."""
-        self._services.append(run)
+    def add_service(
+        self, run: Callable[[], Coroutine[Any, Any, None]], *, in_maintenance: bool = False
+    ) -> None:
+        """Register a background loop started after login and cancelled on close.
+
+        Under MAINTENANCE=1 only the loops registered `in_maintenance` run (the heartbeat):
+        no reminder is delivered and nothing is purged until the switch is lifted.
+        """
+        self._services.append((run, in_maintenance))
 
     async def setup_hook(self) -> None:
         """Load every cog, translate the commands, start services, apply the sync policy."""
         for name in sorted(m.name for m in pkgutil.iter_modules([str(COGS_DIR)])):
             await self.load_extension(f"cogs.{name}")
         await self.tree.set_translator(ContentTranslator(self.content))
-        self.add_service(self.heartbeat.run)
+        self.add_service(self.heartbeat.run, in_maintenance=True)
         self.add_service(self.retention.run)
+        maintenance = self.settings.maintenance
+        if maintenance:
+            log.warning("MAINTENANCE=1: commands answer 'back soon'; no reminder is delivered")
         if not self.sync_only:  # `python -m bot sync` must not deliver or recover reminders
-            for run in self._services:
+            for run, in_maintenance in self._services:
+                if maintenance and not in_maintenance:
+                    continue
                 task = asyncio.create_task(run(), name=f"tayori-{run.__qualname__}")
                 task.add_done_callback(_report_death)
                 self._tasks.append(task)

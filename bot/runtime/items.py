@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import discord
 
 from bot.runtime.replies import reply, text_for
-from bot.runtime.tree import route_error
+from bot.runtime.tree import refused_for_maintenance, route_error
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
@@ -29,7 +29,9 @@ class TayoriItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
     run: Callable[[discord.Interaction[Any]], Awaitable[None]]
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        """Let the owner through; tell anyone else kindly."""
+        """Let the owner through; tell anyone else kindly (and everyone, under maintenance)."""
+        if await refused_for_maintenance(interaction):
+            return False
         if self.owner_id is None or interaction.user.id == self.owner_id:
             return True
         try:

@@ -35,8 +35,23 @@ class UserFacingError(app_commands.AppCommandError):
         self.fields = fields
 
 
+async def refused_for_maintenance(interaction: discord.Interaction[TayoriBot]) -> bool:
+    """Under MAINTENANCE=1, answer with a kind "back soon" and say so (True); else False."""
+    if not interaction.client.settings.maintenance:
+        return False
+    if interaction.type is discord.InteractionType.autocomplete:
+        await interaction.response.autocomplete([])
+    else:
+        await reply(interaction, text_for(interaction, "common.error.maintenance"))
+    return True
+
+
 class TayoriTree(app_commands.CommandTree["TayoriBot"]):
     """The command tree, with the one error handler everything routes to."""
+
+    async def interaction_check(self, interaction: discord.Interaction[TayoriBot], /) -> bool:
+        """Let every command and autocomplete through, except under MAINTENANCE=1."""
+        return not await refused_for_maintenance(interaction)
 
     async def on_error(
         self,

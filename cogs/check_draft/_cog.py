@@ -33,7 +33,7 @@ from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import EMBED_FIELD_VALUE_MAX, EMBEDS_TOTAL_MAX, TEXT_INPUT_MAX
 from bot.runtime.replies import buttons, reply, think
 from bot.runtime.shared_items import AfterSendButton
-from bot.runtime.tree import route_error
+from bot.runtime.tree import refused_for_maintenance, route_error
 from bot.services.draft_memory import DraftMemory
 
 PREFIX = "tayori:cd"
@@ -377,6 +377,8 @@ class CheckDraft(commands.Cog):
         ):
             return
         try:
+            if await refused_for_maintenance(interaction):
+                return
             await answer(interaction, typed_draft(data.get("components", [])))
         except Exception as exc:
             await route_error(interaction, exc)
