@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     diagnosis_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     reminder_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
     heartbeat_seconds: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 30.0
+    # Requests a second the bot starts itself (reminders, notices); interaction replies are
+    # not counted by Discord. Below Discord's global limit of 50 per token.
+    discord_requests_per_second: Annotated[float, Field(gt=0, le=10000, allow_inf_nan=False)] = 48
     privacy_url: str | None = None
     # MAINTENANCE=1: every command is answered with a kind "back soon" and no reminder is
     # delivered (they stay pending and go out, late, once the bot runs without it).

@@ -55,6 +55,7 @@ from .server import (
     API_PREFIX,
     FakeState,
     Fault,
+    GlobalLimit,
     RecordedRequest,
     Recorder,
     Validator,
@@ -108,6 +109,7 @@ class FakeDiscord:
         response_deadline: float = 3.0,
         quiet: float = 0.05,
         validate: bool = True,
+        global_limit: int | None = 50,
     ) -> None:
         self.world = world or World.default()
         self.token = token
@@ -120,6 +122,8 @@ class FakeDiscord:
             self.world, self.store, self.recorder, validator, token, response_deadline
         )
         self.state.on_message = self._message_created
+        # Discord's global limit per token (requests/s; None lifts it; callbacks are exempt)
+        self.state.global_limit = GlobalLimit(global_limit)
         self.gateway = Gateway(self.world, token, self._changed)
         self.bots: list[RunningBot] = []
         self.processes: list[BotProcess] = []

@@ -9,8 +9,10 @@ answered like Discord does (400, code 50035 "Invalid Form Body").
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,23 +88,67 @@ class Dropped(Exception):
 class ApiError(Exception):
     """Raised by a handler to answer with a Discord-style JSON error."""
 
-    def __init__(self, status: int, code: int, message: str, errors: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        errors: Any = None,
+        *,
+        is_global: bool = False,
+        retry_after: float = 0.0,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.errors = status, code, message, errors
+        self.is_global = is_global
+        self.retry_after = retry_after or RETRY_AFTER
 
     def body(self) -> dict:
         data: dict[str, Any] = {"message": self.message, "code": self.code}
         if self.errors is not None:
             data["errors"] = self.errors
         if self.status == 429:  # like Discord's: discord.py waits `retry_after`, then retries
-            data.update(retry_after=RETRY_AFTER, **{"global": False})
+            data.update(retry_after=self.retry_after, **{"global": self.is_global})
         return data
 
     def headers(self) -> dict[str, str]:
         """Discord's rate-limit headers (discord.py honours a 429 only behind `Via`)."""
         if self.status != 429:
             return {}
-        return {"Via": "1.1 google", "Retry-After": "1", "X-RateLimit-Scope": "user"}
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, math.ceil(self.retry_after))),
+            "X-RateLimit-Scope": "global" if self.is_global else "user",
+        }
+        if self.is_global:
+            headers["X-RateLimit-Global"] = "true"
+        return headers
+
+
+class GlobalLimit:
+    """Discord's global limit: at most `per_second` requests a bot token makes in any second.
+
+    Interaction callbacks and webhooks (follow-ups) do not count, as on Discord. A request
+    over the limit is answered 429 with `"global": true` and the wait until a slot frees.
+    """
+
+    def __init__(self, per_second: int | None, now: Callable[[], float] = time.monotonic) -> None:
+        self.per_second, self.now = per_second, now
+        self.recent: deque[float] = deque()
+        self.refused = 0  # 429s answered so far
+
+    def check(self, path: str) -> None:
+        """Count a request to `path`, or raise the global 429 when the last second is full."""
+        if self.per_second is None or path.startswith(("/interactions/", "/webhooks/")):
+            return
+        now = self.now()
+        while self.recent and self.recent[0] <= now - 1.0:
+            self.recent.popleft()
+        if len(self.recent) >= self.per_second:
+            self.refused += 1
+            wait = self.recent[0] + 1.0 - now
+            raise ApiError(429, 0, "You are being rate limited.", is_global=True, retry_after=wait)
+        self.recent.append(now)
 
 
 RETRY_AFTER = 0.01
@@ -314,6 +360,7 @@ class FakeState:
     dm_channels: dict[int, Channel] = field(default_factory=dict)
     on_message: Callable[[FakeMessage], Awaitable[None]] | None = None
     faults: list[Fault] = field(default_factory=list)
+    global_limit: GlobalLimit = field(default_factory=lambda: GlobalLimit(None))
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Use up the first injected fault matching ``method`` and ``path``, if any."""
@@ -373,6 +420,7 @@ async def _handle(
     rec.json, rec.files = await read_body(request)
     request[BODY], request[FILES], request[RECORD] = rec.json, rec.files, rec
     state.validator.check(request.method, rec.path, rec.json)
+    state.global_limit.check(rec.path)
     fault = state.take_fault(request.method, rec.path)
     if fault is None:
         return await handler(request)

@@ -29,7 +29,7 @@ from bot.runtime import logsafety
 from bot.runtime.i18n import ContentTranslator
 from bot.runtime.tree import TayoriTree
 from bot.services.heartbeat import Heartbeat
-from bot.services.ratelimit import RateLimiter
+from bot.services.ratelimit import Pacer, RateLimiter
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
 from bot.store import Store, open_store
@@ -87,6 +87,7 @@ class TayoriBot(commands.Bot):
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
+        self.pacer = Pacer(settings.discord_requests_per_second)  # requests we start ourselves
         self.reminders = ReminderService(store, clock)  # the reminders cog attaches Discord
         self.heartbeat = Heartbeat(store, clock, timedelta(seconds=settings.heartbeat_seconds))
         self.retention = Retention(

@@ -1,8 +1,12 @@
-"""Per-user rate limits on commands that write, on the injected clock."""
+"""Per-user rate limits on commands that write (on the injected clock), and the pace of
+requests to Discord (on the monotonic clock: Discord's global limit runs in real time)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 WRITES = 5
@@ -34,3 +38,31 @@ class RateLimiter:
         idle = [uid for uid, seen in self._seen.items() if not seen or now - seen[-1] >= self.per]
         for uid in idle:
             del self._seen[uid]
+
+
+class Pacer:
+    """Spaces requests evenly at `per_second`, so a burst never bounces off Discord's limit.
+
+    Discord allows a bot token about 50 requests a second outside interaction replies, and
+    answers a 429 to the rest; waiting our turn costs less than a refused request and its retry.
+    Requests are spaced 1/per_second apart (no burst), so no second ever holds more than
+    `per_second` + 1 of them.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / per_second
+        self.monotonic, self.sleep = monotonic, sleep
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        """Wait for this request's turn."""
+        now = self.monotonic()
+        turn = max(now, self._next)
+        self._next = turn + self.interval
+        if turn > now:
+            await self.sleep(turn - now)

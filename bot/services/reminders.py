@@ -40,7 +40,8 @@ MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
 STORE_BACKOFF = timedelta(seconds=30)
 STALE_CLAIM = timedelta(minutes=10)
-FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the delivery in flight
+FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the deliveries in flight
+CONCURRENCY = 8  # deliveries in flight at once (the transport paces them to Discord's limit)
 
 
 class DmClosed(Exception):
@@ -66,13 +67,17 @@ class Delivery:
     reminder: Reminder
     late: timedelta | None
     missed: bool
+    dm_channel_id: int | None = None  # the user's DM channel with the bot, when known
 
 
 class Transport(Protocol):
     """Sends reminders; implemented over Discord by the reminders cog."""
 
-    async def send_dm(self, delivery: Delivery) -> None:
-        """Send the reminder to the user's DMs (raise DmClosed or Transient)."""
+    async def send_dm(self, delivery: Delivery) -> int:
+        """Send the reminder to the user's DMs; return the DM channel's id.
+
+        Raise DmClosed or Transient. With `delivery.dm_channel_id` known, one request.
+        """
         ...
 
     async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
@@ -235,13 +240,33 @@ class ReminderService:
         self.idle.clear()
 
     async def deliver_due(self) -> int:
-        """Deliver every reminder due now; return how many were handled."""
+        """Deliver every reminder due now; return how many were handled.
+
+        Up to `CONCURRENCY` deliveries are in flight at once; each is claimed just before it
+        starts, so a stop leaves at most that many claimed (and waits for them to finish).
+        """
         handled = 0
         while batch := await self.store.due_reminders(self.clock.now(), BATCH):
-            for reminder in batch:
+            handled += await self._deliver_batch(batch)
+        return handled
+
+    async def _deliver_batch(self, batch: list[Reminder]) -> int:
+        queue = iter(batch)  # shared by the workers: each reminder is taken once
+        handled = 0
+
+        async def worker() -> None:
+            nonlocal handled
+            for reminder in queue:
                 if await self.store.claim(reminder.id):
                     await self._finish_even_if_stopped(self._deliver_guarded(reminder))
                     handled += 1
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(CONCURRENCY, len(batch))):
+                    group.create_task(worker())
+        except BaseExceptionGroup as failed:  # a store failure stops the round, as before
+            raise failed.exceptions[0] from None
         return handled
 
     @staticmethod
@@ -280,7 +305,9 @@ class ReminderService:
             return
         # Late means later than it would have arrived had the bot been up; quiet hours don't count.
         expected = arrives_at(reminder.first_due, settings)
-        delivery = Delivery(reminder, lateness(expected, now), is_missed(expected, now))
+        delivery = Delivery(
+            reminder, lateness(expected, now), is_missed(expected, now), settings.dm_channel_id
+        )
         try:
             notice = await self._send(delivery)
         except Transient as exc:
@@ -300,13 +327,17 @@ class ReminderService:
 
         Return the notice's (channel id, message id) in the second case.
         """
+        reminder = delivery.reminder
         try:
-            await self.transport.send_dm(delivery)
-            return None
+            channel_id = await self.transport.send_dm(delivery)
         except DmClosed:
-            channel = await self._channel_for(delivery.reminder)
+            channel = await self._channel_for(reminder)
             if channel is None:
                 raise
+        else:
+            if channel_id != delivery.dm_channel_id:  # the next one is a single request
+                await self.store.remember_dm_channel(reminder.id, reminder.user_id, channel_id)
+            return None
         try:
             message = await self.transport.send_channel_notice(channel, delivery)
         except ChannelGone:

@@ -18,6 +18,7 @@ class UserSettings(BaseModel):
     pace_quiet_start: str | None = None
     pace_quiet_end: str | None = None
     channel_notice: bool = False  # a notice in the server's reminder channel when DMs are closed
+    dm_channel_id: int | None = None  # their DM channel with the bot, once a reminder opened it
 
 
 class GuildSettings(BaseModel):

@@ -36,6 +36,26 @@ class SettingsStore(StoreBase):
         )
         return await self.user_settings(user_id)
 
+    async def remember_dm_channel(self, reminder_id: int, user_id: int, channel_id: int) -> None:
+        """Keep the DM channel a reminder went out through, while the reminder is still stored.
+
+        A user who deleted their data while the reminder was on its way gets no row back.
+        """
+        await self._write(
+            "INSERT INTO user_settings (user_id, dm_channel_id, updated_at) "
+            "SELECT :user_id, :channel_id, :now WHERE EXISTS "
+            "(SELECT 1 FROM reminders WHERE id = :reminder_id AND user_id = :user_id) "
+            "ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id, "
+            "updated_at = excluded.updated_at",
+            {
+                "user_id": user_id,
+                "channel_id": channel_id,
+                "reminder_id": reminder_id,
+                "now": _iso(self.clock.now()),
+            },
+            cached_rows=False,
+        )
+
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """Return a server's settings."""
         row = await self._one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))

@@ -30,28 +30,48 @@ def nonce(kind: str, delivery: Delivery) -> str:
 
 
 class DiscordTransport:
-    """Delivers reminders by DM, or as a discreet notice in a server's reminder channel."""
+    """Delivers reminders by DM, or as a discreet notice in a server's reminder channel.
+
+    Every request it makes waits its turn at the bot's pace (`bot.pacer`), below Discord's
+    global limit, so a burst of reminders flows at that rate instead of bouncing off 429s.
+    """
 
     def __init__(self, bot: TayoriBot) -> None:
         self.bot = bot
 
-    async def send_dm(self, delivery: Delivery) -> None:
-        """Send the reminder to the user's DMs."""
-        texts = self.bot.content[delivery.reminder.locale]
+    async def send_dm(self, delivery: Delivery) -> int:
+        """Send the reminder to the user's DMs; return the DM channel's id.
+
+        With the channel known from an earlier reminder, that is one request; else the DM is
+        opened first (and opened again if the known channel has gone).
+        """
         try:
+            if delivery.dm_channel_id is not None:
+                try:
+                    return await self._send_in(delivery.dm_channel_id, delivery)
+                except discord.NotFound:
+                    pass  # not a DM channel any more: open it again
+            await self.bot.pacer.wait()
             channel = await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
-            view = delivered_view(texts, delivery)
-            text = delivered_text(texts, delivery)[:MESSAGE_MAX]
-            if view:
-                await channel.send(text, nonce=nonce("r", delivery), view=view)
-            else:
-                await channel.send(text, nonce=nonce("r", delivery))
+            return await self._send_in(channel.id, delivery)
         except discord.Forbidden as exc:
             raise DmClosed(str(exc)) from exc
         except discord.HTTPException as exc:
             raise Transient(f"{exc.status} {exc.text}") from exc
         except NETWORK_ERRORS as exc:
             raise Transient(repr(exc)) from exc
+
+    async def _send_in(self, channel_id: int, delivery: Delivery) -> int:
+        texts = self.bot.content[delivery.reminder.locale]
+        channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+        view = delivered_view(texts, delivery)
+        text = delivered_text(texts, delivery)[:MESSAGE_MAX]
+        await self.bot.pacer.wait()
+        if view:
+            await channel.send(text, nonce=nonce("r", delivery), view=view)
+        else:
+            await channel.send(text, nonce=nonce("r", delivery))
+        return channel_id
 
     async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
         """Post '⏰ A reminder from Tayori' in the channel, mentioning only that user."""
@@ -60,6 +80,7 @@ class DiscordTransport:
         text = texts.text("remind.delivery.dm_closed", command=self.bot.mention("remind list"))
         channel = self.bot.get_partial_messageable(channel_id)
         try:
+            await self.bot.pacer.wait()
             posted = await channel.send(
                 f"<@{user.id}> {text}",
                 allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[user]),
@@ -80,6 +101,7 @@ class DiscordTransport:
         for channel_id, message_id in notices:
             message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
             try:
+                await self.bot.pacer.wait()
                 await message.delete()
             except discord.NotFound:
                 pass  # someone deleted it already

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = {
     "reminders.py": (
         ["--pending", "300", "--burst", "20", "--samples", "20"],
-        ["bulk insert of 300 pending reminders", "delivered 20 DMs", "schema violations: 0"],
+        ["bulk insert of 300 pending reminders", "delivered 20 DMs", "lost: 0", "violations: 0"],
     ),
     "check_draft_roundtrip.py": (
         ["--n", "3", "--rounds", "1", "--concurrency", "2"],

@@ -334,3 +334,39 @@ async def test_without_the_users_consent_nothing_is_posted_and_the_reminder_wait
     assert (await bot.store.reminder(reminder.id)).state == "held"
     listed = await fake_discord.slash("remind list", {}, user="closed")
     assert NOTE in listed.followups[-1].content, "shown at the next command instead"
+
+
+def dm_requests(fake) -> list[str]:
+    """The requests the bot made to reach haruto's DMs, as "METHOD path"."""
+    dm = fake.world.dm_channel(fake.user("haruto"))
+    wanted = ("/users/@me/channels", f"/channels/{dm.id}/messages")
+    return [f"{r.method} {r.path}" for r in fake.requests if r.path in wanted]
+
+
+async def test_the_second_reminder_to_a_user_is_one_request(fake_discord, bot, clock):
+    fake = fake_discord
+    dm = fake.world.dm_channel(fake.user("haruto")).id
+    await fake.slash("remind at", {"when": "3時間後", "note": "一つめ"}, user="haruto")
+    await move(fake, bot, clock, timedelta(hours=3))
+    assert dm_requests(fake) == ["POST /users/@me/channels", f"POST /channels/{dm}/messages"]
+    assert (await bot.store.user_settings(fake.user("haruto").id)).dm_channel_id == dm
+    await fake.slash("remind at", {"when": "3時間後", "note": "二つめ"}, user="haruto")
+    await move(fake, bot, clock, timedelta(hours=3))
+    assert dm_requests(fake)[2:] == [f"POST /channels/{dm}/messages"], "the DM is not reopened"
+    assert [m.content.count("二つめ") for m in fake.dms("haruto")] == [0, 1]
+
+
+async def test_a_dm_channel_that_is_gone_is_opened_again(fake_discord, bot, clock):
+    fake = fake_discord
+    dm = fake.world.dm_channel(fake.user("haruto")).id
+    await bot.store.set_user_settings(fake.user("haruto").id, dm_channel_id=dm)
+    fake.fail_next("POST", f"/channels/{dm}/messages", 404, code=10003)  # Unknown Channel
+    await fake.slash("remind at", {"when": "3時間後", "note": "届く"}, user="haruto")
+    await move(fake, bot, clock, timedelta(hours=3))
+    await fake.wait_until(lambda: fake.dms("haruto"), within=5)
+    assert dm_requests(fake) == [
+        f"POST /channels/{dm}/messages",
+        "POST /users/@me/channels",
+        f"POST /channels/{dm}/messages",
+    ]
+    assert "届く" in fake.dms("haruto")[0].content

@@ -1,7 +1,9 @@
+import asyncio
+import itertools
 from datetime import timedelta
 
 from bot.core.clock import utc
-from bot.services.ratelimit import RateLimiter
+from bot.services.ratelimit import Pacer, RateLimiter
 
 
 def test_five_writes_per_ten_seconds_then_the_wait_is_told():
@@ -21,3 +23,52 @@ def test_idle_users_are_forgotten(monkeypatch):
         limiter.hit(uid, now)
     limiter.hit(99, now + timedelta(seconds=30))
     assert set(limiter._seen) == {99}
+
+
+class FakeTime:
+    """A monotonic clock that moves only when the pacer sleeps."""
+
+    def __init__(self) -> None:
+        self.t = 50.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += seconds
+
+
+async def test_the_pacer_spaces_a_burst_evenly_at_its_rate():
+    time = FakeTime()
+    pacer = Pacer(40, time.monotonic, time.sleep)
+    turns = []
+    for _ in range(100):
+        await pacer.wait()
+        turns.append(time.t)
+    assert turns[0] == 50.0, "the first request goes at once"
+    gaps = {round(b - a, 9) for a, b in itertools.pairwise(turns)}
+    assert gaps == {0.025}
+    assert sum(1 for t in turns if round(t, 9) < 51.0) == 40, "no second holds more than the rate"
+
+
+async def test_the_pacer_does_not_wait_when_requests_are_already_slower():
+    time = FakeTime()
+    pacer = Pacer(45, time.monotonic, time.sleep)
+    for _ in range(5):
+        await pacer.wait()
+        time.t += 1.0  # one request a second
+    assert time.slept == []
+
+
+async def test_waiters_arriving_together_get_distinct_turns():
+    slept = []
+
+    async def sleep(seconds: float) -> None:  # time stands still while they all wait
+        slept.append(seconds)
+        await asyncio.sleep(0)
+
+    pacer = Pacer(10, lambda: 50.0, sleep)
+    await asyncio.gather(*(pacer.wait() for _ in range(5)))
+    assert sorted(round(s, 9) for s in slept) == [0.1, 0.2, 0.3, 0.4]

@@ -4,7 +4,14 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FakeClock, utc
-from bot.services.reminders import ChannelGone, Delivery, DmClosed, ReminderService, Transient
+from bot.services.reminders import (
+    CONCURRENCY,
+    ChannelGone,
+    Delivery,
+    DmClosed,
+    ReminderService,
+    Transient,
+)
 from bot.store import Store, StoreError
 
 
@@ -24,6 +31,7 @@ class RecordingTransport:
             raise self.dm_error
         self.dms.append(delivery)
         self.sent.set()
+        return 7000 + delivery.reminder.user_id  # the DM channel's id
 
     async def send_channel_notice(self, channel_id, delivery):
         if self.channel_error:
@@ -171,9 +179,11 @@ async def test_the_scheduler_survives_a_store_error_and_recovers_stale_claims(se
     clock.advance(timedelta(minutes=11))
     real_next_due = store.next_due
     failures = iter([StoreError("disk I/O error")])
+    failed = asyncio.Event()
 
     async def flaky_next_due():
         for failure in failures:
+            failed.set()
             raise failure
         return await real_next_due()
 
@@ -181,6 +191,7 @@ async def test_the_scheduler_survives_a_store_error_and_recovers_stale_claims(se
     task = asyncio.create_task(service.run())
     try:
         await asyncio.wait_for(transport.sent.wait(), 2)  # the start-up recovery sent it
+        await asyncio.wait_for(failed.wait(), 2)  # then the store failed: it backs off
         transport.sent.clear()
         again = await store.add_reminder(1, "at", clock.now(), "ja")
         await store.claim(again.id)
@@ -256,3 +267,79 @@ async def test_every_write_through_the_service_wakes_the_scheduler(setup):
     assert woke()
     assert await service.close(2, delivered.id)
     assert woke()
+
+
+async def test_a_burst_goes_out_several_at_a_time_each_once(setup):
+    store, clock, transport, service = setup
+    ids = [(await store.add_reminder(u, "at", clock.now(), "ja")).id for u in range(1, 31)]
+    in_flight, most, full = 0, 0, asyncio.Event()
+    real_send = transport.send_dm
+
+    async def counted(delivery):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        if in_flight == CONCURRENCY:
+            full.set()
+        await asyncio.wait_for(full.wait(), 2)  # the first requests wait on the wire together
+        in_flight -= 1
+        return await real_send(delivery)
+
+    transport.send_dm = counted
+    assert await service.deliver_due() == 30
+    assert CONCURRENCY > 1 and most == CONCURRENCY, "deliveries overlap, up to the bound"
+    assert sorted(d.reminder.id for d in transport.dms) == ids, "every one, once"
+    assert {(await store.reminder(i)).state for i in ids} == {"delivered"}
+
+
+async def test_a_stop_mid_burst_leaves_no_claim_behind(setup):
+    store, clock, transport, service = setup
+    ids = [(await store.add_reminder(u, "at", clock.now(), "ja")).id for u in range(1, 31)]
+    started, all_started, release = 0, asyncio.Event(), asyncio.Event()
+    real_send = transport.send_dm
+
+    async def slow(delivery):
+        nonlocal started
+        started += 1
+        if started == CONCURRENCY:
+            all_started.set()
+        await release.wait()
+        return await real_send(delivery)
+
+    transport.send_dm = slow
+    running = asyncio.create_task(service.deliver_due())
+    await asyncio.wait_for(all_started.wait(), 2)
+    running.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    states = [(await store.reminder(i)).state for i in ids]
+    assert states.count("delivered") == len(transport.dms) == CONCURRENCY
+    assert set(states) == {"delivered", "pending"}, "none left claimed, so none sent twice"
+
+
+async def test_the_dm_channel_is_remembered_so_the_next_reminder_is_one_request(setup):
+    store, clock, transport, service = setup
+    await store.add_reminder(1, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert transport.dms[0].dm_channel_id is None, "unknown the first time"
+    assert (await store.user_settings(1)).dm_channel_id == 7001
+    await store.add_reminder(1, "at", clock.now(), "ja")
+    await service.deliver_due()
+    assert transport.dms[1].dm_channel_id == 7001
+
+
+async def test_a_dm_channel_is_not_kept_for_a_user_who_deleted_their_data_meanwhile(setup):
+    store, clock, transport, service = setup
+    await store.add_reminder(1, "at", clock.now(), "ja")
+    real_send = transport.send_dm
+
+    async def deleted_meanwhile(delivery):
+        sent = await real_send(delivery)
+        await store.delete_user(1)  # /privacy delete lands while the DM is on its way
+        return sent
+
+    transport.send_dm = deleted_meanwhile
+    await service.deliver_due()
+    assert await store.export_user(1) == {"user_settings": [], "diagnoses": [], "reminders": []}
