@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
     # MAINTENANCE=1: every command is answered with a kind "back soon" and no reminder is
     # delivered (they stay pending and go out, late, once the bot runs without it).
     maintenance: bool = False
+    # METRICS_PORT: serve Prometheus metrics on http://METRICS_HOST:METRICS_PORT/metrics (off
+    # when unset; 0 picks a free port, for tests).
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] | None = None
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("log_level")
     @classmethod
@@ -94,7 +101,56 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(f"{name} {reason}".replace("Value error, ", "")) from None
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr at `level`, quietly for discord.py's chatter."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+# Structured fields a record may carry (`extra=`); only these reach a log line. They are
+# names, numbers and outcomes: never what a user typed.
+LOG_FIELDS = ("command", "outcome", "latency_ms", "guild", "shard")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class TextFormatter(logging.Formatter):
+    """One line per event, with its structured fields as key=value after the message."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The classic line, then ` command=/about outcome=ok ...` when there are fields."""
+        line = super().format(record)
+        fields = _fields(record)
+        if not fields:
+            return line
+        return line + " " + " ".join(f"{k}={v}" for k, v in fields.items())
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per event (LOG_FORMAT=json), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Time, level, logger, message, the structured fields, and the traceback if any."""
+        event: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_fields(record),
+        }
+        if record.exc_info:
+            event["exception"] = self.formatException(record.exc_info)
+        return json.dumps(event, ensure_ascii=False, default=str)
+
+
+def _fields(record: logging.LogRecord) -> dict[str, object]:
+    return {k: getattr(record, k) for k in LOG_FIELDS if getattr(record, k, None) is not None}
+
+
+def formatter(log_format: str) -> logging.Formatter:
+    """The formatter for LOG_FORMAT (`text` or `json`)."""
+    return JsonFormatter() if log_format == "json" else TextFormatter()
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Log to stderr at `level` in `log_format`, quietly for discord.py's chatter."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter(log_format))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))

@@ -19,16 +19,18 @@ from typing import Any
 
 import discord
 import yarl
+from aiohttp import web
 from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import Content, LocaleContent, load_content
-from bot.runtime import logsafety
+from bot.runtime import logsafety, metrics
 from bot.runtime.i18n import ContentTranslator
 from bot.runtime.tree import TayoriTree
 from bot.services.heartbeat import Heartbeat
+from bot.services.metrics import Metrics
 from bot.services.ratelimit import Pacer, RateLimiter
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
@@ -87,8 +89,14 @@ class TayoriBot(commands.Bot):
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
         self.limiter = RateLimiter()
+        self.metrics = Metrics()
+        self.metrics_port: int | None = None  # the port /metrics is served on, once it is
+        self._metrics_runner: web.AppRunner | None = None
+        self._rate_limits = metrics.DiscordRateLimits(self.metrics)
+        logging.getLogger("discord.http").addHandler(self._rate_limits)
         self.pacer = Pacer(settings.discord_requests_per_second)  # requests we start ourselves
-        self.reminders = ReminderService(store, clock)  # the reminders cog attaches Discord
+        # the reminders cog attaches Discord as their transport
+        self.reminders = ReminderService(store, clock, metrics=self.metrics)
         self.heartbeat = Heartbeat(store, clock, timedelta(seconds=settings.heartbeat_seconds))
         self.retention = Retention(
             store,
@@ -151,6 +159,14 @@ class TayoriBot(commands.Bot):
                 task = asyncio.create_task(run(), name=f"tayori-{run.__qualname__}")
                 task.add_done_callback(_report_death)
                 self._tasks.append(task)
+        if self.settings.metrics_port is not None and not self.sync_only:
+            self._metrics_runner = await metrics.serve(
+                self, self.settings.metrics_host, self.settings.metrics_port
+            )
+            self.metrics_port = _bound_port(self._metrics_runner)
+            log.info(
+                "metrics on http://%s:%s/metrics", self.settings.metrics_host, self.metrics_port
+            )
         await self.apply_sync_policy()
         self.synced.set()
 
@@ -194,6 +210,12 @@ class TayoriBot(commands.Bot):
         """
         return await self.heartbeat.beat()
 
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[TayoriBot], command: object
+    ) -> None:
+        """Count a command that finished without an error."""
+        metrics.handled(interaction, "ok")
+
     async def on_ready(self) -> None:
         """Say that the bot is ready."""
         log.info("Tayori is ready as %s in %d server(s)", self.user, len(self.guilds))
@@ -224,7 +246,17 @@ class TayoriBot(commands.Bot):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        logging.getLogger("discord.http").removeHandler(self._rate_limits)
+        if self._metrics_runner is not None:
+            await self._metrics_runner.cleanup()
+            self._metrics_runner = None
         await super().close()
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    """The port a runner's first site listens on (the one chosen, when 0 was asked)."""
+    server = runner.addresses[0]
+    return int(server[1])
 
 
 def _report_death(task: asyncio.Task[None]) -> None:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.runtime import metrics
 from bot.runtime.replies import reply, text_for
 from bot.runtime.tree import refused_for_maintenance, route_error
 
@@ -30,6 +31,7 @@ class TayoriItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Let the owner through; tell anyone else kindly (and everyone, under maintenance)."""
+        metrics.start(interaction, self)
         if await refused_for_maintenance(interaction):
             return False
         if self.owner_id is None or interaction.user.id == self.owner_id:
@@ -46,6 +48,8 @@ class TayoriItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
             await self.run(interaction)
         except Exception as exc:
             await route_error(interaction, exc)
+        else:
+            metrics.handled(interaction, "ok", self)
 
 
 def button_label(item: discord.ui.Item[Any]) -> str | None:

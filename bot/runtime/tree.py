@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.core.pacing import PacingError
+from bot.runtime import metrics
 from bot.runtime.replies import reply, text_for
 from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
 
@@ -43,6 +44,7 @@ async def refused_for_maintenance(interaction: discord.Interaction[TayoriBot]) -
         await interaction.response.autocomplete([])
     else:
         await reply(interaction, text_for(interaction, "common.error.maintenance"))
+        metrics.handled(interaction, "maintenance")
     return True
 
 
@@ -51,6 +53,7 @@ class TayoriTree(app_commands.CommandTree["TayoriBot"]):
 
     async def interaction_check(self, interaction: discord.Interaction[TayoriBot], /) -> bool:
         """Let every command and autocomplete through, except under MAINTENANCE=1."""
+        metrics.start(interaction)
         return not await refused_for_maintenance(interaction)
 
     async def on_error(
@@ -61,6 +64,10 @@ class TayoriTree(app_commands.CommandTree["TayoriBot"]):
         """Tell the user what went wrong, kindly; log what was not expected."""
         original = getattr(error, "original", error)
         key, fields = _known(original)
+        outcome = _outcome(original, key)
+        metrics.handled(interaction, outcome)
+        if outcome == "rate_limited":
+            interaction.client.metrics.rate_limited.labels("tayori", "user").inc()
         if key is None:
             log.error(
                 "unexpected error in %s (user %s, guild %s)",
@@ -71,6 +78,7 @@ class TayoriTree(app_commands.CommandTree["TayoriBot"]):
             )
             key = "common.error.generic"
         elif isinstance(original, StoreError):
+            interaction.client.metrics.store_errors.labels("interaction").inc()
             log.warning("store problem in %s: %s", _where(interaction), original)
         try:
             await reply(interaction, text_for(interaction, key, **fields))
@@ -100,6 +108,21 @@ def _known(error: BaseException) -> tuple[str | None, dict[str, Any]]:
     if isinstance(error, StoreReadOnly):
         return "common.error.db_readonly", {}
     return None, {}
+
+
+def _outcome(error: BaseException, key: str | None) -> str:
+    """The outcome label of an interaction that ended in `error` (message `key`)."""
+    if key is None:
+        return "error"
+    if isinstance(error, StoreError):
+        return "store_error"
+    if key == "common.error.cooldown":
+        return "rate_limited"
+    if isinstance(error, app_commands.TransformerError):
+        return "bad_input"
+    if isinstance(error, app_commands.CheckFailure):
+        return "refused"
+    return "user_error"
 
 
 def _where(interaction: discord.Interaction[TayoriBot]) -> str:

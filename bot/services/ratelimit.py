@@ -41,12 +41,13 @@ class RateLimiter:
 
 
 class Pacer:
-    """Spaces requests evenly at `per_second`, so a burst never bounces off Discord's limit.
+    """Keeps requests under `per_second`, so a burst never bounces off Discord's limit.
 
     Discord allows a bot token about 50 requests a second outside interaction replies, and
     answers a 429 to the rest; waiting our turn costs less than a refused request and its retry.
-    Requests are spaced 1/per_second apart (no burst), so no second ever holds more than
-    `per_second` + 1 of them.
+    Requests are spaced 1/per_second apart, and no second (by the monotonic clock) ever holds
+    more than `per_second` of them: after the event loop stalls, the waiting requests do not
+    all go at once.
     """
 
     def __init__(
@@ -56,13 +57,22 @@ class Pacer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.interval = 1.0 / per_second
+        self.limit = max(1, int(per_second))
         self.monotonic, self.sleep = monotonic, sleep
         self._next = 0.0
+        self._recent: deque[float] = deque()
 
     async def wait(self) -> None:
-        """Wait for this request's turn."""
-        now = self.monotonic()
-        turn = max(now, self._next)
-        self._next = turn + self.interval
-        if turn > now:
+        """Wait for this request's turn (checked and taken without a pause in between)."""
+        while True:
+            now = self.monotonic()
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            turn = max(now, self._next)
+            if len(self._recent) >= self.limit:
+                turn = max(turn, self._recent[0] + 1.0)
+            if turn <= now:
+                break
             await self.sleep(turn - now)
+        self._recent.append(now)
+        self._next = now + self.interval

@@ -28,6 +28,7 @@ from bot.core.pacing import (
     lateness,
     shift_out_of_quiet,
 )
+from bot.services.metrics import Metrics
 from bot.store import Reminder, Store, StoreError, UserSettings
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ class ChannelForbidden(Exception):
 
 class Transient(Exception):
     """A failure worth retrying (5xx, 429, network)."""
+
+
+HELD_CAUSES = {DmClosed: "dm_closed", ChannelGone: "channel_gone", ChannelForbidden: "forbidden"}
 
 
 @dataclass(frozen=True)
@@ -125,9 +129,17 @@ class ReminderService:
     The transport is Discord's, given by the reminders cog when it loads (`attach`).
     """
 
-    def __init__(self, store: Store, clock: Clock, transport: Transport | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        transport: Transport | None = None,
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.store, self.clock = store, clock
         self._transport = transport
+        self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
         self._rest = asyncio.Event()
         self.idle = asyncio.Event()
@@ -217,6 +229,7 @@ class ReminderService:
                 await self.deliver_due()
                 await self._sleep()
             except StoreError as exc:
+                self.metrics.store_errors.labels("scheduler").inc()
                 log.error("reminder store problem, retrying in %s: %s", STORE_BACKOFF, exc)
                 await self.clock.sleep_until(self.clock.now() + STORE_BACKOFF, self._wake)
 
@@ -293,7 +306,7 @@ class ReminderService:
             raise
         except Exception as exc:  # one bad reminder must not stop the scheduler
             log.exception("reminder %s: unexpected failure", reminder.id)
-            await self._retry(reminder, exc)
+            await self._retry(reminder, exc, "unexpected")
 
     async def deliver(self, reminder: Reminder) -> None:
         """Send one claimed reminder and record the outcome."""
@@ -302,6 +315,7 @@ class ReminderService:
         allowed = arrives_at(now, settings)
         if allowed > now:
             await self.store.retry_later(reminder.id, allowed)
+            self._count("deferred", "quiet_hours")
             return
         # Late means later than it would have arrived had the bot been up; quiet hours don't count.
         expected = arrives_at(reminder.first_due, settings)
@@ -311,15 +325,20 @@ class ReminderService:
         try:
             notice = await self._send(delivery)
         except Transient as exc:
-            await self._retry(reminder, exc)
+            await self._retry(reminder, exc, "transient")
             return
-        except (DmClosed, ChannelGone, ChannelForbidden):
+        except (DmClosed, ChannelGone, ChannelForbidden) as exc:
             await self.store.hold(reminder.id)
+            self._count("held", HELD_CAUSES[type(exc)])
             return
+        self.metrics.lateness.observe((delivery.late or timedelta(0)).total_seconds())
         if notice is None:
             await self.store.mark_delivered(reminder.id)
+            self._count("delivered", "dm")
+            return
+        self._count("held", "channel_notice")
         # only a discreet notice went out: keep it for /remind list and the next command
-        elif not await self.store.hold(reminder.id, notice):
+        if not await self.store.hold(reminder.id, notice):
             await self.transport.delete_notices([notice])  # the user deleted their data meanwhile
 
     async def _send(self, delivery: Delivery) -> tuple[int, int] | None:
@@ -353,13 +372,18 @@ class ReminderService:
             return None
         return (await self.store.guild_settings(reminder.guild_id)).reminder_channel_id
 
-    async def _retry(self, reminder: Reminder, exc: Exception) -> None:
+    def _count(self, outcome: str, cause: str) -> None:
+        self.metrics.deliveries.labels(outcome, cause).inc()
+
+    async def _retry(self, reminder: Reminder, exc: Exception, cause: str) -> None:
         if reminder.attempts + 1 >= MAX_ATTEMPTS:
             log.error(
                 "reminder %s failed %d times (%s); holding it", reminder.id, MAX_ATTEMPTS, exc
             )
             await self.store.hold(reminder.id)
+            self._count("failed", cause)
             return
+        self._count("retried", cause)
         delay = RETRY_BASE * (2**reminder.attempts)
         log.warning("reminder %s: transient failure (%s); retrying in %s", reminder.id, exc, delay)
         await self.store.retry_later(reminder.id, self.clock.now() + delay)

@@ -152,6 +152,11 @@ class RemindersStore(StoreBase):
         row = await self._one("SELECT min(due_at) FROM reminders WHERE state = 'pending'")
         return _dt(row[0]) if row else None
 
+    async def reminder_counts(self) -> dict[str, int]:
+        """Return how many reminders are stored in each state (for the operator's metrics)."""
+        rows = await self._all("SELECT state, count(*) FROM reminders GROUP BY state")
+        return {row[0]: row[1] for row in rows}
+
     async def claim(self, reminder_id: int) -> bool:
         """Claim a due reminder for sending; False if another sender has it."""
         cur = await self._write(

@@ -31,6 +31,8 @@ from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names, options
 from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import EMBED_FIELD_VALUE_MAX, EMBEDS_TOTAL_MAX, TEXT_INPUT_MAX
+from bot.runtime.metrics import handled
+from bot.runtime.metrics import start as start_timing
 from bot.runtime.replies import buttons, reply, think
 from bot.runtime.shared_items import AfterSendButton
 from bot.runtime.tree import refused_for_maintenance, route_error
@@ -376,9 +378,12 @@ class CheckDraft(commands.Cog):
             or data.get("custom_id") != FORM_ID
         ):
             return
+        start_timing(interaction)
         try:
             if await refused_for_maintenance(interaction):
                 return
             await answer(interaction, typed_draft(data.get("components", [])))
         except Exception as exc:
             await route_error(interaction, exc)
+        else:
+            handled(interaction, "ok")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sqlite3
 from datetime import timedelta
 
 import pytest
 
+from bot.config import JsonFormatter, TextFormatter
 from bot.core.article import ng_item, template
 from bot.core.draft import Finding, Report
 from cogs.check_draft._cog import quoted_span, render
@@ -286,8 +288,8 @@ async def test_the_draft_is_never_logged_or_stored(fake_discord, bot, content, c
     assert "ZQXW" in r.text, "the check ran, quoting the draft to its author only"
     gateway = [x.getMessage() for x in caplog.records if x.name == "discord.gateway"]
     assert any("INTERACTION_CREATE" in line for line in gateway), "debug logging was on"
-    for record in caplog.records:
-        logged = record.getMessage() + (record.exc_text or "")
+    for record, formatter in itertools.product(caplog.records, (TextFormatter(), JsonFormatter())):
+        logged = formatter.format(record) + (record.exc_text or "")  # LOG_FORMAT text and json
         assert "ZQXW" not in logged, f"{record.name} logged the draft"
     path = bot.settings.database_path
     assert "ZQXW" not in dump_database(path)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import JsonFormatter, TextFormatter
 from bot.core.clock import utc
 from bot.core.when import format_duration, format_local
 from bot.runtime.replies import when_text
@@ -503,8 +505,8 @@ async def test_notes_and_answers_stay_out_of_the_debug_log(fake_discord, bot, co
     await fake_discord.slash("remind at", {"when": "ZQXW 24"}, user="haruto")  # unreadable
     assert await bot.store.pending_for(uid(fake_discord, "haruto")), "the note was stored"
     assert any(r.name.startswith("discord") and r.levelno == logging.DEBUG for r in caplog.records)
-    for record in caplog.records:
-        logged = record.getMessage() + (record.exc_text or "")
+    for record, formatter in itertools.product(caplog.records, (TextFormatter(), JsonFormatter())):
+        logged = formatter.format(record) + (record.exc_text or "")  # LOG_FORMAT text and json
         assert "ZQXW" not in logged, f"{record.name} logged what the user typed"
 
 

@@ -1,3 +1,5 @@
+import json
+import logging
 import os
 import subprocess
 import sys
@@ -5,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SettingsError, load_settings
+from bot.config import JsonFormatter, SettingsError, TextFormatter, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,6 +67,9 @@ def test_token_from_dotenv_file(clean_env, tmp_path):
         ("HEARTBEAT_SECONDS", "inf", "HEARTBEAT_SECONDS "),
         ("HEARTBEAT_SECONDS", "1e300", "HEARTBEAT_SECONDS "),
         ("PRIVACY_URL", "PRIVACY.md", "PRIVACY_URL must be the http(s):// address"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT "),
+        ("METRICS_PORT", "70000", "METRICS_PORT "),
+        ("DISCORD_REQUESTS_PER_SECOND", "0", "DISCORD_REQUESTS_PER_SECOND "),
     ],
 )
 def test_each_bad_setting_is_named(clean_env, monkeypatch, name, value, starts):
@@ -97,3 +102,38 @@ def test_unusable_database_path_is_one_line_and_exit_2(tmp_path):
     result = run_bot(tmp_path, DISCORD_TOKEN="x", DATABASE_PATH=str(blocked / "sub" / "t.db"))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def record(**fields) -> logging.LogRecord:
+    made = logging.LogRecord(
+        "bot.interactions", logging.INFO, __file__, 1, "interaction handled", (), None
+    )
+    made.created = 1773111600.25  # 2026-03-10 03:00:00.250 UTC
+    for name, value in fields.items():
+        setattr(made, name, value)
+    return made
+
+
+def test_json_logs_are_one_object_per_event_with_the_structured_fields():
+    line = JsonFormatter().format(
+        record(command="/about", outcome="ok", latency_ms=3.5, guild=7, shard=0)
+    )
+    assert json.loads(line) == {
+        "ts": "2026-03-10T03:00:00.250+00:00",
+        "level": "INFO",
+        "logger": "bot.interactions",
+        "message": "interaction handled",
+        "command": "/about",
+        "outcome": "ok",
+        "latency_ms": 3.5,
+        "guild": 7,
+        "shard": 0,
+    }
+    assert "\n" not in line
+
+
+def test_only_the_known_fields_reach_a_line():
+    made = record(command="/about", note="ZQXW")  # a field nobody declared never leaks
+    assert "ZQXW" not in JsonFormatter().format(made)
+    assert "ZQXW" not in TextFormatter().format(made)
+    assert TextFormatter().format(made).endswith("interaction handled command=/about")

@@ -63,12 +63,56 @@ async def test_the_pacer_does_not_wait_when_requests_are_already_slower():
 
 
 async def test_waiters_arriving_together_get_distinct_turns():
-    slept = []
+    time = Sleepers()
+    pacer = Pacer(10, time.monotonic, time.sleep)
+    went = []
 
-    async def sleep(seconds: float) -> None:  # time stands still while they all wait
-        slept.append(seconds)
-        await asyncio.sleep(0)
+    async def request() -> None:
+        await pacer.wait()
+        went.append(time.t)
 
-    pacer = Pacer(10, lambda: 50.0, sleep)
-    await asyncio.gather(*(pacer.wait() for _ in range(5)))
-    assert sorted(round(s, 9) for s in slept) == [0.1, 0.2, 0.3, 0.4]
+    await asyncio.gather(*(request() for _ in range(5)))
+    assert [round(t - 50.0, 9) for t in sorted(went)] == [0.0, 0.1, 0.2, 0.3, 0.4]
+
+
+async def test_after_a_stall_no_second_holds_more_than_the_rate():
+    time = Sleepers()
+    pacer = Pacer(10, time.monotonic, time.sleep)
+    went = []
+
+    async def request() -> None:
+        await pacer.wait()
+        went.append(time.t)
+
+    queued = [asyncio.ensure_future(request()) for _ in range(40)]
+    await asyncio.sleep(0)
+    time.t += 2.0  # the event loop was busy for two seconds: twenty turns were missed
+    await asyncio.gather(*queued)
+    assert len(went) == 40
+    for start in went:
+        assert sum(1 for t in went if start <= t < start + 1.0 - 1e-9) <= 10
+
+
+class Sleepers:
+    """A monotonic clock for concurrent waiters: it moves to the earliest wake-up asked for."""
+
+    def __init__(self) -> None:
+        self.t = 50.0
+        self.wakes: list[tuple[float, asyncio.Future[None]]] = []
+
+    def monotonic(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        wake = asyncio.get_running_loop().create_future()
+        self.wakes.append((self.t + seconds, wake))
+        asyncio.get_running_loop().call_soon(self._advance)
+        await wake
+
+    def _advance(self) -> None:
+        if not self.wakes:
+            return
+        self.wakes.sort(key=lambda w: w[0])
+        when, wake = self.wakes.pop(0)
+        self.t = max(self.t, when)
+        wake.set_result(None)
