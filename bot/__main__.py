@@ -1,4 +1,5 @@
-"""`python -m bot [run | sync | check-content | healthcheck]`: start Tayori or check on it."""
+"""`python -m bot [run | sync | check-content | healthcheck | backup PATH]`: start Tayori,
+check on it, or copy its database."""
 
 from __future__ import annotations
 
@@ -47,6 +48,24 @@ def healthcheck(settings: Settings) -> int:
     return 0
 
 
+def backup(settings: Settings, path: str | None) -> int:
+    """Copy the database to `path` while the bot may be running."""
+    from bot.store.backup import backup as copy
+    from bot.store.base import StoreError
+
+    if not path:
+        return fail("backup needs a file to write to: python -m bot backup PATH")
+    try:
+        done = copy(settings.database_path, path)
+    except StoreError as exc:
+        return fail(f"backup failed: {exc}")
+    counts = ", ".join(f"{table}: {n}" for table, n in done.rows.items())
+    print(
+        f"backup of {settings.database_path} written to {done.path} ({done.size:,} bytes: {counts})"
+    )
+    return 0
+
+
 def check_content(settings: Settings) -> int:
     """Validate the content and print a summary."""
     from bot.core.content import load_content
@@ -68,14 +87,20 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and do what it asks; errors become one line and status 2."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "sync", "check-content", "healthcheck"]
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "sync", "check-content", "healthcheck", "backup"],
     )
+    parser.add_argument("path", nargs="?", help="backup: the file to write the copy to")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.log_format)
         if args.command == "healthcheck":
             return healthcheck(settings)
+        if args.command == "backup":
+            return backup(settings, args.path)
         if args.command in ("run", "sync"):
             settings.token()
         return _heavy(args.command, settings)

@@ -159,3 +159,32 @@ async def test_the_heartbeat_stops_while_the_gateway_is_down(fake_discord, bot, 
     await fake_discord.wait_until(lambda: bot.gateway_up)
     assert await bot.beat()
     assert read_heartbeat(bot.settings.database_path) == clock.now()
+
+
+async def test_a_backup_taken_while_the_bot_runs_restores_and_runs(fake_discord, tmp_path):
+    live, copy = tmp_path / "live.db", tmp_path / "backups" / "copy.db"
+    proc = await fake_discord.start_process(
+        database_path=live, expect_sync=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}
+    )
+    note = {"when": "3時間後", "note": "バックアップ"}
+    await fake_discord.slash("remind at", note, user="haruto")
+    taken = await asyncio.to_thread(run_cli, tmp_path, "backup", str(copy), DATABASE_PATH=str(live))
+    assert taken.returncode == 0, taken.stderr
+    assert f"written to {copy}" in taken.stdout and "reminders: 1" in taken.stdout
+    assert await proc.stop() == 0
+    assert not copy.with_name("copy.db.partial").exists()
+
+    restored = await fake_discord.start_process(
+        database_path=copy, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}
+    )
+    listed = await fake_discord.slash("remind list", user="haruto")
+    assert "バックアップ" in listed.text, "the restored bot has the reminder"
+    assert await restored.stop() == 0
+
+
+def test_backup_refuses_kindly(tmp_path):
+    missing = run_cli(tmp_path, "backup", "out.db", DATABASE_PATH=str(tmp_path / "none.db"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == f"tayori: backup failed: no database at {tmp_path / 'none.db'}"
+    no_path = run_cli(tmp_path, "backup", DATABASE_PATH=str(tmp_path / "none.db"))
+    assert no_path.returncode == 2 and "python -m bot backup PATH" in no_path.stderr
