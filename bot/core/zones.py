@@ -117,3 +117,77 @@ def rank_zones(typed: str, limit: int) -> list[str]:
 
     hits = [z for z in zones() if needle in z.casefold()]
     return sorted(hits, key=rank)[:limit]
+
+
+# Offered when a user who has not chosen a time zone sets their first time-based reminder,
+# by their Discord locale (a select holds at most 25; a city not listed is typed in
+# /settings timezone). Japanese users are on Tokyo time unless they choose otherwise.
+COMMON_ZONES: dict[str, tuple[str, ...]] = {
+    "en-US": (
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+        "America/Toronto",
+        "America/Vancouver",
+        "America/Mexico_City",
+        "America/Sao_Paulo",
+        "Europe/London",
+        "Europe/Berlin",
+        "Asia/Kolkata",
+        "Asia/Manila",
+        "Asia/Tokyo",
+        "Australia/Sydney",
+    ),
+    "en-GB": (
+        "Europe/London",
+        "Europe/Dublin",
+        "Europe/Lisbon",
+        "Europe/Paris",
+        "Europe/Berlin",
+        "Europe/Athens",
+        "Africa/Johannesburg",
+        "Asia/Dubai",
+        "Asia/Kolkata",
+        "Asia/Singapore",
+        "Asia/Hong_Kong",
+        "Asia/Tokyo",
+        "Australia/Perth",
+        "Australia/Sydney",
+        "Pacific/Auckland",
+        "America/New_York",
+        "America/Los_Angeles",
+    ),
+}
+WORLD_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "Africa/Lagos",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Bangkok",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+)
+
+
+def common_zones(discord_locale: str) -> tuple[str, ...]:
+    """The zones to offer a user whose Discord is in `discord_locale` (e.g. `en-US`)."""
+    return COMMON_ZONES.get(discord_locale, WORLD_ZONES)
+
+
+def city_of(zone: str) -> str:
+    """The place a zone is named after, as people write it (`America/New_York` → New York)."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")

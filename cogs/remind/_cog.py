@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -35,12 +36,14 @@ from bot.services.reminders import (
 from bot.store import Reminder, UserSettings
 
 from ._transport import DiscordTransport
-from ._views import CancelSelect, delivered_text, delivered_view
+from ._views import CancelSelect, delivered_text, delivered_view, zone_view
+from ._waiting import Waiting, WaitingReminders
 
 log = logging.getLogger(__name__)
 
 HELD_SEP = "\n\n"
 HELD_WITH_BUTTONS = 5  # held reminders shown one per message, with their buttons
+ASKED_MAX = 100_000  # users remembered as asked for their zone (then forgotten, and asked again)
 
 
 class Remind(commands.GroupCog, **group_names("remind")):
@@ -51,6 +54,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
         self.transport = DiscordTransport(bot)
         bot.reminders.attach(self.transport)
         self._showing: set[int] = set()
+        self.waiting = WaitingReminders()  # /remind at requests waiting for a time zone
+        self._asked_zone: set[int] = set()  # users asked for their zone after a check-in
         super().__init__()
 
     @commands.Cog.listener()
@@ -117,7 +122,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
     ) -> None:
         """Log one sent message; check in after `days` to see whether they replied."""
         await think(interaction)
-        await reply(interaction, await after_send(interaction, days))
+        text = await after_send(interaction, days)
+        await reply(interaction, text, **await self._zone_question(interaction))
 
     @app_commands.command(**names("remind.reply-pace"))
     @limited_writes
@@ -166,7 +172,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
         quiet = optional_quiet(settings.pace_quiet_start, settings.pace_quiet_end)
         tz = user_zone(settings.timezone)
         due = reply_due(self.bot.clock.now(), tz, settings.pace_gap_minutes / 60, quiet)
-        await self._add(interaction, "reply", due, settings)
+        text = await self._add(interaction, "reply", due, settings)
+        await reply(interaction, text, **await self._zone_question(interaction, settings))
 
     @app_commands.command(**names("remind.at"))
     @limited_writes
@@ -185,7 +192,63 @@ class Remind(commands.GroupCog, **group_names("remind")):
         parsed = self._parse(interaction, when, settings)
         if not isinstance(parsed, Parsed):
             raise UserFacingError(parsed.hint_key)
-        await self._add(interaction, "at", parsed.due, settings, note.strip() if note else None)
+        note = note.strip() if note else None
+        texts = self.bot.texts(interaction)
+        if settings.timezone is None and texts.locale != "ja":  # ask once; the reminder waits
+            nonce = self.waiting.keep(
+                Waiting(interaction.user.id, interaction.guild_id, when, note, self.bot.clock.now())
+            )
+            ask = texts.text("remind.timezone.ask", command=self.bot.mention("settings timezone"))
+            view = zone_view(
+                texts, interaction.user.id, nonce, str(interaction.locale), self.bot.clock.now()
+            )
+            await reply(interaction, ask, view=view)
+            return
+        await reply(interaction, await self._add(interaction, "at", parsed.due, settings, note))
+
+    async def _zone_question(
+        self, interaction: discord.Interaction[TayoriBot], settings: UserSettings | None = None
+    ) -> dict[str, Any]:
+        """For a reminder already set: ask a user without a zone (not Japanese) for theirs.
+
+        Quiet hours then fall in their own night; the reminder does not wait for the answer.
+        """
+        texts = self.bot.texts(interaction)
+        settings = settings or await self.bot.store.user_settings(interaction.user.id)
+        if settings.timezone is not None or texts.locale == "ja":
+            return {}
+        if interaction.user.id in self._asked_zone:  # asked once; /settings timezone stays open
+            return {}
+        if len(self._asked_zone) >= ASKED_MAX:
+            self._asked_zone.clear()
+        self._asked_zone.add(interaction.user.id)
+        ask = texts.text("remind.timezone.ask_after", command=self.bot.mention("settings timezone"))
+        view = zone_view(
+            texts, interaction.user.id, "", str(interaction.locale), self.bot.clock.now()
+        )
+        return {"view": view, "embed": discord.Embed(description=ask)}
+
+    async def zone_chosen(
+        self, interaction: discord.Interaction[TayoriBot], zone: str, nonce: str
+    ) -> str:
+        """Save the user's zone; set the reminder that waited for it; say what happened."""
+        texts = self.bot.texts(interaction)
+        settings = await self.bot.store.set_user_settings(interaction.user.id, timezone=zone)
+        done = texts.text("remind.timezone.set", tz=zone)
+        if not nonce:
+            return done
+        waiting = self.waiting.take(nonce, interaction.user.id, self.bot.clock.now())
+        if waiting is None:  # a restart, or it waited too long
+            return texts.text(
+                "remind.timezone.lost", tz=zone, command=self.bot.mention("remind at")
+            )
+        parsed = self._parse(interaction, waiting.when, settings)
+        if not isinstance(parsed, Parsed):
+            return f"{done}\n{texts.text(parsed.hint_key)}"
+        added = await self._add(
+            interaction, "at", parsed.due, settings, waiting.note, guild_id=waiting.guild_id
+        )
+        return f"{done}\n{added}"
 
     @at.autocomplete("when")
     async def at_when(
@@ -201,7 +264,10 @@ class Remind(commands.GroupCog, **group_names("remind")):
         value = current[:CHOICE_NAME_MAX]
         settings = await self.bot.store.user_settings(interaction.user.id)
         parsed = self._parse(interaction, current, settings)
-        if isinstance(parsed, Parsed):
+        if isinstance(parsed, Parsed) and settings.timezone is None and texts.locale != "ja":
+            # the zone is asked next: a date read in Tokyo time would be a guess ("tomorrow")
+            name = texts.text("remind.preview.when_no_zone", when=current.strip())
+        elif isinstance(parsed, Parsed):
             shown = format_local(parsed.local, texts.when, self.bot.clock.now())
             name = texts.text("remind.preview.when", when=shown, tz=str(parsed.local.tzinfo))
         else:
@@ -224,10 +290,14 @@ class Remind(commands.GroupCog, **group_names("remind")):
         due: datetime,
         settings: UserSettings,
         note: str | None = None,
-    ) -> None:
+        *,
+        guild_id: int | None = None,
+    ) -> str:
+        """Set the reminder; return the confirmation (with quiet hours and zone notes)."""
         texts = self.bot.texts(interaction)
+        where = guild_id if guild_id is not None else interaction.guild_id
         await self.bot.reminders.add(
-            interaction.user.id, kind, due, texts.locale, guild_id=interaction.guild_id, note=note
+            interaction.user.id, kind, due, texts.locale, guild_id=where, note=note
         )
         lines = [texts.text("remind.at.confirm", when=when_text(due))]
         arrives = arrives_at(due, settings)
@@ -247,7 +317,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
             lines.append(texts.text("remind.at.zone_assumed", tz=DEFAULT_TZ, command=command))
             if texts.locale == "ja":  # told once: Tokyo time is theirs from now on
                 await self.bot.store.set_user_settings(interaction.user.id, timezone=DEFAULT_TZ)
-        await reply(interaction, "\n".join(lines))
+        return "\n".join(lines)
 
     @app_commands.command(**names("remind.list"))
     async def list_(self, interaction: discord.Interaction[TayoriBot]) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.core.content import LocaleContent
 from bot.core.pacing import snooze
 from bot.core.when import format_duration
+from bot.core.zones import choose_zone, city_of, common_zones
 from bot.runtime.app import TayoriBot
 from bot.runtime.items import TayoriItem, button_label
-from bot.runtime.limits import MESSAGE_MAX
+from bot.runtime.limits import MESSAGE_MAX, SELECT_LABEL_MAX
 from bot.runtime.replies import ack, buttons, say_days, when_text
 from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
 from bot.runtime.tree import UserFacingError, check_write_limit
@@ -158,4 +160,72 @@ class CancelSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:cx:(
         await interaction.edit_original_response(content=text, view=None, embed=None)
 
 
-DYNAMIC_ITEMS = (ReminderButton, CancelSelect)
+class ZoneChooser(Protocol):
+    """The reminders cog, as the zone select sees it."""
+
+    async def zone_chosen(
+        self, interaction: discord.Interaction[TayoriBot], zone: str, nonce: str
+    ) -> str:
+        """Save `zone`; set the reminder that waited for it; return what to tell the user."""
+        ...
+
+
+class ZoneSelect(
+    TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:tz:(?P<uid>\d+):(?P<nonce>[\w-]*)"
+):
+    """Choose a time zone; with a `nonce`, the reminder waiting for it is then set."""
+
+    def __init__(
+        self, uid: int, nonce: str, options: list[discord.SelectOption], placeholder: str | None
+    ) -> None:
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"{PREFIX}:tz:{uid}:{nonce}", options=options, placeholder=placeholder
+        )
+        super().__init__(select)
+        self.uid = self.owner_id = uid
+        self.nonce = nonce
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ZoneSelect:
+        """Rebuild the select (after a restart too)."""
+        select = item if isinstance(item, discord.ui.Select) else None
+        options = list(select.options) if select else [discord.SelectOption(label="-")]
+        return cls(int(match["uid"]), match["nonce"], options, None)
+
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        """Save the zone, then set the reminder that waited for it (or say it was not kept)."""
+        await ack(interaction)
+        zone = choose_zone(self.item.values[0]).zone
+        chooser = cast(ZoneChooser, interaction.client.get_cog("Remind"))
+        text = await chooser.zone_chosen(interaction, zone, self.nonce)
+        if not self.nonce and interaction.message is not None:  # keep what the reply said
+            text = f"{interaction.message.content}\n{text}"
+        await interaction.edit_original_response(content=text, view=None, embed=None)
+
+
+def zone_view(
+    texts: LocaleContent, uid: int, nonce: str, discord_locale: str, now: datetime
+) -> discord.ui.View:
+    """The select of common time zones for a user's locale, each with its time now."""
+    options = [
+        discord.SelectOption(
+            label=texts.text(
+                "remind.timezone.option",
+                city=city_of(zone),
+                time=now.astimezone(ZoneInfo(zone)).strftime("%H:%M"),
+            )[:SELECT_LABEL_MAX],
+            value=zone,
+        )
+        for zone in common_zones(discord_locale)
+    ]
+    placeholder = texts.text("remind.timezone.placeholder")
+    return buttons(ZoneSelect(uid, nonce, options, placeholder))
+
+
+DYNAMIC_ITEMS = (ReminderButton, CancelSelect, ZoneSelect)

@@ -153,6 +153,7 @@ async def test_export_sends_a_private_json_file_of_the_users_rows_only(fake_disc
     await fake_discord.slash("settings timezone", {"name": "Asia/Tokyo"}, user="haruto")
     await fake_discord.slash("remind at", {"when": "明日の20時", "note": "電話"}, user="haruto")
     await fake_discord.slash("settings timezone", {"name": "Europe/London"}, user="alice")
+    await fake_discord.slash("settings timezone", {"name": "Asia/Tokyo"}, user="alice")
     await fake_discord.slash("remind at", {"when": "tomorrow 9am", "note": "call"}, user="alice")
     await bot.store.add_diagnosis(haruto, {"silence": "days"}, ["busy", "unwell"])
 
@@ -192,6 +193,7 @@ async def test_delete_asks_first_then_removes_all_and_cancels_reminders(
         "settings quiet-hours", {"start": "23:00", "end": "08:00"}, user="haruto"
     )
     await fake_discord.slash("remind at", {"when": "1時間後", "note": "電話"}, user="haruto")
+    await fake_discord.slash("settings timezone", {"name": "Asia/Tokyo"}, user="alice")
     await fake_discord.slash("remind at", {"when": "in 2 hours", "note": "call"}, user="alice")
     stored = sum(k.count for k in await bot.store.user_summary(uid))
     assert stored == 2
@@ -265,6 +267,7 @@ async def test_nothing_about_the_user_remains_after_using_every_feature(
     await fake_discord.click(
         result, label=content["ja"].text("diagnose.buttons.remind-week"), user="haruto"
     )
+    await slash("settings timezone", {"name": "Asia/Tokyo"}, user="alice")
     await slash("remind at", {"when": "tomorrow 9am", "note": "call"}, user="alice")
 
     settings = await bot.store.user_settings(uid)
@@ -289,7 +292,8 @@ async def test_nothing_about_the_user_remains_after_using_every_feature(
     assert asked.content == content["ja"].text("privacy.deleted", count=5)  # 1 check-in, not 3
     assert mentions_of(path, uid) == set()
     assert not on_disk(path, uid, "電話する"), "not even in free pages or the WAL"
-    assert mentions_of(path, fake_discord.user("alice").id) == {("reminders", "user_id")}, (
+    alice = fake_discord.user("alice").id
+    assert mentions_of(path, alice) == {("reminders", "user_id"), ("user_settings", "user_id")}, (
         "someone else's data is untouched"
     )
 

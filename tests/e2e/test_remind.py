@@ -31,6 +31,18 @@ def service(bot):
     return bot.reminders
 
 
+async def on_tokyo_time(fake, user: str) -> None:
+    """Choose Asia/Tokyo for `user` first, so /remind at does not ask for a zone."""
+    await fake.slash("settings timezone", {"name": "Asia/Tokyo"}, user=user)
+
+
+async def choose_zone(fake, asked, zone: str, user: str):
+    """Pick `zone` in the time-zone select /remind at answered with."""
+    [select] = asked.message.selects
+    assert zone in [o["value"] for o in select["options"]]
+    return await fake.select(asked, select["custom_id"], [zone], user=user)
+
+
 async def move(fake, bot, clock, delta: timedelta | None = None, *, to: datetime | None = None):
     """Move the fake clock, then wait until the scheduler has handled what fell due."""
     rest = service(bot).next_rest()
@@ -230,13 +242,22 @@ async def test_at_reads_japanese_and_english(fake_discord, bot, content, user, w
     texts = content["en" if user == "alice" else "ja"]
     preview = await fake_discord.autocomplete("remind at", {"when": when}, "when", user=user)
     shown = format_local(local, texts.when, START)
-    assert preview.choices == [
-        {"name": texts.text("remind.preview.when", when=shown, tz="Asia/Tokyo"), "value": when}
-    ]
+    expected = (
+        texts.text("remind.preview.when_no_zone", when=when)  # asked next, not guessed
+        if user == "alice"
+        else texts.text("remind.preview.when", when=shown, tz="Asia/Tokyo")
+    )
+    assert preview.choices == [{"name": expected, "value": when}]
     r = await fake_discord.slash("remind at", {"when": when, "note": "電話"}, user=user)
     assert r.ephemeral
     confirm = texts.text("remind.at.confirm", when=when_text(local))
-    assert r.content == f"{confirm}\n{zone_line(texts, bot)}", "Tokyo time is said, not silent"
+    if user == "alice":  # not Japanese and no zone yet: asked once, the reminder waits
+        assert await bot.store.pending_for(uid(fake_discord, user)) == []
+        r = await choose_zone(fake_discord, r, "Asia/Tokyo", user)
+        said = texts.text("remind.timezone.set", tz="Asia/Tokyo")
+        assert r.content == f"{said}\n{confirm}" and r.message.components == []
+    else:
+        assert r.content == f"{confirm}\n{zone_line(texts, bot)}", "Tokyo time is said"
     reminder = await only_pending(bot, fake_discord, user)
     assert (reminder.kind, reminder.due_at, reminder.note) == ("at", local, "電話")
 
@@ -266,6 +287,7 @@ async def test_at_warns_in_the_preview_and_refuses_clearly(
 
 
 async def test_at_preview_with_nothing_typed_shows_examples(fake_discord, bot, content):
+    await on_tokyo_time(fake_discord, "alice")
     r = await fake_discord.autocomplete("remind at", {}, "when", user="alice")
     example = content["en"].text("remind.preview.example")
     value = content["en"].text("remind.preview.example_value")
@@ -289,6 +311,7 @@ async def test_at_preview_and_due_follow_the_users_timezone(fake_discord, bot, c
 
 
 async def test_at_limits_note_length_and_pending_count(fake_discord, bot, content):
+    await on_tokyo_time(fake_discord, "alice")
     en = content["en"]
     long = await fake_discord.slash(
         "remind at", {"when": "in 3 days", "note": "x" * 201}, user="alice"
@@ -298,7 +321,7 @@ async def test_at_limits_note_length_and_pending_count(fake_discord, bot, conten
         "remind at", {"when": "in 3 days", "note": "x" * 200}, user="alice"
     )
     confirm = en.text("remind.at.confirm", when=when_text(START + timedelta(days=3)))
-    assert ok.content == f"{confirm}\n{zone_line(en, bot)}"
+    assert ok.content == confirm, "the zone was chosen: nothing more to say"
     assert len(await bot.store.pending_for(uid(fake_discord, "alice"))) == 1
     for _ in range(24):
         await bot.store.add_reminder(
@@ -332,6 +355,7 @@ async def test_at_delivers_the_note_by_dm_with_snooze_buttons(fake_discord, bot,
 
 async def test_list_shows_pending_reminders_with_relative_times(fake_discord, bot, content):
     en = content["en"]
+    await on_tokyo_time(fake_discord, "alice")
     empty = await fake_discord.slash("remind list", user="alice")
     assert empty.ephemeral and empty.embeds[0]["description"] == en.text("remind.list.empty")
     await fake_discord.slash("remind at", {"when": "in 2 weeks", "note": "dentist"}, user="alice")
@@ -465,6 +489,7 @@ async def test_reminders_due_while_down_arrive_late_or_as_a_missed_notice(
 ):
     ja = content["ja"]
     bot = await start_tayori()
+    await on_tokyo_time(fake_discord, "alice")
     await fake_discord.slash(
         "remind at", {"when": "1時間後", "note": "ちょっと遅れる"}, user="haruto"
     )
@@ -523,3 +548,80 @@ async def test_an_abbreviation_is_never_silently_a_fixed_offset(fake_discord, bo
     assert settings.timezone == "America/New_York"
     refused = await fake_discord.slash("settings timezone", {"name": "IST"}, user="alice")
     assert refused.content == en.text("remind.timezone.ambiguous", tz="IST")
+
+
+async def test_a_user_not_on_tokyo_time_is_asked_once_and_the_reminder_waits(
+    fake_discord, start_tayori, content
+):
+    fake, en = fake_discord, content["en"]
+    bot = await start_tayori()
+    asked = await fake.slash(
+        "remind at", {"when": "tomorrow 8pm", "note": "call mum"}, user="alice", locale="en-US"
+    )
+    assert asked.ephemeral and asked.content == en.text(
+        "remind.timezone.ask", command=bot.mention("settings timezone")
+    )
+    [select] = asked.message.selects
+    first = select["options"][0]
+    assert first["value"] == "America/New_York"
+    assert first["label"] == en.text("remind.timezone.option", city="New York", time="23:00")
+    assert await bot.store.pending_for(uid(fake, "alice")) == [], "nothing set in Tokyo time"
+    with pytest.raises(UserActionError):  # only the person who asked can choose
+        await fake.select(asked, select["custom_id"], ["America/New_York"], user="haruto")
+
+    chosen = await choose_zone(fake, asked, "America/New_York", "alice")
+    due = datetime(2026, 3, 10, 20, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert chosen.content == "\n".join(
+        [
+            en.text("remind.timezone.set", tz="America/New_York"),
+            en.text("remind.at.confirm", when=when_text(due)),
+        ]
+    )
+    reminder = await only_pending(bot, fake, "alice")
+    assert (reminder.due_at, reminder.note) == (due, "call mum")
+    again = await fake.slash("remind at", {"when": "in 3 days"}, user="alice", locale="en-US")
+    assert again.message.selects == [] and len(await bot.store.pending_for(uid(fake, "alice"))) == 2
+
+    # a restart between the question and the answer: the zone is saved, the user is told
+    fake.world.add_user("bob", locale="en-GB")
+    asked = await fake.slash("remind at", {"when": "21:00"}, user="bob", locale="en-GB")
+    assert asked.message.selects[0]["options"][0]["value"] == "Europe/London"
+    await bot.close()
+    bot = await start_tayori()
+    lost = await choose_zone(fake, asked, "Europe/London", "bob")
+    assert lost.content == en.text(
+        "remind.timezone.lost", tz="Europe/London", command=bot.mention("remind at")
+    )
+    assert (await bot.store.user_settings(uid(fake, "bob"))).timezone == "Europe/London"
+
+
+async def test_after_send_sets_the_check_in_and_asks_for_the_zone_alongside(
+    fake_discord, bot, content
+):
+    fake, en = fake_discord, content["en"]
+    r = await fake.slash("remind after-send", {"days": 7}, user="alice", locale="en-US")
+    [checkin] = await bot.store.pending_for(uid(fake, "alice"))
+    assert checkin.kind == "after-send", "the check-in does not wait for the answer"
+    assert r.embeds[0]["description"] == en.text(
+        "remind.timezone.ask_after", command=bot.mention("settings timezone")
+    )
+    said = r.content
+    chosen = await choose_zone(fake, r, "America/Chicago", "alice")
+    assert chosen.content == f"{said}\n{en.text('remind.timezone.set', tz='America/Chicago')}"
+    assert chosen.message.embeds == [] and chosen.message.components == []
+    assert (await bot.store.user_settings(uid(fake, "alice"))).timezone == "America/Chicago"
+    again = await fake.slash("remind after-send", {"days": 7}, user="alice", locale="en-US")
+    assert again.embeds == [], "asked once"
+
+
+async def test_the_preview_of_a_user_without_a_zone_names_no_tokyo_time(fake_discord, bot, content):
+    en = content["en"]
+    typed = await fake_discord.autocomplete(
+        "remind at", {"when": "tomorrow 8pm"}, "when", user="alice"
+    )
+    assert typed.choices[0]["name"] == en.text("remind.preview.when_no_zone", when="tomorrow 8pm")
+    relative = await fake_discord.autocomplete(
+        "remind at", {"when": "in 2 hours"}, "when", user="alice"
+    )
+    assert relative.choices[0]["name"] == en.text("remind.preview.when_no_zone", when="in 2 hours")
+    assert "Tokyo" not in typed.choices[0]["name"] + relative.choices[0]["name"]
