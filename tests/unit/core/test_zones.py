@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.zones import ZoneError, choose_zone, rank_zones, zones
+from bot.core.zones import (
+    COMMON_ZONES,
+    WORLD_ZONES,
+    ZoneError,
+    choose_zone,
+    city_of,
+    common_zones,
+    rank_zones,
+    zones,
+)
 
 
 def test_a_city_typed_exactly_comes_first() -> None:
@@ -47,3 +56,15 @@ def test_no_fixed_offset_zone_is_offered() -> None:
     offered = set(zones())
     assert not offered & {"EST", "MST", "HST", "EST5EDT", "CET", "Etc/GMT+5", "US/Eastern"}
     assert {"Asia/Tokyo", "America/New_York", "Europe/London"} <= offered
+
+
+def test_common_zones_are_real_city_zones_for_each_locale_and_fit_a_select():
+    for offered in (*COMMON_ZONES.values(), WORLD_ZONES):
+        assert len(offered) == len(set(offered)) <= 25
+        for zone in offered:
+            assert choose_zone(zone).zone == zone
+    assert common_zones("en-US")[0] == "America/New_York"
+    assert common_zones("en-GB")[0] == "Europe/London"
+    assert common_zones("pt-BR") == WORLD_ZONES
+    assert city_of("America/New_York") == "New York"
+    assert city_of("America/Argentina/Buenos_Aires") == "Buenos Aires"
