@@ -104,6 +104,9 @@ def _load_locale(folder: Path, locale: str) -> LocaleContent:
     }
     messages = load_messages(folder / "messages")
     loc = LocaleContent(locale=locale, messages=messages, **sections)
+    duration = loc.when.duration
+    for plural in (duration.days, duration.hours, duration.minutes, loc.draft.days):
+        plural.for_locale(locale)  # "1 day", "2 days": the locale's plural rule (Babel)
     _check_refs(folder, sections)
     return loc
 

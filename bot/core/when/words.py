@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Literal
 
-from pydantic import Field, model_validator
+from babel import Locale
+from pydantic import Field, PrivateAttr, model_validator
 
 from bot.core.model import Strict
 from bot.core.when.display import format_local
@@ -64,15 +66,35 @@ class DateMarkers(Strict):
     day: list[str] = Field(min_length=1)
 
 
+@cache
+def plural_rule(locale: str) -> Callable[[int], str]:
+    """The CLDR plural rule of `locale` (Babel): the category a number falls in."""
+    rule: Callable[[int], str] = Locale.parse(locale).plural_form
+    return rule
+
+
 class Plural(Strict):
-    """One duration unit for display; `{n}` is the number."""
+    """One duration unit for display; `{n}` is the number.
+
+    Which form a number takes is the locale's plural rule, from Babel (CLDR): English "1 day",
+    "2 days"; Japanese has one form. A rule's categories other than `one` (few, many) take
+    `other`, the only other form the content writes.
+    """
 
     one: str
     other: str
+    _locale: str = PrivateAttr(default="en")
+
+    def for_locale(self, locale: str) -> Plural:
+        """Use `locale`'s plural rule (the content loader calls this); return self."""
+        plural_rule(locale)  # an unknown locale fails at start, not at the first reply
+        self._locale = locale
+        return self
 
     def say(self, n: int) -> str:
-        """Return the unit with `n` filled in."""
-        return (self.one if n == 1 else self.other).format(n=n)
+        """Return the unit with `n` filled in, in the form the locale's rule picks."""
+        form = self.one if plural_rule(self._locale)(n) == "one" else self.other
+        return form.format(n=n)
 
 
 class Durations(Strict):

@@ -14,6 +14,7 @@ from bot.core.content import load_content
 from bot.core.when import (
     MAX_AHEAD,
     Parsed,
+    Plural,
     Refused,
     WhenWords,
     format_duration,
@@ -360,3 +361,13 @@ def test_format_local_shows_the_year_only_when_it_differs() -> None:
 def test_february_29_rolls_like_any_other_recent_date() -> None:
     march_first = datetime(2027, 3, 1, 3, 0, tzinfo=UTC)  # 2027 has no Feb 29
     assert parse_when("feb 29", march_first, TOKYO, EN).reason == "past", "a day ago, in effect"
+
+
+def test_plural_forms_follow_the_locales_cldr_rule(content):
+    """Babel's plural rules pick the form: "0 days", "1 day" in English; one form in Japanese."""
+    en, ja = content["en"], content["ja"]
+    assert [en.when.duration.days.say(n) for n in (0, 1, 2)] == ["0 days", "1 day", "2 days"]
+    assert [en.draft.days.say(n) for n in (1, 7)] == ["1 day", "7 days"]
+    assert [ja.when.duration.hours.say(n) for n in (1, 2)] == ["1時間", "2時間"]
+    french = Plural(one="{n} jour", other="{n} jours").for_locale("fr")
+    assert [french.say(n) for n in (0, 1, 2)] == ["0 jour", "1 jour", "2 jours"], "0 is singular"
