@@ -439,7 +439,9 @@ def test_loads_through_the_content_loader(content) -> None:
     for locale in LOCALES:
         draft = content[locale].draft
         assert draft.model is not None  # the weights in draft_model.json join the rules
-        assert draft.model_copy(update={"model": None}) == load_rules(locale)
+        alone = load_rules(locale)
+        alone.days.for_locale(locale)  # the loader gives each plural its locale's rule
+        assert draft.model_copy(update={"model": None}) == alone
         assert content[locale].text("check_draft.error.too_long", limit=2000)
 
 

@@ -32,7 +32,10 @@ NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # Tuesday 12:00 in Tokyo
 
 def load_words(locale: str) -> WhenWords:
     with (ROOT / "content" / locale / "when.toml").open("rb") as fh:
-        return WhenWords.model_validate(tomllib.load(fh))
+        words = WhenWords.model_validate(tomllib.load(fh))
+    for plural in (words.duration.days, words.duration.hours, words.duration.minutes):
+        plural.for_locale(locale)  # as the content loader does
+    return words
 
 
 JA, EN = load_words("ja"), load_words("en")
