@@ -62,32 +62,33 @@ async def test_the_pacer_does_not_wait_when_requests_are_already_slower():
     assert time.slept == []
 
 
-async def test_waiters_arriving_together_get_distinct_turns():
+async def requests_at_once(count: int, *, stall: float = 0.0) -> list[float]:
+    """`count` requests queued together at a pacer of 10/s; return when each went out.
+
+    With `stall`, the event loop is busy that many seconds right after they queued.
+    """
     time = Sleepers()
     pacer = Pacer(10, time.monotonic, time.sleep)
-    went = []
+    went: list[float] = []
 
     async def request() -> None:
         await pacer.wait()
         went.append(time.t)
 
-    await asyncio.gather(*(request() for _ in range(5)))
+    queued = [asyncio.ensure_future(request()) for _ in range(count)]
+    await asyncio.sleep(0)
+    time.t += stall
+    await asyncio.gather(*queued)
+    return went
+
+
+async def test_waiters_arriving_together_get_distinct_turns():
+    went = await requests_at_once(5)
     assert [round(t - 50.0, 9) for t in sorted(went)] == [0.0, 0.1, 0.2, 0.3, 0.4]
 
 
 async def test_after_a_stall_no_second_holds_more_than_the_rate():
-    time = Sleepers()
-    pacer = Pacer(10, time.monotonic, time.sleep)
-    went = []
-
-    async def request() -> None:
-        await pacer.wait()
-        went.append(time.t)
-
-    queued = [asyncio.ensure_future(request()) for _ in range(40)]
-    await asyncio.sleep(0)
-    time.t += 2.0  # the event loop was busy for two seconds: twenty turns were missed
-    await asyncio.gather(*queued)
+    went = await requests_at_once(40, stall=2.0)  # twenty turns were missed meanwhile
     assert len(went) == 40
     for start in went:
         assert sum(1 for t in went if start <= t < start + 1.0 - 1e-9) <= 10
