@@ -46,6 +46,15 @@ HELD_WITH_BUTTONS = 5  # held reminders shown one per message, with their button
 ASKED_MAX = 100_000  # users remembered as asked for their zone (then forgotten, and asked again)
 
 
+def on_japanese_discord(interaction: discord.Interaction[TayoriBot]) -> bool:
+    """Whether the user's Discord is in Japanese: they are on Tokyo time unless they say not.
+
+    Anyone else is asked for their zone, whatever language the replies are in (a user whose
+    Discord is in French reads Japanese, the default, but does not live in Tokyo for that).
+    """
+    return str(interaction.locale).startswith("ja")
+
+
 class Remind(commands.GroupCog, **group_names("remind")):
     """The /remind commands and the reminder scheduler."""
 
@@ -194,7 +203,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
             raise UserFacingError(parsed.hint_key)
         note = note.strip() if note else None
         texts = self.bot.texts(interaction)
-        if settings.timezone is None and texts.locale != "ja":  # ask once; the reminder waits
+        if settings.timezone is None and not on_japanese_discord(interaction):  # ask; it waits
             nonce = self.waiting.keep(
                 Waiting(interaction.user.id, interaction.guild_id, when, note, self.bot.clock.now())
             )
@@ -215,7 +224,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         """
         texts = self.bot.texts(interaction)
         settings = settings or await self.bot.store.user_settings(interaction.user.id)
-        if settings.timezone is not None or texts.locale == "ja":
+        if settings.timezone is not None or on_japanese_discord(interaction):
             return {}
         if interaction.user.id in self._asked_zone:  # asked once; /settings timezone stays open
             return {}
@@ -264,7 +273,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
         value = current[:CHOICE_NAME_MAX]
         settings = await self.bot.store.user_settings(interaction.user.id)
         parsed = self._parse(interaction, current, settings)
-        if isinstance(parsed, Parsed) and settings.timezone is None and texts.locale != "ja":
+        asked_next = settings.timezone is None and not on_japanese_discord(interaction)
+        if isinstance(parsed, Parsed) and asked_next:
             # the zone is asked next: a date read in Tokyo time would be a guess ("tomorrow")
             name = texts.text("remind.preview.when_no_zone", when=current.strip())
         elif isinstance(parsed, Parsed):
@@ -315,7 +325,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         if settings.timezone is None:  # read in Tokyo time: say so, never silently
             command = self.bot.mention("settings timezone")
             lines.append(texts.text("remind.at.zone_assumed", tz=DEFAULT_TZ, command=command))
-            if texts.locale == "ja":  # told once: Tokyo time is theirs from now on
+            if on_japanese_discord(interaction):  # told once: Tokyo time is theirs from now on
                 await self.bot.store.set_user_settings(interaction.user.id, timezone=DEFAULT_TZ)
         return "\n".join(lines)
 

@@ -33,7 +33,7 @@ async def test_maintenance_answers_back_soon_and_delivers_nothing_until_lifted(
         assert r.ephemeral and r.text == back_soon, name
     english = await fake.slash("about", user="alice", locale="en-US")
     assert english.text == content["en"].text("common.error.maintenance")
-    assert "back soon" in english.text and "kept" in english.text
+    assert "back soon" in english.text and "safe" in english.text
     button = report.components[0]["components"][0]["label"]
     clicked = await fake.click(report, label=button, user="haruto")
     assert clicked.text == back_soon and clicked.ephemeral, button

@@ -625,3 +625,20 @@ async def test_the_preview_of_a_user_without_a_zone_names_no_tokyo_time(fake_dis
     )
     assert relative.choices[0]["name"] == en.text("remind.preview.when_no_zone", when="in 2 hours")
     assert "Tokyo" not in typed.choices[0]["name"] + relative.choices[0]["name"]
+
+
+async def test_a_user_whose_discord_is_neither_japanese_nor_english_is_asked_too(
+    fake_discord, bot, content
+):
+    """Their replies are in Japanese (the default), but they need not live in Tokyo."""
+    fake, ja = fake_discord, content["ja"]
+    fake.world.add_user("claire", locale="fr")
+    asked = await fake.slash("remind at", {"when": "明日の20時"}, user="claire", locale="fr")
+    assert asked.content == ja.text("remind.timezone.ask", command=bot.mention("settings timezone"))
+    assert [o["value"] for o in asked.message.selects[0]["options"]][:2] == [
+        "Europe/London",
+        "Europe/Berlin",
+    ]
+    await choose_zone(fake, asked, "Europe/Berlin", "claire")
+    [reminder] = await bot.store.pending_for(uid(fake, "claire"))
+    assert reminder.due_at == datetime(2026, 3, 11, 20, 0, tzinfo=ZoneInfo("Europe/Berlin"))
