@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
+from bot.core.content import LocaleContent
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names
 from bot.runtime.limits import EMBED_FIELD_VALUE_MAX
@@ -18,11 +19,22 @@ class About(commands.Cog):
 
     def __init__(self, bot: TayoriBot) -> None:
         self.bot = bot
+        # The same for everyone in one language until the commands are synced again (their
+        # mentions carry the ids): built once per language and command set.
+        self._built: dict[tuple[str, tuple[tuple[str, int], ...]], discord.Embed] = {}
 
     @app_commands.command(**names("about"))
     async def about(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the version, the purpose, the privacy summary and the commands."""
         texts = self.bot.texts(interaction)
+        key = (texts.locale, tuple(self.bot.command_ids.items()))
+        embed = self._built.get(key)
+        if embed is None:
+            self._built = {k: v for k, v in self._built.items() if k[1] == key[1]}  # older sets go
+            embed = self._built[key] = self._embed(texts)
+        await reply(interaction, embed=embed)
+
+    def _embed(self, texts: LocaleContent) -> discord.Embed:
         embed = discord.Embed(
             title=texts.text("common.about.title"), description=texts.text("common.about.what")
         )
@@ -43,7 +55,7 @@ class About(commands.Cog):
             # a group lists each subcommand as a mention, so the list can outgrow one field
             embed.add_field(name=heading if n == 0 else "\u200b", value=chunk, inline=False)
         embed.set_footer(text=f"Tayori {__version__}")
-        await reply(interaction, embed=embed)
+        return embed
 
 
 def _fields(lines: list[str], limit: int) -> list[str]:

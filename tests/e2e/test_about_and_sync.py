@@ -70,3 +70,15 @@ async def test_option_texts_are_words_not_keys_and_other_locales_get_the_default
     assert text["description_localizations"]["ja"] == content["ja"].text(key)
     assert text["description_localizations"]["en-US"] == content["en"].text(key)
     assert text["description_localizations"]["fr"] == content["en"].text(key), "DEFAULT_LOCALE"
+
+
+async def test_about_is_built_once_per_language_and_follows_a_new_sync(fake_discord, bot):
+    first = await fake_discord.slash("about", user="haruto")
+    again = await fake_discord.slash("about", user="haruto")
+    assert again.embeds == first.embeds
+    english = await fake_discord.slash("about", user="alice", locale="en-US")
+    assert english.embeds != first.embeds, "each language its own"
+    bot.command_ids = {name: cid + 1 for name, cid in bot.command_ids.items()}  # a re-sync
+    moved = await fake_discord.slash("about", user="haruto")
+    assert moved.embeds != first.embeds, "mentions carry the new ids"
+    assert f"</ng-list:{bot.command_ids['ng-list']}>" in str(moved.embeds)
