@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -67,7 +68,8 @@ async def record_replies(fake: FakeDiscord, users: list[str]) -> dict[str, list[
                 r.method,
                 r.path.replace(str(record.id), "{id}")
                 .replace(record.token, "{token}")
-                .replace(str(fake.world.application_id), "{app}"),
+                .replace(str(fake.world.application_id), "{app}")
+                + ("?" + urlencode(r.query) if r.query else ""),  # with_response=1: same answer
                 r.json,
             ]
             for r in fake.requests[before:]
