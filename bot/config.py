@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.locales import DEFAULT_CONTENT_DIR, LOCALES
+from bot.defaults import DATABASE_PATH, HEARTBEAT_SECONDS
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -24,7 +25,7 @@ class Settings(BaseSettings):
     )
 
     discord_token: SecretStr | None = None
-    database_path: Path = Path("data/tayori.db")
+    database_path: Path = DATABASE_PATH
     content_dir: Path = DEFAULT_CONTENT_DIR
     dev_guild_id: Annotated[int, Field(gt=0)] | None = None
     log_level: str = "INFO"
@@ -33,7 +34,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     diagnosis_retention_days: Annotated[int, Field(ge=1, le=3650)] = 90
     reminder_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
-    heartbeat_seconds: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 30.0
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = (
+        HEARTBEAT_SECONDS
+    )
     # Requests a second the bot starts itself (reminders, notices); interaction replies are
     # not counted by Discord. Below Discord's global limit of 50 per token.
     discord_requests_per_second: Annotated[float, Field(gt=0, le=10000, allow_inf_nan=False)] = 48

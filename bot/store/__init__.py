@@ -3,36 +3,57 @@
 `Store` is a facade over one module per area (meta, settings, diagnoses, reminders,
 privacy); all of them share one connection from `bot.store.base`. Methods return the
 pydantic models of `bot.store.models`.
+
+The names below are imported when first used, so a caller that needs one small part (the
+container healthcheck reads one row every minute) does not load the models and the facade.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING
 
-from bot.core.clock import Clock
-from bot.store.base import (
-    LimitReached,
-    ReadCache,
-    StoreBusy,
-    StoreError,
-    StoreReadOnly,
-    migrations,
-)
-from bot.store.diagnoses import DiagnosesStore
-from bot.store.meta import MetaStore, read_heartbeat
-from bot.store.models import (
-    DiagnosisRecord,
-    DraftHistory,
-    GuildSettings,
-    KindSummary,
-    Reminder,
-    UserSettings,
-)
-from bot.store.privacy import USER_TABLES, PrivacyStore
-from bot.store.reminders import MAX_PENDING, RemindersStore
-from bot.store.settings import SettingsStore
+if TYPE_CHECKING:
+    from bot.store.base import (
+        LimitReached,
+        ReadCache,
+        StoreBusy,
+        StoreError,
+        StoreReadOnly,
+        migrations,
+    )
+    from bot.store.facade import Store, open_store
+    from bot.store.meta import read_heartbeat
+    from bot.store.models import (
+        DiagnosisRecord,
+        DraftHistory,
+        GuildSettings,
+        KindSummary,
+        Reminder,
+        UserSettings,
+    )
+    from bot.store.privacy import USER_TABLES
+    from bot.store.reminders import MAX_PENDING
+
+_WHERE = {
+    "LimitReached": "base",
+    "ReadCache": "base",
+    "StoreBusy": "base",
+    "StoreError": "base",
+    "StoreReadOnly": "base",
+    "migrations": "base",
+    "Store": "facade",
+    "open_store": "facade",
+    "read_heartbeat": "meta",
+    "DiagnosisRecord": "models",
+    "DraftHistory": "models",
+    "GuildSettings": "models",
+    "KindSummary": "models",
+    "Reminder": "models",
+    "UserSettings": "models",
+    "USER_TABLES": "privacy",
+    "MAX_PENDING": "reminders",
+}
 
 __all__ = [
     "MAX_PENDING",
@@ -55,15 +76,10 @@ __all__ = [
 ]
 
 
-class Store(MetaStore, SettingsStore, DiagnosesStore, RemindersStore, PrivacyStore):
-    """Tayori's data, over one aiosqlite connection."""
-
-
-@asynccontextmanager
-async def open_store(path: Path | str, clock: Clock) -> AsyncIterator[Store]:
-    """Open the store for the duration of the block."""
-    store = await Store.open(path, clock)
-    try:
-        yield store
-    finally:
-        await store.close()
+def __getattr__(name: str) -> object:
+    """Import a public name from its module the first time it is asked for."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'bot.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"bot.store.{_WHERE[name]}"), name)
+    globals()[name] = value  # asked once
+    return value

@@ -188,3 +188,31 @@ def test_backup_refuses_kindly(tmp_path):
     assert missing.stderr.strip() == f"tayori: backup failed: no database at {tmp_path / 'none.db'}"
     no_path = run_cli(tmp_path, "backup", DATABASE_PATH=str(tmp_path / "none.db"))
     assert no_path.returncode == 2 and "python -m bot backup PATH" in no_path.stderr
+
+
+def test_healthcheck_loads_neither_pydantic_nor_discord(tmp_path):
+    probe = (
+        "import sys; from bot.__main__ import main; code = main(['healthcheck']); "
+        "heavy = sorted(m for m in ('pydantic', 'discord', 'bot.config', 'bot.store.models') "
+        "if m in sys.modules); print(code, heavy)"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    (tmp_path / ".env").write_text(f"DATABASE_PATH={tmp_path / 'from-dotenv.db'}\n")
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={**base, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "1 []", done.stdout + done.stderr
+    assert "from-dotenv.db" in done.stderr, "DATABASE_PATH is read from .env, as the bot does"
+
+
+def test_healthcheck_names_a_bad_heartbeat_setting(tmp_path):
+    result = run_cli(tmp_path, "healthcheck", HEARTBEAT_SECONDS="soon")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "tayori: HEARTBEAT_SECONDS must be a number of seconds up to 3600"
+    )

@@ -133,3 +133,13 @@ async def test_locked_database_becomes_store_busy(tmp_path, monkeypatch):
     await store.set_meta("k", "v")
     assert await store.get_meta("k") == "v"
     await store.close()
+
+
+def test_every_public_name_of_the_store_resolves_from_its_module():
+    import bot.store as store
+
+    assert sorted(store.__all__) == sorted(store._WHERE)
+    for name in store.__all__:
+        assert getattr(store, name) is not None
+    with pytest.raises(AttributeError):
+        store.no_such_name  # noqa: B018
