@@ -25,7 +25,7 @@ from bot.core.draft import DraftRules
 from bot.core.draft_model import DraftModel
 from bot.core.locales import BASE_LOCALE, DEFAULT_CONTENT_DIR, LOCALES
 from bot.core.model import Ref
-from bot.core.when import WhenWords
+from bot.core.when import Plural, WhenWords
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,10 @@ def _load_locale(folder: Path, locale: str) -> LocaleContent:
     }
     messages = load_messages(folder / "messages")
     loc = LocaleContent(locale=locale, messages=messages, **sections)
-    duration = loc.when.duration
-    for plural in (duration.days, duration.hours, duration.minutes, loc.draft.days):
-        plural.for_locale(locale)  # "1 day", "2 days": the locale's plural rule (Babel)
+    for section in sections.values():  # "1 day", "2 days": every unit takes the locale's rule
+        for _key, _name, _owner, value in walk(section):
+            if isinstance(value, Plural):
+                value.for_locale(locale)
     _check_refs(folder, sections)
     return loc
 
