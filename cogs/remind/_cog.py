@@ -55,6 +55,11 @@ def on_japanese_discord(interaction: discord.Interaction[TayoriBot]) -> bool:
     return str(interaction.locale).startswith("ja")
 
 
+def zone_unknown(interaction: discord.Interaction[TayoriBot], settings: UserSettings) -> bool:
+    """Whether to ask the user for their zone: none chosen, and not on Tokyo time by default."""
+    return settings.timezone is None and not on_japanese_discord(interaction)
+
+
 class Remind(commands.GroupCog, **group_names("remind")):
     """The /remind commands and the reminder scheduler."""
 
@@ -203,15 +208,12 @@ class Remind(commands.GroupCog, **group_names("remind")):
             raise UserFacingError(parsed.hint_key)
         note = note.strip() if note else None
         texts = self.bot.texts(interaction)
-        if settings.timezone is None and not on_japanese_discord(interaction):  # ask; it waits
+        if zone_unknown(interaction, settings):  # ask first; the reminder waits for the answer
             nonce = self.waiting.keep(
                 Waiting(interaction.user.id, interaction.guild_id, when, note, self.bot.clock.now())
             )
             ask = texts.text("remind.timezone.ask", command=self.bot.mention("settings timezone"))
-            view = zone_view(
-                texts, interaction.user.id, nonce, str(interaction.locale), self.bot.clock.now()
-            )
-            await reply(interaction, ask, view=view)
+            await reply(interaction, ask, view=self._zones(interaction, nonce))
             return
         await reply(interaction, await self._add(interaction, "at", parsed.due, settings, note))
 
@@ -224,7 +226,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         """
         texts = self.bot.texts(interaction)
         settings = settings or await self.bot.store.user_settings(interaction.user.id)
-        if settings.timezone is not None or on_japanese_discord(interaction):
+        if not zone_unknown(interaction, settings):
             return {}
         if interaction.user.id in self._asked_zone:  # asked once; /settings timezone stays open
             return {}
@@ -232,10 +234,14 @@ class Remind(commands.GroupCog, **group_names("remind")):
             self._asked_zone.clear()
         self._asked_zone.add(interaction.user.id)
         ask = texts.text("remind.timezone.ask_after", command=self.bot.mention("settings timezone"))
-        view = zone_view(
-            texts, interaction.user.id, "", str(interaction.locale), self.bot.clock.now()
+        return {"view": self._zones(interaction, ""), "embed": discord.Embed(description=ask)}
+
+    def _zones(self, interaction: discord.Interaction[TayoriBot], nonce: str) -> discord.ui.View:
+        """The select of common zones for the user's Discord locale (`nonce`: a waiting one)."""
+        texts = self.bot.texts(interaction)
+        return zone_view(
+            texts, interaction.user.id, nonce, str(interaction.locale), self.bot.clock.now()
         )
-        return {"view": view, "embed": discord.Embed(description=ask)}
 
     async def zone_chosen(
         self, interaction: discord.Interaction[TayoriBot], zone: str, nonce: str
@@ -273,8 +279,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         value = current[:CHOICE_NAME_MAX]
         settings = await self.bot.store.user_settings(interaction.user.id)
         parsed = self._parse(interaction, current, settings)
-        asked_next = settings.timezone is None and not on_japanese_discord(interaction)
-        if isinstance(parsed, Parsed) and asked_next:
+        if isinstance(parsed, Parsed) and zone_unknown(interaction, settings):
             # the zone is asked next: a date read in Tokyo time would be a guess ("tomorrow")
             name = texts.text("remind.preview.when_no_zone", when=current.strip())
         elif isinstance(parsed, Parsed):
