@@ -134,10 +134,18 @@ async def _session(fake: Any, content: Content, person: Person) -> list[Shot]:
     started = await fake.slash("diagnose start", user=user)
     shots.append(_shot("/diagnose start: the first question", "/diagnose start", started))
     message, clicked = started, []
-    for question in loc.diagnose.questions:
-        label = question.options[0].label
-        message = await fake.click(message, label=label, user=user)
-        clicked.append(f"[{label}]")
+    answers: dict[str, tuple[str, ...]] = {}
+    while (question := loc.diagnose.next_question(answers)) is not None:
+        option = question.options[0]
+        answers[question.id] = (option.id,)
+        if question.multi:
+            select = next(
+                c for row in message.message.components for c in row["components"] if c["type"] == 3
+            )
+            message = await fake.select(message, select["custom_id"], [option.id], user=user)
+        else:
+            message = await fake.click(message, label=option.label, user=user)
+        clicked.append(f"[{option.label}]")
     note = f"answers each of the {len(clicked)} questions with its first option: " + " ".join(
         clicked
     )

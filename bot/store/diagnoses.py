@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.store.base import StoreBase, _dt, _ts
@@ -15,7 +16,7 @@ class DiagnosesStore(StoreBase):
     async def add_diagnosis(
         self,
         user_id: int,
-        answers: dict[str, str],
+        answers: Mapping[str, Sequence[str]],
         ranking: list[str],
         started_at: datetime | None = None,
     ) -> int:
@@ -29,7 +30,7 @@ class DiagnosesStore(StoreBase):
             "VALUES (?, ?, ?, ?, ?)",
             (
                 user_id,
-                json.dumps(answers, sort_keys=True),
+                json.dumps({k: list(v) for k, v in answers.items()}, sort_keys=True),
                 json.dumps(ranking),
                 _ts(self.clock.now()),
                 None if started_at is None else _ts(started_at),

@@ -52,7 +52,7 @@ class DiagnosisRecord(BaseModel):
 
     id: int
     user_id: int
-    answers: dict[str, str]
+    answers: dict[str, list[str] | str]  # option ids per question (one string before v3)
     ranking: list[str]
     created_at: datetime
 

@@ -15,35 +15,34 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.article import Reason, reason, templates_for
+from bot.core.article import reason
 from bot.core.content import LocaleContent
 from bot.core.diagnosis import (
     AnswerError,
-    Diagnosis,
-    answer_labels,
-    decode_answers,
+    Question,
     diagnose,
-    encode_answers,
-    expired,
-    stamp,
-    unstamp,
 )
+from bot.core.diagnosis_code import decode_answers, encode_answers, expired, stamp, unstamp
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names
 from bot.runtime.items import TayoriItem, button_label
-from bot.runtime.limits import EMBED_DESCRIPTION_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX
+from bot.runtime.limits import EMBED_FIELD_VALUE_MAX
 from bot.runtime.replies import ack, buttons, reply
 from bot.runtime.shared_items import AfterSendButton, OpenDraftButton
 from bot.runtime.tree import UserFacingError
 
+from ._result import result_embeds
+
+Answers = dict[str, tuple[str, ...]]
 PREFIX = "tayori:dg"
 TEMPLATE = (
     rf"{PREFIX}:(?P<act>[abcdr]):(?P<uid>\d+):(?P<t>[0-9a-z]+)"
     r":(?P<code>[0-9a-z-]+)(?::(?P<arg>\d))?"
 )
+SELECT_TEMPLATE = rf"{PREFIX}:s:(?P<uid>\d+):(?P<t>[0-9a-z]+):(?P<code>[0-9a-z-]+)"
 SHOWN = 3
 FIELD = EMBED_FIELD_VALUE_MAX
-TEMPLATES_SHOWN = 4
+BUTTONS_AT_MOST = 5  # a question with more options, or several answers, gets a select menu
 
 
 def clip(text: str, limit: int = FIELD) -> str:
@@ -109,7 +108,7 @@ class StepButton(TayoriItem[discord.ui.Button[Any]], template=TEMPLATE):
         self,
         interaction: discord.Interaction[TayoriBot],
         texts: LocaleContent,
-        answers: dict[str, str],
+        answers: Answers,
         started: datetime,
     ) -> None:
         q = texts.diagnose
@@ -119,13 +118,79 @@ class StepButton(TayoriItem[discord.ui.Button[Any]], template=TEMPLATE):
             question = q.next_question(answers)
             if question is None or self.arg is None or self.arg >= len(question.options):
                 raise UserFacingError("diagnose.bad-answer")
-            answers = {**answers, question.id: question.options[self.arg].id}
-        if q.next_question(answers) is not None:
-            shown = screen(texts, self.uid, started, answers, handoff=offers_dm(interaction))
-            await interaction.response.edit_message(**shown)
+            answers = {**answers, question.id: (question.options[self.arg].id,)}
+        await step(interaction, texts, self.uid, answers, started)
+
+
+class AnswerSelect(TayoriItem[discord.ui.Select[Any]], template=SELECT_TEMPLATE):
+    """The select menu of a question that takes several answers (or has many options)."""
+
+    def __init__(
+        self,
+        uid: int,
+        t: str,
+        code: str,
+        options: list[discord.SelectOption] | None = None,
+        placeholder: str | None = None,
+        multi: bool = True,
+    ) -> None:
+        opts = options or [discord.SelectOption(label="-", value="-")]
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"{PREFIX}:s:{uid}:{t}:{code}",
+            options=opts,
+            min_values=1,
+            max_values=len(opts) if multi else 1,
+            placeholder=placeholder,
+            row=0,
+        )
+        super().__init__(select)
+        self.uid = self.owner_id = uid
+        self.t, self.code = t, code
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AnswerSelect:
+        """Rebuild this menu from its custom_id (after a restart too)."""
+        return cls(int(match["uid"]), match["t"], match["code"])
+
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        """Record the chosen options for the current question and move on."""
+        bot = interaction.client
+        texts = bot.texts(interaction)
+        started = _started(self.t)
+        if expired(started, bot.clock.now()):
+            await interaction.response.edit_message(**expired_screen(texts, self.uid, bot))
             return
-        await ack(interaction)
-        await finish(interaction, texts, self.uid, answers, started)
+        answers = _decode(texts, self.code)
+        question = texts.diagnose.next_question(answers)
+        if question is None:
+            raise UserFacingError("diagnose.bad-answer")
+        try:
+            chosen = question.normalise(tuple(self.item.values))
+        except AnswerError:
+            raise UserFacingError("diagnose.bad-answer") from None
+        await step(interaction, texts, self.uid, {**answers, question.id: chosen}, started)
+
+
+async def step(
+    interaction: discord.Interaction[TayoriBot],
+    texts: LocaleContent,
+    uid: int,
+    answers: Answers,
+    started: datetime,
+) -> None:
+    """Show the next question, or, when none is left, the result."""
+    if texts.diagnose.next_question(answers) is not None:
+        shown = screen(texts, uid, started, answers, handoff=offers_dm(interaction))
+        await interaction.response.edit_message(**shown)
+        return
+    await ack(interaction)
+    await finish(interaction, texts, uid, answers, started)
 
 
 def _started(t: str) -> datetime:
@@ -135,7 +200,7 @@ def _started(t: str) -> datetime:
         raise UserFacingError("diagnose.bad-answer") from None
 
 
-def _decode(texts: LocaleContent, code: str) -> dict[str, str]:
+def _decode(texts: LocaleContent, code: str) -> Answers:
     try:
         return decode_answers(texts.diagnose, code)
     except AnswerError:
@@ -148,26 +213,25 @@ def offers_dm(interaction: discord.Interaction[TayoriBot]) -> bool:
 
 
 def screen(
-    texts: LocaleContent, uid: int, started: datetime, answers: dict[str, str], *, handoff: bool
+    texts: LocaleContent, uid: int, started: datetime, answers: Answers, *, handoff: bool
 ) -> dict[str, Any]:
     """Render the next unanswered question with its buttons (and "continue in DMs" if `handoff`)."""
     q = texts.diagnose
     question = q.next_question(answers)
     assert question is not None
-    n = q.question_index(question.id) + 1
+    asked = [qu.id for qu in q.asked(answers)]
+    n = asked.index(question.id) + 1
     t, code = stamp(started), encode_answers(q, answers)
-    embed = discord.Embed(
-        title=texts.text("diagnose.progress", n=n, total=len(q.questions)),
-        description=question.text,
-    )
+    lines = [f"**{question.text}**"]
+    if question.multi:
+        lines.append(f"-# {texts.text('diagnose.multi-hint')}")
     if n == 1:
-        embed.set_footer(text=texts.text("diagnose.intro").replace("\n", " "))
-    items = [
-        StepButton(
-            "a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0
-        )
-        for i, option in enumerate(question.options)
-    ]
+        lines = [texts.text("diagnose.intro"), "", *lines]
+    embed = discord.Embed(
+        title=texts.text("diagnose.progress", n=n, total=len(asked)),
+        description="\n".join(lines),
+    )
+    items: list[discord.ui.Item[Any]] = list(_answer_items(texts, question, uid, t, code))
     if n > 1:
         items.append(StepButton("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
     items.append(StepButton("c", uid, t, code, label=texts.text("diagnose.cancel"), row=1))
@@ -176,6 +240,22 @@ def screen(
             StepButton("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1)
         )
     return {"content": None, "embed": embed, "view": buttons(*items)}
+
+
+def _answer_items(
+    texts: LocaleContent, question: Question, uid: int, t: str, code: str
+) -> list[discord.ui.Item[Any]]:
+    """Buttons for a question with one answer and few options; else one select menu."""
+    if not question.multi and len(question.options) <= BUTTONS_AT_MOST:
+        return [
+            StepButton(
+                "a", uid, t, code, i, label=option.label, style=discord.ButtonStyle.primary, row=0
+            )
+            for i, option in enumerate(question.options)
+        ]
+    options = [discord.SelectOption(label=o.label, value=o.id) for o in question.options]
+    placeholder = texts.text("diagnose.multi-placeholder") if question.multi else None
+    return [AnswerSelect(uid, t, code, options, placeholder, multi=question.multi)]
 
 
 def expired_screen(texts: LocaleContent, uid: int, bot: TayoriBot) -> dict[str, Any]:
@@ -194,7 +274,7 @@ async def move_to_dm(
     texts: LocaleContent,
     uid: int,
     t: str,
-    answers: dict[str, str],
+    answers: Answers,
 ) -> None:
     """Continue the same diagnosis in the user's DMs; if they are closed, say so and stay."""
     await ack(interaction)
@@ -212,7 +292,7 @@ async def finish(
     interaction: discord.Interaction[TayoriBot],
     texts: LocaleContent,
     uid: int,
-    answers: dict[str, str],
+    answers: Answers,
     started: datetime,
 ) -> None:
     """Score, store only ids and ranking (once per questionnaire), and show the result."""
@@ -224,64 +304,6 @@ async def finish(
         embeds=result_embeds(texts, answers, result),
         view=result_view(texts, uid, bot),
     )
-
-
-def result_embeds(
-    texts: LocaleContent, answers: dict[str, str], result: Diagnosis
-) -> list[discord.Embed]:
-    """Render the ranking with reasons, the next steps and templates, and the honest caveats."""
-    article, q = texts.article, texts.diagnose
-    sep = texts.text("diagnose.list-separator")
-    ranking = discord.Embed(title=texts.text("diagnose.result-title"))
-    if result.uncertain:
-        ranking.description = texts.text("diagnose.uncertain")
-    for ranked in result.ranking[:SHOWN]:
-        item = reason(article, ranked.cause)
-        because = (
-            texts.text(
-                "diagnose.because", answers=sep.join(answer_labels(q, answers, ranked.because))
-            )
-            if ranked.because
-            else texts.text("diagnose.because-none")
-        )
-        strength = texts.text(f"diagnose.strength.{ranked.strength}")
-        ranking.add_field(
-            name=clip(
-                texts.text("diagnose.reason-heading", title=item.title, strength=strength),
-                EMBED_FIELD_NAME_MAX,
-            ),
-            value=clip("\n".join([item.takeaway, because, *_first_step(texts, item)])),
-            inline=False,
-        )
-    return [ranking, steps_embed(texts, result.top.cause)]
-
-
-def _first_step(texts: LocaleContent, item: Reason) -> list[str]:
-    """The article's first next step for a reason, as one bullet line."""
-    return [texts.text("diagnose.bullet", text=step.note) for step in item.next_steps[:1]]
-
-
-def steps_embed(texts: LocaleContent, cause: str) -> discord.Embed:
-    """Render the article's next steps and fitting templates for the top reason."""
-    article = texts.article
-    top = reason(article, cause)
-    embed = discord.Embed(
-        title=texts.text("diagnose.next-steps"),
-        description=clip(top.explanation, EMBED_DESCRIPTION_MAX),
-    )
-    steps = "\n".join(texts.text("diagnose.bullet", text=step.note) for step in top.next_steps)
-    embed.add_field(name=clip(top.title, EMBED_FIELD_NAME_MAX), value=clip(steps), inline=False)
-    fitting = templates_for(article, [cause])[:TEMPLATES_SHOWN]
-    if fitting:
-        lines = "\n".join(texts.text("diagnose.quote", text=t.text) for t in fitting)
-        embed.add_field(name=texts.text("diagnose.templates"), value=clip(lines), inline=False)
-    embed.add_field(
-        name=texts.text("diagnose.ng-heading"),
-        value=texts.text("diagnose.ng-reminder"),
-        inline=False,
-    )
-    embed.set_footer(text=texts.text("diagnose.honesty"))
-    return embed
 
 
 def result_view(texts: LocaleContent, uid: int, bot: TayoriBot) -> discord.ui.View:
@@ -332,7 +354,8 @@ class Diagnose(commands.GroupCog, **group_names("diagnose")):
         await reply(interaction, embed=embed)
 
 
-def _strength(texts: LocaleContent, answers: dict[str, str], cause: str) -> str:
+def _strength(texts: LocaleContent, stored: dict[str, list[str] | str], cause: str) -> str:
+    answers = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in stored.items()}
     try:
         ranked = {r.cause: r for r in diagnose(texts.diagnose, answers).ranking}
     except AnswerError:

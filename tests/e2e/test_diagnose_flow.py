@@ -6,43 +6,11 @@ import asyncio
 import re
 from datetime import timedelta
 
-from bot.core.diagnosis import decode_answers, unstamp
+from bot.core.diagnosis import UNKNOWN
+from bot.core.diagnosis_code import unstamp
 from cogs.diagnose._cog import TEMPLATE, screen
 
-Q_TOTAL = 9
-
-
-def texts_of(content, user: str):
-    return content["en" if user == "alice" else "ja"]
-
-
-def labels(message) -> list[str]:
-    return [b["label"] for row in message.components for b in row["components"]]
-
-
-def state(texts, message) -> dict[str, str]:
-    """The answers a diagnosis message carries in its buttons' custom_ids."""
-    custom_id = message.components[-1]["components"][0]["custom_id"]
-    return decode_answers(texts.diagnose, re.fullmatch(TEMPLATE, custom_id)["code"])
-
-
-def progress(texts, n: int) -> str:
-    return texts.text("diagnose.progress", n=n, total=Q_TOTAL)
-
-
-async def answer(fake, message, texts, qid: str, oid: str, user: str):
-    """Click the option `oid` of question `qid` on `message`."""
-    label = texts.diagnose.question(qid).option(oid).label
-    return await fake.click(message, label=label, user=user)
-
-
-async def answer_first(fake, message, texts, count: int, user: str):
-    """Answer the first `count` questions with their first option."""
-    for question in texts.diagnose.questions[:count]:
-        message = (
-            await answer(fake, message, texts, question.id, question.options[0].id, user)
-        ).message
-    return message
+from .diagnosing import answer, answer_all, answer_first, components, labels, progress, state
 
 
 async def test_start_in_a_server_is_private_and_shows_the_first_question(
@@ -52,24 +20,62 @@ async def test_start_in_a_server_is_private_and_shows_the_first_question(
     first = en.diagnose.questions[0]
     r = await fake_discord.slash("diagnose start", user="alice")
     assert r.ephemeral
-    assert r.embeds[0]["title"] == progress(en, 1) == "1/9"
-    assert r.embeds[0]["description"] == first.text
+    assert r.embeds[0]["title"] == progress(en, {}, 1)
+    assert r.embeds[0]["title"].startswith(en.text("diagnose.title"))
+    assert r.embeds[0]["description"] == f"{en.text('diagnose.intro')}\n\n**{first.text}**"
     expected = [o.label for o in first.options]
     expected += [en.text("diagnose.cancel"), en.text("diagnose.buttons.continue-dm")]
     assert labels(r.message) == expected
     assert en.diagnose.question(first.id).option("unknown").label in labels(r.message)
     assert all(c.startswith("tayori:dg:") for c in _custom_ids(r.message))
+    assert "footer" not in r.embeds[0], "the introduction is in the description, not the footer"
 
-    second = await answer(fake_discord, r, en, first.id, "them", "alice")
+    second = await answer(fake_discord, r, en, first.id, "them-unanswered", user="alice")
     assert second.response_type == 7 and second.ephemeral
-    assert second.embeds[0]["title"] == progress(en, 2)
-    assert second.embeds[0]["description"] == en.diagnose.questions[1].text
+    so_far = {first.id: ("them-unanswered",)}
+    assert second.embeds[0]["title"] == progress(en, so_far, 2)
+    assert second.embeds[0]["description"] == f"**{en.diagnose.questions[1].text}**"
     assert en.text("diagnose.back") in labels(second.message)
-    assert state(en, second.message) == {first.id: "them"}
+    assert state(en, second.message) == so_far
 
 
 def _custom_ids(message) -> list[str]:
-    return [b["custom_id"] for row in message.components for b in row["components"]]
+    return [c["custom_id"] for c in components(message)]
+
+
+async def test_a_question_with_several_answers_is_a_select_menu(fake_discord, bot, content):
+    ja = content["ja"]
+    r = await fake_discord.slash("diagnose start", user="haruto", dm=True)
+    before = {"last-message": ("fading",), "silence": ("weeks-3-4",), "before": ("daily",)}
+    before["who-wrote-first"] = ("me",)  # so the hint question is skipped
+    for qid, (oid,) in before.items():
+        r = await answer(fake_discord, r, ja, qid, oid, user="haruto")
+    news = ja.diagnose.question("their-news")
+    assert r.embeds[0]["description"].startswith(f"**{news.text}**")
+    assert ja.text("diagnose.multi-hint") in r.embeds[0]["description"]
+    assert r.embeds[0]["title"] == progress(ja, before, 5), "read receipts and hint skipped"
+    (select,) = [c for c in components(r.message) if c["type"] == 3]
+    assert select["max_values"] == len(news.options) and select["min_values"] == 1
+    assert [o["value"] for o in select["options"]] == [o.id for o in news.options]
+    chosen = await answer(fake_discord, r, ja, "their-news", "exam", UNKNOWN, user="haruto")
+    assert state(ja, chosen.message)["their-news"] == ("exam",), "don't know beside an answer"
+    back = await fake_discord.click(chosen, label=ja.text("diagnose.back"), user="haruto")
+    both = await answer(fake_discord, back, ja, "their-news", "hobby", "work", user="haruto")
+    assert state(ja, both.message) == {**before, "their-news": ("work", "hobby")}
+
+
+async def test_the_read_receipt_question_comes_only_after_an_unanswered_message(
+    fake_discord, bot, content
+):
+    en = content["en"]
+    r = await fake_discord.slash("diagnose start", user="alice", dm=True)
+    mine = await answer(fake_discord, r, en, "last-message", "me-unanswered", user="alice")
+    mine = await answer(fake_discord, mine, en, "silence", "weeks", user="alice")
+    assert en.diagnose.question("read").text in mine.embeds[0]["description"]
+    r = await fake_discord.slash("diagnose start", user="alice", dm=True)
+    theirs = await answer(fake_discord, r, en, "last-message", "them-unanswered", user="alice")
+    theirs = await answer(fake_discord, theirs, en, "silence", "weeks", user="alice")
+    assert en.diagnose.question("before").text in theirs.embeds[0]["description"]
 
 
 async def test_started_in_dms_it_runs_there_in_japanese(fake_discord, bot, content):
@@ -78,11 +84,11 @@ async def test_started_in_dms_it_runs_there_in_japanese(fake_discord, bot, conte
     assert not r.ephemeral, "in the DM with the bot the questionnaire is a normal message"
     assert r.message.guild_id is None
     assert fake_discord.dms("haruto")[-1].id == r.message.id
-    assert r.embeds[0]["description"] == ja.diagnose.questions[0].text
+    assert r.embeds[0]["description"].endswith(f"**{ja.diagnose.questions[0].text}**")
     assert ja.text("diagnose.buttons.continue-dm") not in labels(r.message)
     assert ja.text("diagnose.cancel") in labels(r.message)
     nxt = await answer_first(fake_discord, r, ja, 2, "haruto")
-    assert nxt.embeds[0]["title"] == progress(ja, 3)
+    assert nxt.embeds[0]["title"] == progress(ja, state(ja, nxt.message), 3)
 
 
 async def test_continue_in_dms_moves_the_same_answers_to_the_dm(fake_discord, bot, content):
@@ -95,13 +101,14 @@ async def test_continue_in_dms_moves_the_same_answers_to_the_dm(fake_discord, bo
     assert moved.ephemeral and moved.components == [] and moved.embeds == []
     assert moved.content == en.text("diagnose.moved-to-dm", link=_jump(dm))
     assert not dm.ephemeral
-    assert dm.embeds[0]["title"] == progress(en, 3)
+    assert dm.embeds[0]["title"] == progress(en, so_far, 3)
     assert state(en, dm) == so_far
     assert en.text("diagnose.buttons.continue-dm") not in labels(dm)
-    third = en.diagnose.questions[2]
-    clicked = await answer(fake_discord, dm, en, third.id, "no", "alice")
-    assert clicked.message.id == dm.id and clicked.embeds[0]["title"] == progress(en, 4)
-    assert state(en, clicked.message) == {**so_far, third.id: "no"}
+    third = en.diagnose.next_question(so_far)
+    clicked = await answer(fake_discord, dm, en, third.id, UNKNOWN, user="alice")
+    assert clicked.message.id == dm.id
+    assert clicked.embeds[0]["title"] == progress(en, so_far, 4)
+    assert state(en, clicked.message) == {**so_far, third.id: (UNKNOWN,)}
 
 
 def _jump(message) -> str:
@@ -120,10 +127,11 @@ async def test_closed_dms_get_a_kind_notice_and_the_diagnosis_stays_here(
     assert [f.content for f in tried.followups] == [ja.text("diagnose.dm-closed")]
     assert tried.followups[0].ephemeral
     assert fake_discord.dms("closed") == []
-    assert tried.embeds[0]["title"] == progress(ja, 2), "the question is still there"
-    nxt = await answer(fake_discord, tried, ja, "silence", "weeks", "closed")
-    assert nxt.ephemeral and nxt.embeds[0]["title"] == progress(ja, 3)
-    assert state(ja, nxt.message) == {"who-wrote-first": "them", "silence": "weeks"}
+    first = {"last-message": ("me-unanswered",)}
+    assert tried.embeds[0]["title"] == progress(ja, first, 2), "the question is still there"
+    nxt = await answer(fake_discord, tried, ja, "silence", "weeks", user="closed")
+    assert nxt.ephemeral and nxt.embeds[0]["title"] == progress(ja, first, 3)
+    assert state(ja, nxt.message) == {**first, "silence": ("weeks",)}
 
 
 async def test_back_drops_the_last_answer_and_cancel_ends_it(fake_discord, bot, content):
@@ -132,11 +140,12 @@ async def test_back_drops_the_last_answer_and_cancel_ends_it(fake_discord, bot, 
     message = await answer_first(fake_discord, r, en, 3, "alice")
     assert len(state(en, message)) == 3
     back = await fake_discord.click(message, label=en.text("diagnose.back"))
-    assert back.embeds[0]["title"] == progress(en, 3)
-    assert back.embeds[0]["description"] == en.diagnose.questions[2].text
-    assert list(state(en, back.message)) == [q.id for q in en.diagnose.questions[:2]]
-    again = await answer(fake_discord, back, en, "life-news", "hobby", "alice")
-    assert state(en, again.message)["life-news"] == "hobby"
+    two = state(en, back.message)
+    assert back.embeds[0]["title"] == progress(en, two, 3)
+    assert back.embeds[0]["description"] == f"**{en.diagnose.questions[2].text}**"
+    assert list(two) == [q.id for q in en.diagnose.questions[:2]]
+    again = await answer(fake_discord, back, en, "read", "unread", user="alice")
+    assert state(en, again.message)["read"] == ("unread",)
     cancelled = await fake_discord.click(again, label=en.text("diagnose.cancel"))
     start = bot.mention("diagnose start")
     assert cancelled.content == en.text("diagnose.cancelled", command=start)
@@ -148,13 +157,14 @@ async def test_back_drops_the_last_answer_and_cancel_ends_it(fake_discord, bot, 
 async def test_someone_else_clicking_is_refused_and_nothing_changes(fake_discord, bot, content):
     en, ja = content["en"], content["ja"]
     alice = fake_discord.user("alice")
-    shown = screen(en, alice.id, bot.clock.now(), {"who-wrote-first": "me"}, handoff=False)
+    given = {"last-message": ("paused",)}
+    shown = screen(en, alice.id, bot.clock.now(), given, handoff=False)
     channel = bot.get_channel(fake_discord.channel("general").id)
     public = await channel.send(**shown)
     message = next(m for m in fake_discord.sent_messages("general") if m.id == public.id)
     before = (list(message.embeds), list(message.components))
     for label in (
-        en.diagnose.questions[1].options[0].label,
+        en.diagnose.question("silence").options[0].label,
         en.text("diagnose.back"),
         en.text("diagnose.cancel"),
     ):
@@ -162,7 +172,7 @@ async def test_someone_else_clicking_is_refused_and_nothing_changes(fake_discord
         assert refused.response_type == 4 and refused.ephemeral
         assert refused.content == ja.text("common.error.not_owner")
         assert (message.embeds, message.components) == before
-    assert state(en, message) == {"who-wrote-first": "me"}
+    assert state(en, message) == given
 
 
 async def test_a_diagnosis_in_progress_survives_a_restart(fake_discord, start_tayori, content):
@@ -170,15 +180,15 @@ async def test_a_diagnosis_in_progress_survives_a_restart(fake_discord, start_ta
     bot = await start_tayori()
     r = await fake_discord.slash("diagnose start", user="alice")
     message = await answer_first(fake_discord, r, en, 3, "alice")
-    assert message.embeds[0]["title"] == progress(en, 4)
+    three = state(en, message.message)
+    assert message.embeds[0]["title"] == progress(en, three, 4)
     await bot.close()
     await start_tayori()
-    fourth = en.diagnose.questions[3]
-    nxt = await answer(fake_discord, message, en, fourth.id, fourth.options[1].id, "alice")
+    fourth = en.diagnose.next_question(three)
+    nxt = await answer(fake_discord, message, en, fourth.id, fourth.options[1].id, user="alice")
     assert nxt.response_type == 7
-    assert nxt.embeds[0]["title"] == progress(en, 5)
-    assert len(state(en, nxt.message)) == 4
-    assert state(en, nxt.message)[fourth.id] == fourth.options[1].id
+    assert nxt.embeds[0]["title"] == progress(en, three, 5)
+    assert state(en, nxt.message) == {**three, fourth.id: (fourth.options[1].id,)}
 
 
 async def test_an_old_diagnosis_expires_kindly_and_can_start_over(
@@ -188,7 +198,7 @@ async def test_an_old_diagnosis_expires_kindly_and_can_start_over(
     r = await fake_discord.slash("diagnose start", user="haruto")
     message = await answer_first(fake_discord, r, ja, 2, "haruto")
     clock.advance(timedelta(hours=25))
-    late = await answer(fake_discord, message, ja, "life-news", "no", "haruto")
+    late = await answer(fake_discord, message, ja, "read", "unread", user="haruto")
     assert late.response_type == 7 and late.ephemeral
     assert late.content == ja.text("diagnose.expired")
     assert late.embeds == []
@@ -197,7 +207,7 @@ async def test_an_old_diagnosis_expires_kindly_and_can_start_over(
         late, label=ja.text("diagnose.buttons.start-over"), user="haruto"
     )
     assert fresh.content in (None, "")
-    assert fresh.embeds[0]["title"] == progress(ja, 1)
+    assert fresh.embeds[0]["title"] == progress(ja, {}, 1)
     assert state(ja, fresh.message) == {}
     custom_id = fresh.message.components[0]["components"][0]["custom_id"]
     assert unstamp(re.fullmatch(TEMPLATE, custom_id)["t"]) <= clock.now()
@@ -209,9 +219,12 @@ async def test_a_double_click_on_the_last_answer_keeps_one_diagnosis(
 ):
     en = content["en"]
     r = await fake_discord.slash("diagnose start", user="alice")
-    message = await answer_first(fake_discord, r, en, Q_TOTAL - 1, "alice")
-    last = en.diagnose.questions[Q_TOTAL - 1]
-    label = last.options[0].label
+    answers = {q.id: (UNKNOWN,) for q in en.diagnose.questions}
+    answers["others"] = ("none",)
+    message = r
+    while (question := en.diagnose.next_question(state(en, message.message))).id != "others":
+        message = await answer(fake_discord, message, en, question.id, UNKNOWN, user="alice")
+    label = en.diagnose.question("others").option("none").label
     both = await asyncio.gather(
         fake_discord.click(message, label=label, user="alice"),
         fake_discord.click(message, label=label, user="alice"),
@@ -221,7 +234,7 @@ async def test_a_double_click_on_the_last_answer_keeps_one_diagnosis(
     assert len(await bot.store.diagnoses_for(uid)) == 1
     clock.advance(timedelta(minutes=1))  # the same answers in the same minute count once
     again = await fake_discord.slash("diagnose start", user="alice")
-    message = await answer_first(fake_discord, again, en, Q_TOTAL, "alice")
+    await answer_all(fake_discord, again, en, answers, "alice")
     assert len(await bot.store.diagnoses_for(uid)) == 2, "a new questionnaire is a new diagnosis"
 
 

@@ -8,26 +8,23 @@ from datetime import timedelta
 import discord
 import pytest
 
-from bot.core.article import reason, templates_for
-from bot.core.diagnosis import UNKNOWN, Diagnosis, Ranked, diagnose
+from bot.core.article import reason
+from bot.core.diagnosis import UNKNOWN, Diagnosis, Ranked, advise, clean_answers, diagnose, evidence
 from bot.core.pacing import after_send_due
 from cogs.diagnose._cog import result_embeds
 
-BUSY = {"life-news": "work-exams", "social-media": "quiet"}  # a big exam, and their SNS went quiet
-WAITING = {"who-wrote-first": "them", "last-message": "them-hint"}  # they hinted: write to me
+from .diagnosing import answer_all, labels
+
+# a coming exam, and their posts stopped too
+BUSY = {"their-news": ("exam",), "their-sns": ("quiet",)}
+# they always wrote first and recently asked the user to write sometimes
+WAITING = {"who-wrote-first": ("them",), "hint": ("recent",), "last-message": ("paused",)}
 
 
-def labels(message) -> list[str]:
-    return [b["label"] for row in message.components for b in row["components"]]
-
-
-async def run_diagnosis(fake, texts, answers: dict[str, str], user: str, dm: bool = False):
-    """Start /diagnose and click through every question; unlisted ones get "don't know"."""
+async def run_diagnosis(fake, texts, answers: dict, user: str, dm: bool = False):
+    """Start /diagnose and answer every question; unlisted ones get "don't know"."""
     result = await fake.slash("diagnose start", user=user, dm=dm)
-    for question in texts.diagnose.questions:
-        label = question.option(answers.get(question.id, UNKNOWN)).label
-        result = await fake.click(result, label=label, user=user)
-    return result
+    return await answer_all(fake, result, texts, answers, user)
 
 
 @pytest.mark.parametrize(
@@ -50,12 +47,13 @@ async def test_the_result_explains_the_top_reasons_in_the_users_language(
     assert ranking["fields"][0]["name"] == texts.text(
         "diagnose.reason-heading", title=first.title, strength=strength
     )
-    chosen = [texts.diagnose.question(q).option(answers[q]).label for q in expected.top.because]
-    assert chosen, "the answers must have pointed to the top reason"
-    because = texts.text(
-        "diagnose.because", answers=texts.text("diagnose.list-separator").join(chosen)
-    )
-    assert because in ranking["fields"][0]["value"]
+    assert expected.top.because, "the answers must have pointed to the top reason"
+    items = [
+        texts.text("diagnose.evidence-item", question=question, answer=label)
+        for question, label in evidence(texts.diagnose, expected.top.because)
+    ]
+    line = texts.text("diagnose.evidence", items=texts.text("diagnose.list-separator").join(items))
+    assert line in ranking["fields"][0]["value"]
     assert [f["name"] for f in ranking["fields"]] == [
         texts.text(
             "diagnose.reason-heading",
@@ -64,15 +62,19 @@ async def test_the_result_explains_the_top_reasons_in_the_users_language(
         )
         for r in expected.ranking[:3]
     ]
+    values = [f["value"] for f in ranking["fields"]]
+    assert all(len(v.splitlines()) == len(set(v.splitlines())) for v in values)
 
     assert steps["title"] == texts.text("diagnose.next-steps")
-    assert steps["description"] == first.explanation
-    step_field = next(f for f in steps["fields"] if f["name"] == first.title)
-    for step in first.next_steps:
-        assert texts.text("diagnose.bullet", text=step.note) in step_field["value"]
+    chosen = advise(texts.diagnose, answers, expected)
+    assert steps["description"] == "\n".join(
+        texts.text("diagnose.bullet", text=s.advice.note) for s in chosen
+    )
+    shown_notes = {s.advice.note for s in chosen}
+    assert not any(note in v for note in shown_notes for v in values), "no advice twice"
     templates = next(f for f in steps["fields"] if f["name"] == texts.text("diagnose.templates"))
-    first_template = templates_for(texts.article, [top])[0]
-    assert texts.text("diagnose.quote", text=first_template.text) in templates["value"]
+    first_example = next(e for s in chosen for e in s.examples)
+    assert texts.text("diagnose.quote", text=first_example.text) in templates["value"]
     ng = next(f for f in steps["fields"] if f["name"] == texts.text("diagnose.ng-heading"))
     assert ng["value"] == texts.text("diagnose.ng-reminder")
     assert steps["footer"]["text"] == texts.text("diagnose.honesty")
@@ -84,8 +86,11 @@ async def test_the_result_explains_the_top_reasons_in_the_users_language(
 
     uid = fake_discord.user(user).id
     (row,) = (await bot.store.export_user(uid))["diagnoses"]
-    full = {q.id: answers.get(q.id, UNKNOWN) for q in texts.diagnose.questions}
-    assert json.loads(row["answers"]) == full, "only question id → option id, nothing else"
+    full: dict = {}
+    while (question := texts.diagnose.next_question(full)) is not None:
+        full[question.id] = answers.get(question.id, (UNKNOWN,))
+    stored_answers = {k: list(v) for k, v in full.items()}
+    assert json.loads(row["answers"]) == stored_answers, "only question → option ids, nothing else"
     assert json.loads(row["ranking"]) == [r.cause for r in expected.ranking]
     assert set(row) == {"id", "user_id", "answers", "ranking", "created_at", "started_at"}
     (stored,) = await bot.store.diagnoses_for(uid)
@@ -97,8 +102,9 @@ async def test_all_dont_know_says_it_is_only_the_general_picture(fake_discord, b
     shown = await run_diagnosis(fake_discord, en, {}, "alice", dm=True)
     assert not shown.ephemeral
     ranking = shown.embeds[0]
-    assert ranking["description"] == en.text("diagnose.uncertain")
-    assert all(en.text("diagnose.because-none") in f["value"] for f in ranking["fields"])
+    assert ranking["description"] == en.text("diagnose.uncertain"), "said once, at the top"
+    assert all(en.text("diagnose.no-evidence") not in f["value"] for f in ranking["fields"])
+    assert all(len(f["value"].splitlines()) == 1 for f in ranking["fields"]), "the takeaway only"
 
 
 async def test_the_result_buttons_check_a_draft_remind_and_start_over(
@@ -125,8 +131,9 @@ async def test_the_result_buttons_check_a_draft_remind_and_start_over(
     again = await fake_discord.click(
         shown, label=ja.text("diagnose.buttons.start-over"), user="haruto"
     )
-    assert again.embeds[0]["title"] == ja.text("diagnose.progress", n=1, total=9)
-    assert again.embeds[0]["description"] == ja.diagnose.questions[0].text
+    total = len(ja.diagnose.asked({}))
+    assert again.embeds[0]["title"] == ja.text("diagnose.progress", n=1, total=total)
+    assert again.embeds[0]["description"].endswith(f"**{ja.diagnose.questions[0].text}**")
 
 
 async def test_history_lists_past_results_privately(fake_discord, bot, content, clock):
@@ -150,10 +157,25 @@ async def test_history_lists_past_results_privately(fake_discord, bot, content, 
             "diagnose.history.entry",
             date=discord.utils.format_dt(d.created_at, "f"),
             cause=reason(en.article, d.ranking[0]).title,
-            strength=en.text(f"diagnose.strength.{diagnose(en.diagnose, d.answers).top.strength}"),
+            strength=en.text(f"diagnose.strength.{diagnose(en.diagnose, _tuples(d)).top.strength}"),
         )
         for d in stored
     ]
+
+
+def _tuples(record) -> dict:
+    return {k: tuple(v) for k, v in record.answers.items()}
+
+
+async def test_history_still_lists_a_result_stored_by_the_old_questionnaire(
+    fake_discord, bot, content
+):
+    en = content["en"]
+    uid = fake_discord.user("alice").id
+    await bot.store.add_diagnosis(uid, {"life-news": ["work-exams"]}, ["busy", "unwell"])
+    past = await fake_discord.slash("diagnose history", user="alice")
+    title = reason(en.article, "busy").title
+    assert past.embeds[0]["description"].endswith(f"{title} (—)")
 
 
 # -- Discord's embed limits, for every reason as the top one ---------------------------------
@@ -169,25 +191,33 @@ EMBED_TOTAL, TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, FIELDS = (
 )
 
 
-def _longest_answers(texts) -> dict[str, str]:
-    """Every question answered with its longest label (the longest "because" line)."""
-    return {q.id: max(q.options, key=lambda o: len(o.label)).id for q in texts.diagnose.questions}
+def _longest_answers(texts) -> dict:
+    """Every question answered with its longest labels (the longest evidence lines)."""
+    out = {}
+    for q in texts.diagnose.questions:
+        by_length = sorted(q.options, key=lambda o: -len(o.label))
+        out[q.id] = (
+            tuple(o.id for o in by_length[:3] if o.id != UNKNOWN) if q.multi else (by_length[0].id,)
+        )
+    return out
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
 @pytest.mark.parametrize("top", ["busy", "unwell", "cooled", "testing", "waiting", "someone-else"])
-def test_result_embeds_fit_discords_limits_for_every_reason(content, locale, top):
+@pytest.mark.parametrize("tie", [False, True])
+def test_result_embeds_fit_discords_limits_for_every_reason(content, locale, top, tie):
     texts = content[locale]
-    answers = _longest_answers(texts)
+    answers = clean_answers(texts.diagnose, _longest_answers(texts))
     causes = [top, *(r.id for r in texts.article.reasons if r.id != top)]
-    everything = tuple(answers)
+    because = tuple((q, o) for q, opts in answers.items() for o in opts)[:3]
     result = Diagnosis(
-        ranking=tuple(Ranked(c, 1 / len(causes), "possible", everything) for c in causes),
-        uncertain=True,
-        informative=0,
+        ranking=tuple(Ranked(c, 1 / len(causes), "possible", because) for c in causes),
+        uncertain=False,
+        informative=len(because),
+        near_tie=tie,
     )
     embeds = [e.to_dict() for e in result_embeds(texts, answers, result)]
-    assert embeds[1]["description"] == reason(texts.article, top).explanation
+    assert embeds[1]["description"]
     total = 0
     for embed in embeds:
         fields = embed.get("fields", [])

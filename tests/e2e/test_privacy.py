@@ -10,6 +10,8 @@ import pytest
 
 from bot import __version__
 
+from .diagnosing import answer_all
+
 DELETE_PREFIX = "tayori:privacy:del:"
 DRAFT = "最近忙しそうだけど、体調は大丈夫？無理しないでね"
 
@@ -62,14 +64,11 @@ def on_disk(path, user_id: int, note: str) -> set[str]:
     return {name for name, needle in traces.items() if needle in raw}
 
 
-async def run_diagnosis(fake, user: str):
-    """Answer every question by clicking its first option; return the finished result."""
+async def run_diagnosis(fake, user: str, texts):
+    """Answer every question with its first option; return the finished result."""
     shown = await fake.slash("diagnose start", user=user)
-    while answer := next(
-        (b for b in shown.message.buttons if b["custom_id"].startswith("tayori:dg:a:")), None
-    ):
-        await fake.click(shown, answer["custom_id"], user=user)
-    return shown
+    firsts = {q.id: (q.options[0].id,) for q in texts.diagnose.questions}
+    return await answer_all(fake, shown, texts, firsts, user)
 
 
 async def ask_to_delete(fake, content, user: str, locale: str, dm: bool = False):
@@ -263,7 +262,7 @@ async def test_nothing_about_the_user_remains_after_using_every_feature(
         checked, label=content["ja"].text("check_draft.button.sent"), user="haruto"
     )
     await slash("remind after-send", {"days": 10}, user="haruto", dm=True)
-    result = await run_diagnosis(fake_discord, "haruto")
+    result = await run_diagnosis(fake_discord, "haruto", content["ja"])
     await fake_discord.click(
         result, label=content["ja"].text("diagnose.buttons.remind-week"), user="haruto"
     )

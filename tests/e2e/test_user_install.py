@@ -74,12 +74,12 @@ async def test_diagnose_starts_privately_and_takes_an_answer(fake_discord, bot, 
     first, second = ja.diagnose.questions[:2]
     started = await fake_discord.slash("diagnose start", user="haruto", channel=place)
     assert started.ephemeral
-    assert started.embeds[0]["description"] == first.text
+    assert started.embeds[0]["description"].endswith(f"**{first.text}**")
     labels = [b["label"] for b in started.message.buttons]
     assert ja.text("diagnose.buttons.continue-dm") in labels
     answered = await fake_discord.click(started, label=first.options[0].label, user="haruto")
     assert answered.response_type == 7 and answered.ephemeral
-    assert answered.embeds[0]["description"] == second.text
+    assert answered.embeds[0]["description"] == f"**{second.text}**"
     assert no_channel_posts(fake_discord, place)
 
 
@@ -156,7 +156,10 @@ async def test_continue_in_dms_from_where_the_bot_is_absent(fake_discord, bot, c
     assert moved.ephemeral and moved.embeds == [] and moved.components == []
     jump = f"https://discord.com/channels/@me/{dm.channel_id}/{dm.id}"
     assert moved.content == ja.text("diagnose.moved-to-dm", link=jump)
-    assert dm.embeds[0]["description"] == second.text
+    assert dm.embeds[0]["description"] == f"**{second.text}**"
     nxt = await fake_discord.click(dm, label=second.options[0].label, user="haruto")
-    assert nxt.message.id == dm.id and nxt.embeds[0]["description"] == ja.diagnose.questions[2].text
+    assert (
+        nxt.message.id == dm.id
+        and nxt.embeds[0]["description"] == f"**{ja.diagnose.questions[2].text}**"
+    )
     assert no_channel_posts(fake_discord, place)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from bot.core.diagnosis import UNKNOWN, diagnose
+from bot.core.diagnosis import diagnose, evidence
+
+from .diagnosing import answer_all
 
 MESSAGES = Path(__file__).resolve().parents[2] / "content" / "ja" / "messages"
 QUIET = "通知しない時間帯"
-WAITING = {"who-wrote-first": "them", "last-message": "them-hint"}  # they hinted: write to me
+# they always wrote first and recently hinted: write to me
+WAITING = {"who-wrote-first": ("them",), "hint": ("recent",), "last-message": ("paused",)}
 
 
 def _strings(node: object) -> list[str]:
@@ -74,12 +77,13 @@ def test_the_timezone_option_is_called_timezone(content):
     assert en.text(f"{key}.name") == "name", "the English name is unchanged"
 
 
-def test_the_diagnose_evidence_heading_reads_naturally(content):
-    ja = content["ja"]
-    line = ja.text("diagnose.because", answers="ほとんど相手から、相手から")
-    assert line == "手がかりになった回答：ほとんど相手から、相手から"
-    none = ja.text("diagnose.because-none")
-    assert none == "この理由につながる回答はありませんでした（一般的な見込みです）"
+def test_the_diagnose_evidence_reads_question_then_answer(content):
+    ja, en = content["ja"], content["en"]
+    item = ja.text("diagnose.evidence-item", question="既読はつく？", answer="つかない")
+    assert item == "「既読はつく？」→「つかない」"
+    assert ja.text("diagnose.evidence", items=item) == "手がかり：「既読はつく？」→「つかない」"
+    item = en.text("diagnose.evidence-item", question="Was it read?", answer="No")
+    assert en.text("diagnose.evidence", items=item) == "What pointed here: “Was it read?” → “No”"
 
 
 async def test_discord_shows_the_new_japanese_names(fake_discord, bot):
@@ -94,11 +98,10 @@ async def test_discord_shows_the_new_japanese_names(fake_discord, bot):
 async def test_a_japanese_result_explains_itself_with_the_new_heading(fake_discord, bot, content):
     ja = content["ja"]
     result = await fake_discord.slash("diagnose start", user="haruto")
-    for question in ja.diagnose.questions:
-        label = question.option(WAITING.get(question.id, UNKNOWN)).label
-        result = await fake_discord.click(result, label=label, user="haruto")
+    result = await answer_all(fake_discord, result, ja, WAITING, "haruto")
     top = diagnose(ja.diagnose, WAITING).top
-    chosen = [ja.diagnose.question(q).option(WAITING[q]).label for q in top.because]
     first = result.embeds[0]["fields"][0]["value"]
-    assert f"手がかりになった回答：{'、'.join(chosen)}" in first
-    assert "こう答えたから" not in first
+    for question, label in evidence(ja.diagnose, top.because):
+        assert f"「{question}」→「{label}」" in first
+    assert first.count("手がかり：") == 1
+    assert "こう答えたから" not in first and "手がかりになった回答" not in first

@@ -1,151 +1,188 @@
-"""Situations drawn from the article's signs: each must rank the reason the article points to first.
+"""Situations: the reason the article points to comes first, and the advice fits what happened.
 
-Every scenario runs against the Japanese and the English questionnaire; they share ids and
-numbers, so they must agree to the last digit.
+Two kinds. The issue's own cases (a bereavement, an exam, a hobby team, the user owing a
+reply, a partner in photos, …) are written here with their answers. The labelled corpora in
+`data/diagnosis/` were written by a helper who saw only the article (`tune-1`: 40 situations
+that may be tuned on; `blind-1`: 48 that are only scored), and answered by another helper who
+saw only the stories and the questions; `python -m tools.diagnosis_quality` prints their
+scores. The floors below are the scores when the weights were last tuned (on tune-1 only).
 """
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import pytest
+from tools.diagnosis_quality import cases, right
 
-from bot.core.diagnosis import UNKNOWN, Questionnaire, diagnose
+from bot.core.content import load_content
+from bot.core.diagnosis import UNKNOWN, advise, diagnose
 
-CONTENT = Path(__file__).resolve().parents[3] / "content"
+CONTENT = load_content()
 LOCALES = ("ja", "en")
 
-# (what happened, answers, the reason that should come first)
+# (what happened, answers, the reason that should come first, advice ids that must be shown,
+#  example ids that must not be shown)
 SCENARIOS = [
     (
-        "they mentioned a big exam coming up, and their social media went quiet as well",
-        {"life-news": "work-exams", "social-media": "quiet"},
-        "busy",
-    ),
-    (
-        "a few days ago they threw themselves into a new hobby; they seemed in good health",
-        {"life-news": "hobby", "silence": "days", "health-mood": "fine"},
-        "busy",
-    ),
-    (
-        "work got hectic, my last message sits unanswered for a week or two, nobody new around",
-        {"life-news": "work-exams", "last-message": "me", "silence": "weeks", "someone-new": "no"},
-        "busy",
-    ),
-    (
-        "something hard happened to them, they seemed low, and they stopped posting too",
-        {"health-mood": "down", "social-media": "quiet", "life-news": "no"},
+        "their father died last month; my message is unread; they stopped posting",
+        {"wellbeing": ("bereavement",), "read": ("unread",), "last-message": ("me-unanswered",)},
         "unwell",
+        {"care-hard-time"},
+        {"care-cold", "care-genki", "invite-meal", "invite-movie", "invite-cafe"},
     ),
     (
-        "they said they had caught a bad cold; it has been a week or two; no sign of anyone else",
-        {"health-mood": "sick", "silence": "weeks", "someone-new": "no"},
-        "unwell",
+        "a parent is in hospital and they care for them; they said they'd be busy for a while",
+        {"wellbeing": ("family",), "their-news": ("said-away",)},
+        None,  # busy with caring, or worn down: both defensible; the advice is what matters
+        {"care-hard-time"},
+        {"care-work", "care-cold", "after-busy"},
     ),
     (
-        "months of chatting and never a date; they were in a hurry to have a partner; a month now",
-        {"progress": "stalled", "temperament": "impatient", "silence": "month"},
-        "cooled",
+        "they have a qualification exam next month; their posts stopped too",
+        {"their-news": ("exam",), "their-sns": ("quiet",), "last-message": ("me-unanswered",)},
+        "busy",
+        {"care-busy"},
+        {"care-work", "care-busy"},
     ),
     (
-        "they get bored quickly, we only ever messaged, I was the one writing first, no one new",
-        {
-            "temperament": "easily-bored",
-            "progress": "stalled",
-            "who-wrote-first": "me",
-            "someone-new": "no",
-        },
-        "cooled",
+        "they joined a futsal team that fills every weekend; posts are all matches",
+        {"their-news": ("hobby",), "their-sns": ("posting",), "others": ("none",)},
+        "busy",
+        {"care-busy"},
+        {"care-work", "care-genki"},
     ),
     (
-        "a careful type who always wrote first; it stopped just before anyone confessed",
-        {"temperament": "cautious", "who-wrote-first": "them", "progress": "before-confession"},
-        "testing",
+        "they moved to another city for a new job a few weeks ago",
+        {"their-news": ("move",), "silence": ("weeks",), "wellbeing": ("fine",)},
+        "busy",
+        {"care-busy"},
+        {"care-work", "care-genki", "care-cold"},
     ),
     (
-        "right before a confession they went silent a few days ago, yet keep posting as usual",
-        {
-            "progress": "before-confession",
-            "silence": "days",
-            "social-media": "active",
-            "temperament": "cautious",
-        },
-        "testing",
-    ),
-    (
-        "they always wrote first and once said I could write to them more often",
-        {"who-wrote-first": "them", "last-message": "them-hint"},
+        "they always wrote first; their last message is still waiting for my answer",
+        {"who-wrote-first": ("them",), "last-message": ("them-unanswered",)},
         "waiting",
+        {"reply-first"},
+        {"care-genki", "care-cold", "invite-cafe", "topic-question"},
     ),
     (
-        "it was always them starting; we had met; their message was the last one; laid-back",
+        "they recently said 'text me sometimes'; we just paused; they like my posts",
         {
-            "who-wrote-first": "them",
-            "last-message": "them",
-            "progress": "moving",
-            "temperament": "easygoing",
+            "who-wrote-first": ("them",),
+            "hint": ("recent",),
+            "last-message": ("paused",),
+            "their-sns": ("reacts",),
         },
         "waiting",
+        {"waiting-write"},
+        set(),
     ),
     (
-        "a new face keeps appearing in their posts; they are online but my message gets no reply",
-        {"someone-new": "yes", "social-media": "active", "last-message": "me"},
+        "a new profile picture of them with someone; my message read, no reply for a month",
+        {"others": ("partner-sure",), "read": ("read",), "silence": ("month",)},
         "someone-else",
+        {"let-go"},
+        {"invite-meal", "invite-movie", "invite-cafe", "invite-group"},
     ),
     (
-        "quick to move on, they seemed to be talking to others too, and a month has passed",
-        {"someone-new": "maybe", "temperament": "easily-bored", "silence": "month"},
+        "they talk with several people from the app; they get bored easily",
+        {"others": ("several",), "temperament": ("easily-bored",), "silence": ("month",)},
         "someone-else",
+        {"someone-else-once"},
+        set(),
+    ),
+    (
+        "months of messages only, never a date; they wanted a partner soon; it faded",
+        {"us": ("stalled",), "temperament": ("impatient",), "last-message": ("fading",)},
+        "cooled",
+        {"keep-pace"},
+        set(),
+    ),
+    (
+        "two invitations turned down; read, no reply for 3-4 weeks",
+        {"us": ("declined-twice",), "read": ("read",), "silence": ("weeks-3-4",)},
+        "cooled",
+        {"stop-inviting"},
+        {"invite-group", "invite-meal", "invite-movie", "invite-cafe"},
+    ),
+    (
+        "a careful type who likes to be chased; we nearly confessed; watches my stories",
+        {
+            "temperament": ("cautious", "chase"),
+            "us": ("near-confession",),
+            "their-sns": ("reacts",),
+        },
+        "testing",
+        {"testing-invite"},
+        set(),
+    ),
+    (
+        "I turned down their invitation; they were the one who asked; now silence",
+        {"us": ("declined-theirs",), "who-wrote-first": ("them",), "silence": ("weeks",)},
+        "waiting",
+        {"invite-back"},
+        set(),
+    ),
+    (
+        "I was the busy one and slow to reply; they seem fine, posting nights out",
+        {"us": ("me-busy",), "their-sns": ("going-out",), "wellbeing": ("fine",)},
+        None,
+        {"own-apology"},
+        {"care-genki", "care-cold", "care-busy"},
+    ),
+    (
+        "ill with pneumonia, in hospital; I owe them a reply to their last message",
+        {"wellbeing": ("ill",), "last-message": ("them-unanswered",)},
+        None,
+        {"reply-first", "care-hard-time"},
+        {"reply-late", "invite-cafe", "care-cold"},
     ),
 ]
 
 
-def load(locale: str) -> Questionnaire:
-    with (CONTENT / locale / "diagnose.toml").open("rb") as fh:
-        return Questionnaire.model_validate(tomllib.load(fh))
-
-
-@pytest.fixture(scope="module", params=LOCALES)
-def q(request: pytest.FixtureRequest) -> Questionnaire:
-    return load(request.param)
-
-
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize(
-    ("story", "answers", "expected"),
+    ("story", "answers", "expected", "advice", "never"),
     SCENARIOS,
-    ids=[f"{s[2]}-{i}" for i, s in enumerate(SCENARIOS)],
+    ids=[f"{i}-{s[2]}" for i, s in enumerate(SCENARIOS)],
 )
-def test_scenario_ranks_the_expected_reason_first(
-    q: Questionnaire, story: str, answers: dict[str, str], expected: str
-) -> None:
+def test_scenario(locale, story, answers, expected, advice, never) -> None:
+    q = CONTENT[locale].diagnose
     result = diagnose(q, answers)
-    assert result.top.cause == expected, story
-    assert not result.uncertain
-    assert result.top.because, "the top reason must say which answers pointed to it"
-    assert set(result.top.because) <= set(answers)
+    if expected is not None:
+        assert result.top.cause == expected, story
+        assert result.top.because, "the top reason must say which answers pointed to it"
+    steps = advise(q, answers, result)
+    assert advice <= {s.advice.id for s in steps}, (story, [s.advice.id for s in steps])
+    shown = {e.id for s in steps for e in s.examples}
+    assert not shown & never, (story, shown & never)
 
 
-def test_every_reason_has_at_least_two_scenarios() -> None:
-    expected = [s[2] for s in SCENARIOS]
-    assert all(expected.count(r) >= 2 for r in load("ja").priors)
+def test_every_reason_leads_at_least_one_scenario() -> None:
+    led = {s[2] for s in SCENARIOS}
+    assert set(CONTENT["ja"].diagnose.priors) <= led
 
 
-@pytest.mark.parametrize(("story", "answers", "expected"), SCENARIOS)
-def test_locales_agree(story: str, answers: dict[str, str], expected: str) -> None:
-    assert diagnose(load("ja"), answers) == diagnose(load("en"), answers)
+def test_locales_agree_on_every_scenario() -> None:
+    for _story, answers, *_ in SCENARIOS:
+        ja = diagnose(CONTENT["ja"].diagnose, answers)
+        assert ja == diagnose(CONTENT["en"].diagnose, answers)
 
 
-def test_all_dont_know_gives_the_prior_ranking_labelled_uncertain(q: Questionnaire) -> None:
-    result = diagnose(q, {qu.id: UNKNOWN for qu in q.questions})
-    priors = sorted(q.priors, key=lambda r: -q.priors[r])
-    assert result.uncertain
-    assert [r.cause for r in result.ranking] == priors
-    assert result.top.cause == "busy"
-    assert all(r.because == () for r in result.ranking)
-
-
-def test_unknown_answers_change_nothing(q: Questionnaire) -> None:
-    answers = {"life-news": "work-exams", "social-media": "quiet"}
-    padded = answers | {qu.id: UNKNOWN for qu in q.questions if qu.id not in answers}
+def test_unknown_answers_change_nothing() -> None:
+    q = CONTENT["ja"].diagnose
+    answers = {"their-news": ("exam",), "their-sns": ("quiet",)}
+    padded = answers | {qu.id: (UNKNOWN,) for qu in q.questions if qu.id not in answers}
     assert diagnose(q, padded).ranking == diagnose(q, answers).ranking
+
+
+# (set, situations at least, top reason right at least): the scores at the last tuning
+FLOORS = [("tune-1", 40, 36), ("blind-1", 48, 44)]
+
+
+@pytest.mark.parametrize(("name", "size", "floor"), FLOORS)
+def test_labelled_situations_keep_their_score(name: str, size: int, floor: int) -> None:
+    found = cases(name)
+    assert len(found) >= size
+    assert {c.locale for c in found} == set(LOCALES)
+    scored = sum(right(c, diagnose(CONTENT[c.locale].diagnose, c.answers)) for c in found)
+    assert scored >= floor, f"{name}: {scored}/{len(found)} right, floor {floor}"

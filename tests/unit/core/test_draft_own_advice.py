@@ -1,9 +1,10 @@
 """The bot's own advice passes its own checker.
 
-Every message the bot recommends sending — the article's templates (offered by /diagnose and
-/check-draft) and the examples quoted in /check-draft suggestions and /ng-list's "what
-instead" — is checked as a draft in the locale it is written for: the verdict is "send", and a
-template that asks a question is not told it does not end in one.
+Every message the bot recommends sending — the article's templates (offered by /check-draft),
+/diagnose's example messages and the wording its next steps quote, and the examples quoted
+in /check-draft suggestions and /ng-list's "what instead" — is checked as a draft in the
+locale it is written for: the verdict is "send", and a template that asks a question is not
+told it does not end in one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ def recommended() -> list[tuple[str, str, str]]:
     for locale, loc in CONTENT.locales.items():
         for template in loc.article.templates:
             found.append((locale, f"template {template.id}", template.text))
+        for example in loc.diagnose.examples:
+            found.append((locale, f"diagnose example {example.id}", example.text))
         quoted = [(f"draft rule {r.id}", r.suggestion) for r in loc.draft.rules]
+        quoted += [(f"diagnose advice {a.id}", a.note) for a in loc.diagnose.advice]
         quoted += [(f"ng {item.id} instead", item.instead) for item in loc.article.ng]
         for where, text in quoted:
             found += [(locale, where, q) for q in QUOTES[locale].findall(text)]
@@ -38,8 +42,8 @@ RECOMMENDED = recommended()
 
 def test_the_collection_covers_templates_and_quoted_examples() -> None:
     wheres = {where.split()[0] for _, where, _ in RECOMMENDED}
-    assert wheres == {"template", "draft", "ng"}
-    assert len(RECOMMENDED) >= 2 * 7 + 4
+    assert wheres == {"template", "diagnose", "draft", "ng"}
+    assert len(RECOMMENDED) >= 2 * (7 + 20) + 4
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,158 @@
+"""/diagnose advice: next steps and examples chosen by the situation, never where excluded.
+
+`test_no_excluded_example_on_any_path` walks every leading reason (one, or a near-tied two)
+with every combination of up to three facts: ~25,000 situations per locale. The policies
+below it are the situations issue #15 found handled badly, each stated as a rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+
+from bot.core.advice import ADVICE_SHOWN, EXAMPLES_SHOWN, Step, facts_from, select
+from bot.core.content import load_content
+from bot.core.diagnosis import Questionnaire, advise, clean_answers, diagnose
+from tests.unit.core.test_diagnosis_properties import answer_sets
+
+CONTENT = load_content()
+LOCALES = ("ja", "en")
+Q = CONTENT["ja"].diagnose
+REASONS = tuple(Q.priors)
+FACTS = [f.id for f in Q.facts]
+LEADS = [(r,) for r in REASONS] + list(itertools.combinations(REASONS, 2))
+
+
+def steps_for(q: Questionnaire, leads: tuple[str, ...], facts: set[str]) -> list[Step]:
+    return select(q.advice, q.examples, leads, frozenset(facts))
+
+
+def shown_examples(steps: list[Step]) -> list[str]:
+    return [e.id for s in steps for e in s.examples]
+
+
+def invitations(q: Questionnaire) -> set[str]:
+    return {e.id for e in q.examples if e.invites}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_excluded_example_on_any_path(locale: str) -> None:
+    q = CONTENT[locale].diagnose
+    by_id = {e.id: e for e in q.examples}
+    walked = 0
+    for leads in LEADS:
+        for size in range(4):
+            for combo in itertools.combinations(FACTS, size):
+                facts = set(combo)
+                steps = steps_for(q, leads, facts)
+                walked += 1
+                assert 1 <= len(steps) <= ADVICE_SHOWN, (leads, facts)
+                ids = shown_examples(steps)
+                assert len(ids) == len(set(ids)) <= EXAMPLES_SHOWN, (leads, facts)
+                for step in steps:
+                    assert not facts & set(step.advice.never), (leads, facts, step.advice.id)
+                for example_id in ids:
+                    example = by_id[example_id]
+                    assert not facts & set(example.never), (leads, facts, example_id)
+                    assert not example.fits or facts & set(example.fits), (leads, facts)
+    assert walked > 20_000
+
+
+@given(answer_sets())
+def test_any_answers_give_steps_that_respect_the_situation(answers: dict) -> None:
+    facts = facts_from(Q.facts, clean_answers(Q, answers))
+    steps = advise(Q, answers, diagnose(Q, answers))
+    assert 1 <= len(steps) <= ADVICE_SHOWN
+    for example in (e for s in steps for e in s.examples):
+        assert not facts & set(example.never)
+
+
+# --- the situations issue #15 found handled badly ----------------------------------------
+
+
+def _every_lead(facts: set[str]):
+    for locale in LOCALES:
+        q = CONTENT[locale].diagnose
+        for leads in LEADS:
+            yield q, leads, steps_for(q, leads, facts)
+
+
+@pytest.mark.parametrize("hard", ["bereavement", "family", "on-leave", "ill"])
+def test_a_hard_time_gets_care_that_asks_nothing_and_no_invitation(hard: str) -> None:
+    facts = {hard, "hard-time"}
+    for q, leads, steps in _every_lead(facts):
+        ids = shown_examples(steps)
+        assert steps[0].advice.id in {"reply-first", "care-hard-time"}, leads
+        assert not set(ids) & invitations(q), (leads, ids)
+        assert not set(ids) & {"care-cold", "care-work", "care-genki", "care-busy"}, (leads, ids)
+        assert {s.advice.id for s in steps}.isdisjoint({"cooled-shine", "testing-invite"})
+
+
+def test_at_a_bereavement_the_example_is_about_the_loss() -> None:
+    for _q, _leads, steps in _every_lead({"bereavement", "hard-time"}):
+        assert shown_examples(steps)[0] == "care-bereavement"
+
+
+@pytest.mark.parametrize(("news", "fitting"), [("exam", "care-exam"), ("hobby", "care-hobby")])
+def test_an_exam_or_a_hobby_gets_its_own_words_not_work(news: str, fitting: str) -> None:
+    for q, leads, steps in _every_lead({news}):
+        ids = shown_examples(steps)
+        assert "care-work" not in ids
+        if leads[0] == "busy":
+            assert fitting in ids, (q, leads)
+
+
+def test_when_the_user_owes_a_reply_the_first_step_is_to_reply() -> None:
+    for _q, leads, steps in _every_lead({"owes-reply"}):
+        assert steps[0].advice.id == "reply-first", leads
+        assert shown_examples(steps)[0] == "reply-late"
+        assert {s.advice.id for s in steps}.isdisjoint(
+            {"care-busy", "care-unwell", "waiting-write", "testing-invite", "cooled-group"}
+        )
+
+
+@pytest.mark.parametrize("extra", [set(), {"i-declined"}, {"fading"}, {"said-away"}])
+def test_a_partner_seen_means_letting_go_and_no_invitation(extra: set[str]) -> None:
+    for q, leads, steps in _every_lead({"partner-sure", *extra}):
+        assert steps[0].advice.id == "let-go", leads
+        assert not set(shown_examples(steps)) & invitations(q)
+        assert "wait" not in {s.advice.id for s in steps}
+
+
+def test_no_third_invitation_after_two_were_declined() -> None:
+    for q, leads, steps in _every_lead({"declined-twice", "i-declined"}):
+        assert not set(shown_examples(steps)) & invitations(q), leads
+        assert "stop-inviting" in {s.advice.id for s in steps}
+
+
+@pytest.mark.parametrize("fact", ["me-busy", "seems-fine"])
+def test_generic_health_worries_are_not_sent_where_they_do_not_apply(fact: str) -> None:
+    for _q, leads, steps in _every_lead({fact}):
+        assert not {"care-genki", "care-cold"} & set(shown_examples(steps)), leads
+
+
+def test_said_in_advance_means_waiting_until_then() -> None:
+    for _q, leads, steps in _every_lead({"said-away"}):
+        assert steps[0].advice.id == "wait-until", leads
+
+
+def test_every_advice_and_example_can_be_shown() -> None:
+    seen_advice, seen_examples = set(), set()
+    for leads in LEADS:
+        for size in range(3):
+            for combo in itertools.combinations(FACTS, size):
+                steps = steps_for(Q, leads, set(combo))
+                seen_advice |= {s.advice.id for s in steps}
+                seen_examples |= set(shown_examples(steps))
+    assert seen_advice == {a.id for a in Q.advice}
+    assert seen_examples == {e.id for e in Q.examples}
+
+
+def test_every_fact_comes_from_an_answer() -> None:
+    for fact in Q.facts:
+        question_id, _, option_id = fact.when[0].partition("=")
+        question = Q.question(question_id)
+        assert facts_from(Q.facts, {question_id: (option_id,)}) >= {fact.id}
+        assert question.option(option_id).id == option_id
