@@ -32,6 +32,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-4-en": (0.850, 9, 4),
     "blind-5-ja": (0.920, 2, 2),
     "blind-5-en": (0.853, 3, 5),
+    "blind-6-ja": (0.913, 6, 0),
+    "blind-6-en": (0.846, 6, 2),
 }
 TUNE_FLOOR = 0.94
 
