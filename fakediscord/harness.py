@@ -373,6 +373,14 @@ class FakeDiscord:
         """
         self.state.faults.append(Fault(method, re.compile(path), status, code, times))
 
+    def pass_nonce_window(self) -> None:
+        """Let Discord's nonce window pass for every message so far (a restart minutes later).
+
+        Discord remembers a message's nonce for a few minutes only; after this, a message sent
+        again with the same nonce and ``enforce_nonce`` is posted a second time.
+        """
+        self.state.nonces_forgotten_before = max(self.store.by_id, default=0)
+
     async def dispatch(self, event: str, data: dict) -> int:
         """Send any gateway DISPATCH event to the bot."""
         return await self.gateway.dispatch(event, data)
