@@ -520,7 +520,7 @@ async def test_reminders_due_while_down_arrive_late_or_as_a_missed_notice(
         "remind.delivery.missed", when=when, duration=format_duration(timedelta(days=8), en.when)
     )
     assert "ずっと遅れる" not in notice.content
-    assert notice.components == []
+    assert [b["custom_id"] for b in notice.buttons] == snooze_ids(missed.id), "set it again"
 
 
 async def test_notes_and_answers_stay_out_of_the_debug_log(fake_discord, bot, content, caplog):
