@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.core.content import LocaleContent
 from bot.core.pacing import optional_quiet, reply_due
+from bot.core.textnorm import clean_user_text
 from bot.core.when import Parsed, Refused, format_duration, format_local, parse_when
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names, options
@@ -159,6 +160,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
         note: str | None = None,
     ) -> None:
         """Remind me at a time I choose, with my own note."""
+        when = clean_user_text(when)
+        note = clean_user_text(note).strip() or None if note else None
         if note is not None and len(note) > NOTE_MAX:
             raise UserFacingError("remind.limit.note", max=NOTE_MAX)
         await think(interaction)
@@ -166,7 +169,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
         parsed = self._parse(interaction, when, settings)
         if not isinstance(parsed, Parsed):
             raise UserFacingError(parsed.hint_key)
-        note = note.strip() if note else None
         texts = self.bot.texts(interaction)
         if zone_unknown(interaction, settings):  # ask first; the reminder waits for the answer
             nonce = self.waiting.keep(
@@ -231,6 +233,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     ) -> list[app_commands.Choice[str]]:
         """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
         texts = self.bot.texts(interaction)
+        current = clean_user_text(current)
         if not current.strip():
             example = texts.text("remind.preview.example")[:CHOICE_NAME_MAX]
             return [
