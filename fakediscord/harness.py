@@ -361,6 +361,14 @@ class FakeDiscord:
         await self.gateway.drop()
         await self.wait_until(lambda: self.gateway.resume_count > before, within)
 
+    async def go_offline(self) -> None:
+        """Discord out of reach: refuse new connections, then drop the gateway session
+        (resumably, so a bot retries with discord.py's back-off). Bots and processes run on."""
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()
+        await self.gateway.drop()
+
     # --- REST faults --------------------------------------------------------------
 
     def fail_next(

@@ -63,7 +63,7 @@ MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
 STORE_BACKOFF = timedelta(seconds=30)
 STALE_CLAIM = timedelta(minutes=10)
-FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the deliveries in flight
+FINISH_WITHIN = timedelta(seconds=3)  # how long a stop waits for the deliveries in flight
 CONCURRENCY = 8  # deliveries in flight at once (the transport paces them to Discord's limit)
 
 
