@@ -1,5 +1,6 @@
-"""`python -m bot [run | sync | check-content | healthcheck | backup PATH]`: start Tayori,
-check on it, or copy its database."""
+"""`python -m bot [run | sync | check-content | healthcheck | backup PATH] [--init]`: start
+Tayori, check on it, or copy its database (`--init`: begin with an empty database where one
+was lost)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=["run", "sync", "check-content", "healthcheck", "backup"],
     )
     parser.add_argument("path", nargs="?", help="backup: the file to write the copy to")
+    parser.add_argument(
+        "--init",
+        action="store_true",
+        help="create an empty database even where one existed and is now missing",
+    )
     args = parser.parse_args(argv)
     if args.command == "healthcheck":
         from bot.healthcheck import healthcheck
@@ -79,14 +85,14 @@ def main(argv: list[str] | None = None) -> int:
             return backup(settings, args.path)
         if args.command in ("run", "sync"):
             settings.token()
-        return _heavy(args.command, settings)
+        return _heavy(args.command, settings, init=args.init)
     except SettingsError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 0
 
 
-def _heavy(command: str, settings: Settings) -> int:
+def _heavy(command: str, settings: Settings, *, init: bool = False) -> int:
     """Run a subcommand that loads the content (and, to run or sync, discord.py)."""
     from bot.core.content import ContentError
     from bot.store import StoreError
@@ -96,7 +102,7 @@ def _heavy(command: str, settings: Settings) -> int:
             return check_content(settings)
         from bot.runtime.main import start
 
-        status = start(settings, sync_only=command == "sync")
+        status = start(settings, sync_only=command == "sync", init=init)
         return fail(status) if isinstance(status, str) else status
     except ContentError as exc:
         return fail(str(exc))

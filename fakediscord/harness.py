@@ -361,6 +361,14 @@ class FakeDiscord:
         await self.gateway.drop()
         await self.wait_until(lambda: self.gateway.resume_count > before, within)
 
+    async def go_offline(self) -> None:
+        """Discord out of reach: refuse new connections, then drop the gateway session
+        (resumably, so a bot retries with discord.py's back-off). Bots and processes run on."""
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()
+        await self.gateway.drop()
+
     # --- REST faults --------------------------------------------------------------
 
     def fail_next(
@@ -372,6 +380,14 @@ class FakeDiscord:
         -1 (``server.LOSE_ANSWER``) handles it, then closes without answering: network faults.
         """
         self.state.faults.append(Fault(method, re.compile(path), status, code, times))
+
+    def pass_nonce_window(self) -> None:
+        """Let Discord's nonce window pass for every message so far (a restart minutes later).
+
+        Discord remembers a message's nonce for a few minutes only; after this, a message sent
+        again with the same nonce and ``enforce_nonce`` is posted a second time.
+        """
+        self.state.nonces_forgotten_before = max(self.store.by_id, default=0)
 
     async def dispatch(self, event: str, data: dict) -> int:
         """Send any gateway DISPATCH event to the bot."""

@@ -14,13 +14,15 @@ from .server import (
     FakeState,
     check_bot_access,
     check_can_post,
+    history_query,
     message_limits,
     new_bot_message,
     no_content,
+    page_of,
     respond,
     uploaded_attachments,
 )
-from .world import Channel
+from .world import Channel, Perm
 
 
 class BotRoutes:
@@ -44,6 +46,7 @@ class BotRoutes:
             ("PUT", "/applications/{app}/guilds/{guild}/commands", self.put_commands),
             ("POST", "/users/@me/channels", self.create_dm),
             ("GET", "/channels/{channel}", self.get_channel),
+            ("GET", "/channels/{channel}/messages", self.list_messages),
             ("POST", "/channels/{channel}/messages", self.create_message),
             ("GET", "/channels/{channel}/messages/{message}", self.get_message),
             ("PATCH", "/channels/{channel}/messages/{message}", self.edit_message),
@@ -162,9 +165,11 @@ class BotRoutes:
         assert channel is not None
         if body.get("enforce_nonce") and body.get("nonce") is not None:
             # Discord returns the message already created with this nonce (it looks back a few
-            # minutes; the fake looks back over the whole channel) instead of a second one.
+            # minutes; the fake looks back to the last `pass_nonce_window`) instead of a second.
             nonce = str(body["nonce"])
             for earlier in state.store.in_channel(channel.id):
+                if earlier.id <= state.nonces_forgotten_before:
+                    continue
                 if earlier.nonce == nonce and earlier.author.id == state.world.bot.id:
                     return respond(request, earlier.payload())
         message = new_bot_message(state.world, state.store, channel, body)
@@ -173,6 +178,20 @@ class BotRoutes:
         if state.on_message is not None:
             await state.on_message(message)
         return respond(request, message.payload())
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """A channel's messages, newest first, as Discord pages them (limit, before/after/around).
+
+        Without Read Message History the bot gets an empty list, as on Discord.
+        """
+        channel = self._channel(request)
+        query = history_query(self.state, request)
+        perms = self.state.world.channel_permissions(channel, self.state.world.bot)
+        if not channel.is_dm and not perms & Perm.READ_MESSAGE_HISTORY:
+            return respond(request, [])
+        shown = [m for m in self.state.store.in_channel(channel.id) if not m.ephemeral]
+        found = page_of(shown, **query)
+        return respond(request, [m.payload() for m in found])
 
     def _message(self, request: web.Request) -> Any:
         channel = self._channel(request)

@@ -336,6 +336,50 @@ def new_bot_message(world: World, store: MessageStore, channel: Channel, body: d
     return store.add(message)
 
 
+HISTORY_ANCHORS = ("around", "before", "after")
+
+
+def history_query(state: FakeState, request: web.Request) -> dict[str, int | None]:
+    """The paging of ``GET /channels/{id}/messages`` as the spec allows it (else 50035)."""
+    query = request.query
+    errors = [f"{k} is not a snowflake" for k in HISTORY_ANCHORS if not query.get(k, "0").isdigit()]
+    limit = query.get("limit", "50")
+    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+        errors.append("limit must be an integer from 1 to 100")
+    if sum(k in query for k in HISTORY_ANCHORS) > 1:
+        errors.append("around, before and after are mutually exclusive")
+    if errors:
+        detail = "; ".join(errors)
+        error = ApiError(400, 50035, "Invalid Form Body", {"_errors": [{"message": detail}]})
+        raise state.validator.fail("query", request, error, detail)
+    anchors = {k: int(query[k]) if k in query else None for k in HISTORY_ANCHORS}
+    return {"limit": int(limit), **anchors}
+
+
+def page_of(
+    messages: list[FakeMessage],
+    limit: int,
+    around: int | None = None,
+    before: int | None = None,
+    after: int | None = None,
+) -> list[FakeMessage]:
+    """One page of a channel's history, newest first, as Discord returns it.
+
+    ``after`` gives the ``limit`` messages just after it; ``before`` (or nothing) the ``limit``
+    just before it (the newest); ``around`` about half on each side.
+    """
+    ordered = sorted(messages, key=lambda m: m.id)
+    if after is not None:
+        page = [m for m in ordered if m.id > after][:limit]
+    elif around is not None:
+        half = limit // 2
+        older = [m for m in ordered if m.id < around][-half:] if half else []
+        page = older + [m for m in ordered if m.id >= around][: limit - len(older)]
+    else:
+        page = [m for m in ordered if before is None or m.id < before][-limit:]
+    return page[::-1]
+
+
 def _reference(ref: dict | None) -> dict | None:
     if not ref:
         return None
@@ -361,6 +405,7 @@ class FakeState:
     on_message: Callable[[FakeMessage], Awaitable[None]] | None = None
     faults: list[Fault] = field(default_factory=list)
     global_limit: GlobalLimit = field(default_factory=lambda: GlobalLimit(None))
+    nonces_forgotten_before: int = 0  # messages up to this id are past Discord's nonce window
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Use up the first injected fault matching ``method`` and ``path``, if any."""

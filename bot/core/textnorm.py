@@ -14,6 +14,9 @@ becomes hiragana (カフェ → かふぇ; ー, ・ and the katakana with no hir
 stay), the dash family becomes "ー", curly apostrophes and quotes become ASCII ones. Every
 step maps one character to one character except NFKC's expansions (… → ...), so the offset
 map stays exact.
+
+`clean_user_text` is applied where free text enters the bot (a note, a "when?", a draft, a
+zone name): it drops what could not be stored or would display deceptively when echoed.
 """
 
 from __future__ import annotations
@@ -212,3 +215,28 @@ def normalize(text: str, *, casefold: bool = True) -> Normalized:
     if pos < len(text):
         out.run(marked, pos, len(text))
     return out.build()
+
+
+# What `clean_user_text` removes: lone surrogates (they cannot be stored as UTF-8), C0 and C1
+# control characters, and the bidi embeddings, overrides and isolates that can make a line
+# display in another order than it was typed (U+202A–202E, U+2066–2069).
+_UNSAFE = {
+    **dict.fromkeys(range(0x00, 0x20)),
+    **dict.fromkeys(range(0x7F, 0xA0)),
+    **dict.fromkeys(range(0xD800, 0xE000)),
+    **dict.fromkeys(range(0x202A, 0x202F)),
+    **dict.fromkeys(range(0x2066, 0x206A)),
+}
+_CLEAN_ONE_LINE = {**_UNSAFE, ord("\n"): " ", ord("\t"): " "}
+_CLEAN_LINES = {**_UNSAFE, ord("\n"): "\n", ord("\t"): " "}
+
+
+def clean_user_text(text: str, *, multiline: bool = False) -> str:
+    """Return free text a user typed, safe to store and to show again.
+
+    Lone surrogates, control characters and bidi overrides and isolates are dropped; a tab
+    becomes a space, and a line break a space too unless `multiline` (then any CR LF or CR
+    becomes LF). Everything else, emoji and joiners included, is kept as typed.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_CLEAN_LINES if multiline else _CLEAN_ONE_LINE)

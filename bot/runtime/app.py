@@ -84,6 +84,9 @@ class TayoriBot(commands.Bot):
         )
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
         self.sync_only = sync_only
+        self.exit_status = 0  # 1 once the bot stops because its database file was lost
+        self._stopping: asyncio.Task[None] | None = None
+        store.on_lost.append(self._database_lost)
         self.synced = asyncio.Event()
         self._services: list[tuple[Callable[[], Coroutine[Any, Any, None]], bool]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -240,6 +243,12 @@ class TayoriBot(commands.Bot):
         await self.store.forget_guild(guild.id)
         log.info("left server %s; its settings were removed", guild.id)
 
+    def _database_lost(self) -> None:
+        """The database file is gone (the store said so, in one line): stop, status 1."""
+        self.exit_status = 1
+        if self._stopping is None:
+            self._stopping = asyncio.get_running_loop().create_task(self.close())
+
     async def close(self) -> None:
         """Stop background tasks, then close the gateway."""
         for task in self._tasks:
@@ -272,13 +281,18 @@ async def tayori(
     *,
     content: Content | None = None,
     sync_only: bool = False,
+    init: bool = False,
     **options: Any,
 ) -> AsyncIterator[TayoriBot]:
-    """Load content, open the store and build the bot; close all of it afterwards."""
+    """Load content, open the store and build the bot; close all of it afterwards.
+
+    The store is guarded: a database that existed is never silently created anew (`init`
+    says to; see `bot.store.base.guard_missing`).
+    """
     clock = clock or SystemClock()
     content = content or load_content(settings.content_dir, settings.default_locale)
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
-    async with open_store(settings.database_path, clock) as store:
+    async with open_store(settings.database_path, clock, guarded=True, init=init) as store:
         bot = TayoriBot(
             settings=settings,
             store=store,

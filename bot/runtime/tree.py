@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.core.pacing import PacingError
 from bot.runtime import metrics
 from bot.runtime.replies import reply, text_for
-from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
+from bot.store import LimitReached, StoreBusy, StoreError, StoreLost, StoreReadOnly
 
 if TYPE_CHECKING:
     from bot.runtime.app import TayoriBot
@@ -79,7 +79,8 @@ class TayoriTree(app_commands.CommandTree["TayoriBot"]):
             key = "common.error.generic"
         elif isinstance(original, StoreError):
             interaction.client.metrics.store_errors.labels("interaction").inc()
-            log.warning("store problem in %s: %s", _where(interaction), original)
+            if not isinstance(original, StoreLost):  # said once by the store; the bot stops
+                log.warning("store problem in %s: %s", _where(interaction), original)
         try:
             await reply(interaction, text_for(interaction, key, **fields))
         except discord.HTTPException as exc:

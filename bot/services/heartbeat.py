@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from bot.core.clock import Clock
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, StoreLost
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,9 @@ class Heartbeat:
 
     async def _beat_logged(self) -> None:
         try:
+            self.store.check_file()  # gone while the gateway is down too: the bot stops
             await self.beat()
+        except StoreLost:
+            pass  # said once, by the store; the bot is stopping
         except StoreError as exc:
             log.error("heartbeat not recorded: %s", exc)

@@ -4,8 +4,11 @@ The scheduler sleeps until the soonest pending reminder, claims each due reminde
 hands it to a `Transport`, then marks it delivered. Every write that changes the
 schedule (add, snooze, close, cancel) goes through this service, which wakes the
 scheduler itself: no caller has to remember to. A crash between sending and
-marking can deliver one reminder once more on restart (it was claimed, so it is
-recovered as pending); normal operation never delivers one twice.
+marking leaves the reminder claimed; it is recovered as pending on restart, and
+since it was tried before, the transport first looks for the message it may have
+posted (Discord's nonce only guards a resend for a few minutes), so it is not sent
+twice. A user reached only through a server's channel has one notice there at a
+time: reminders falling due while it is up join it instead of pinging again.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
@@ -29,7 +33,25 @@ from bot.core.pacing import (
     shift_out_of_quiet,
 )
 from bot.services.metrics import Metrics
+from bot.services.transport import (
+    ChannelForbidden,
+    ChannelGone,
+    Delivery,
+    DmClosed,
+    Transient,
+    Transport,
+)
 from bot.store import Reminder, Store, StoreError, UserSettings
+
+__all__ = [  # the transport's contract, for the cog that implements it
+    "ChannelForbidden",
+    "ChannelGone",
+    "Delivery",
+    "DmClosed",
+    "ReminderService",
+    "Transient",
+    "Transport",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,59 +63,11 @@ MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
 STORE_BACKOFF = timedelta(seconds=30)
 STALE_CLAIM = timedelta(minutes=10)
-FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the deliveries in flight
+FINISH_WITHIN = timedelta(seconds=3)  # how long a stop waits for the deliveries in flight
 CONCURRENCY = 8  # deliveries in flight at once (the transport paces them to Discord's limit)
 
 
-class DmClosed(Exception):
-    """The user does not accept DMs from the bot."""
-
-
-class ChannelGone(Exception):
-    """The reminder channel no longer exists."""
-
-
-class ChannelForbidden(Exception):
-    """The bot may no longer post in the reminder channel."""
-
-
-class Transient(Exception):
-    """A failure worth retrying (5xx, 429, network)."""
-
-
 HELD_CAUSES = {DmClosed: "dm_closed", ChannelGone: "channel_gone", ChannelForbidden: "forbidden"}
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What to send: the reminder and how late it is."""
-
-    reminder: Reminder
-    late: timedelta | None
-    missed: bool
-    dm_channel_id: int | None = None  # the user's DM channel with the bot, when known
-
-
-class Transport(Protocol):
-    """Sends reminders; implemented over Discord by the reminders cog."""
-
-    async def send_dm(self, delivery: Delivery) -> int:
-        """Send the reminder to the user's DMs; return the DM channel's id.
-
-        Raise DmClosed or Transient. With `delivery.dm_channel_id` known, one request.
-        """
-        ...
-
-    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
-        """Post the discreet notice in a reminder channel; return its message id.
-
-        Raise ChannelGone/Forbidden.
-        """
-        ...
-
-    async def delete_notices(self, notices: list[tuple[int, int]]) -> None:
-        """Delete channel notices (best effort)."""
-        ...
 
 
 def user_zone(name: str | None) -> ZoneInfo:
@@ -143,6 +117,10 @@ class ReminderService:
         self._wake = asyncio.Event()
         self._rest = asyncio.Event()
         self.idle = asyncio.Event()
+        # one notice at a time per (user, channel): who posts it, and who joins it
+        self._notice_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     def wake(self) -> None:
         """Re-check the schedule now (a reminder was added, snoozed or cancelled)."""
@@ -323,7 +301,7 @@ class ReminderService:
             reminder, lateness(expected, now), is_missed(expected, now), settings.dm_channel_id
         )
         try:
-            notice = await self._send(delivery)
+            by_dm = await self._send(delivery)
         except Transient as exc:
             await self._retry(reminder, exc, "transient")
             return
@@ -332,21 +310,23 @@ class ReminderService:
             self._count("held", HELD_CAUSES[type(exc)])
             return
         self.metrics.lateness.observe((delivery.late or timedelta(0)).total_seconds())
-        if notice is None:
+        if by_dm:
             await self.store.mark_delivered(reminder.id)
             self._count("delivered", "dm")
-            return
-        self._count("held", "channel_notice")
-        # only a discreet notice went out: keep it for /remind list and the next command
-        if not await self.store.hold(reminder.id, notice):
-            await self.transport.delete_notices([notice])  # the user deleted their data meanwhile
+        else:  # only a discreet notice went out: held for /remind list and the next command
+            self._count("held", "channel_notice")
 
-    async def _send(self, delivery: Delivery) -> tuple[int, int] | None:
-        """Send by DM (None) or, if DMs are closed, as a notice in the reminder channel.
+    async def _send(self, delivery: Delivery) -> bool:
+        """Send by DM (True) or, if DMs are closed, hold it behind a channel notice (False).
 
-        Return the notice's (channel id, message id) in the second case.
+        A reminder tried before may have gone out already, its answer lost in a crash or on the
+        network: it is looked for first, and found, it counts as sent.
         """
         reminder = delivery.reminder
+        if reminder.attempts and (found := await self.transport.find_dm(delivery)) is not None:
+            log.info("reminder %s was already in the user's DMs; not sent again", reminder.id)
+            await self._remember_dm(delivery, found)
+            return True
         try:
             channel_id = await self.transport.send_dm(delivery)
         except DmClosed:
@@ -354,15 +334,41 @@ class ReminderService:
             if channel is None:
                 raise
         else:
-            if channel_id != delivery.dm_channel_id:  # the next one is a single request
-                await self.store.remember_dm_channel(reminder.id, reminder.user_id, channel_id)
-            return None
+            await self._remember_dm(delivery, channel_id)
+            return True
         try:
-            message = await self.transport.send_channel_notice(channel, delivery)
+            await self._notify(channel, delivery)
         except ChannelGone:
-            await self.store.set_reminder_channel(delivery.reminder.guild_id or 0, None)
+            await self.store.set_reminder_channel(reminder.guild_id or 0, None)
             raise
-        return channel, message
+        return False
+
+    async def _remember_dm(self, delivery: Delivery, channel_id: int) -> None:
+        if channel_id != delivery.dm_channel_id:  # the next one is a single request
+            reminder = delivery.reminder
+            await self.store.remember_dm_channel(reminder.id, reminder.user_id, channel_id)
+
+    async def _notify(self, channel: int, delivery: Delivery) -> None:
+        """Hold the reminder behind the user's notice in `channel`, posting one if none is up.
+
+        One notice per user per channel at a time, so the user is pinged once for reminders
+        due together; those falling due while it is up join it (all are shown when they press
+        its button or use a command). A reminder tried before looks for its own notice first.
+        """
+        reminder = delivery.reminder
+        key = (reminder.user_id, channel)
+        lock = self._notice_locks.get(key) or self._notice_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            notice = shared = await self.store.open_notice(reminder.user_id, channel)
+            if notice is None and reminder.attempts:
+                found = await self.transport.find_notice(channel, delivery)
+                notice = None if found is None else (channel, found)
+                if found is not None:
+                    log.info("reminder %s: its notice was already posted; kept", reminder.id)
+            if notice is None:
+                notice = (channel, await self.transport.send_channel_notice(channel, delivery))
+            if not await self.store.hold(reminder.id, notice) and shared is None:
+                await self.transport.delete_notices([notice])  # its user deleted their data
 
     async def _channel_for(self, reminder: Reminder) -> int | None:
         """The channel for a notice: the server's reminder channel, if the user opted in."""

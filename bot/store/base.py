@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -43,6 +44,14 @@ class StoreReadOnly(StoreError):
     """The database cannot be written (read-only file or full disk)."""
 
 
+class StoreLost(StoreReadOnly):
+    """The database file was deleted or replaced while the bot ran: nothing more is written."""
+
+
+class StoreMissing(StoreError):
+    """The database file is gone from where one was created: not silently made anew."""
+
+
 class LimitReached(StoreError):
     """A per-user limit would be exceeded."""
 
@@ -60,6 +69,78 @@ def migrations() -> list[tuple[int, str, str]]:
     if numbers != list(range(1, len(found) + 1)):
         raise StoreError(f"migrations must be numbered 1..N without gaps, found {numbers}")
     return found
+
+
+MARKER_SUFFIX = "-created"  # beside tayori.db, as SQLite's -wal and -shm are
+
+
+def marker_of(path: Path) -> Path:
+    """The file that says a database was created at `path` (so its absence is a loss)."""
+    return path.with_name(path.name + MARKER_SUFFIX)
+
+
+def guard_missing(path: Path, *, init: bool) -> None:
+    """Refuse to create a database where one existed, unless told to (`init`).
+
+    The first start on a machine creates it; a start that finds the file gone while its
+    marker (or its write-ahead log) is still there stops with one line instead of beginning
+    again with an empty database.
+    """
+    if init or path.exists():
+        return
+    traces = [p for p in (marker_of(path), path.with_name(path.name + "-wal")) if p.exists()]
+    if traces:
+        raise StoreMissing(
+            f"{path} is missing, but a database was created there ({traces[0].name} is still "
+            "beside it); restore it from a backup, or start with `python -m bot --init` "
+            "to begin again with an empty database"
+        )
+
+
+def _mark_created(path: Path) -> None:
+    marker = marker_of(path)
+    if marker.exists():
+        return
+    try:
+        marker.write_text(
+            f"Tayori's database {path.name} lives here. If it is ever missing, Tayori will not "
+            "start with an empty one: restore it from a backup, or run `python -m bot --init`.\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:  # a read-only copy, say: the database itself still works
+        log.warning("could not write %s: %s", marker, exc)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode, or None when nothing is at `path`."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the database at `path` cannot be written, if that is the reason it cannot be used."""
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"DATABASE_PATH {path} is on a read-only file system: mount it read-write"
+    except OSError:
+        return None
+    targets = [folder, path] if path.exists() else [folder]
+    if not all(os.access(t, os.W_OK) for t in targets):
+        return (
+            f"DATABASE_PATH {path} is read-only for this user (uid {os.getuid()}): "
+            f"give it write access to {folder} and the files in it"
+        )
+    return None
+
+
+def _open_error(path: Path, exc: Exception, what: str) -> StoreError:
+    if str(path) != ":memory:" and (reason := read_only_reason(path)):
+        return StoreReadOnly(reason)
+    return StoreError(f"DATABASE_PATH {path} {what}: {exc}")
 
 
 def _iso(when: datetime) -> str:
@@ -116,31 +197,67 @@ class StoreBase:
         self.clock = clock
         self._lock = asyncio.Lock()
         self.cache = ReadCache()
+        self.path: Path | None = None  # the file, when it is one (not :memory:)
+        self._file: tuple[int, int] | None = None  # its identity when opened
+        self.lost: str | None = None  # why nothing more is written, once the file is gone
+        self.on_lost: list[Callable[[], None]] = []  # told once, when it is
 
     @classmethod
-    async def open(cls, path: Path | str, clock: Clock) -> Self:
-        """Open (creating folder and file), configure and migrate the database."""
+    async def open(
+        cls, path: Path | str, clock: Clock, *, guarded: bool = False, init: bool = False
+    ) -> Self:
+        """Open (creating folder and file), configure and migrate the database.
+
+        `guarded` (the running bot): never create it where one was created before, unless
+        `init` (see `guard_missing`); the first start marks the folder.
+        """
         path = Path(path)
+        memory = str(path) == ":memory:"
         try:
-            if str(path) != ":memory:":
+            if not memory:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                if guarded:
+                    guard_missing(path, init=init)
                 # Probe first: when aiosqlite fails to connect, its worker thread may still be
                 # finishing after the event loop has closed, and prints a traceback on exit.
                 sqlite3.connect(path).close()
             db = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"DATABASE_PATH {path} cannot be opened: {exc}") from exc
+            raise _open_error(path, exc, "cannot be opened") from exc
         db.row_factory = sqlite3.Row
         try:
             await cls._configure(db)
             await cls._migrate(db)
         except sqlite3.Error as exc:
             await db.close()
-            raise StoreError(f"DATABASE_PATH {path} cannot be used: {exc}") from exc
+            raise _open_error(path, exc, "cannot be used") from exc
         except BaseException:
             await db.close()
             raise
-        return cls(db, clock)
+        store = cls(db, clock)
+        if not memory:
+            store.path, store._file = path, _identity(path)
+            if guarded:
+                _mark_created(path)
+        return store
+
+    def check_file(self) -> None:
+        """Raise StoreLost if the database file was deleted or replaced since it was opened.
+
+        Writing on would put everything into a file no start will ever open again. The first
+        time, log one line and tell `on_lost` (the bot stops).
+        """
+        if self.lost is None and self.path is not None and _identity(self.path) != self._file:
+            self.lost = (
+                f"the database file {self.path} was deleted or replaced while Tayori ran; "
+                "stopping, so that nothing more is written to a file no restart would open "
+                "(restore it from a backup)"
+            )
+            log.critical(self.lost)
+            for tell in self.on_lost:
+                tell()
+        if self.lost is not None:
+            raise StoreLost(self.lost)
 
     @staticmethod
     async def _configure(db: aiosqlite.Connection) -> None:
@@ -179,6 +296,7 @@ class StoreBase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run the block in one write transaction (BEGIN IMMEDIATE … COMMIT), one at a time."""
+        self.check_file()
         async with self._lock:
             token = _IN_TRANSACTION.set(True)
             self.cache.drop()
@@ -205,6 +323,7 @@ class StoreBase:
         """
         if _IN_TRANSACTION.get():
             return await self._execute(sql, params)
+        self.check_file()
         async with self._lock:
             if not cached_rows:
                 return await self._execute(sql, params)

@@ -19,9 +19,11 @@ class Store(MetaStore, SettingsStore, DiagnosesStore, RemindersStore, PrivacySto
 
 
 @asynccontextmanager
-async def open_store(path: Path | str, clock: Clock) -> AsyncIterator[Store]:
-    """Open the store for the duration of the block."""
-    store = await Store.open(path, clock)
+async def open_store(
+    path: Path | str, clock: Clock, *, guarded: bool = False, init: bool = False
+) -> AsyncIterator[Store]:
+    """Open the store for the duration of the block (`guarded`: see `Store.open`)."""
+    store = await Store.open(path, clock, guarded=guarded, init=init)
     try:
         yield store
     finally:

@@ -53,7 +53,7 @@ class PrivacyStore(StoreBase):
             "AND notice_message_id IS NOT NULL ORDER BY id",
             (_ts(self.clock.now() - timedelta(days=reminder_days)),),
         )
-        return [(r[0], r[1]) for r in rows]
+        return list(dict.fromkeys((r[0], r[1]) for r in rows))  # reminders may share a notice
 
     async def purge(self, diagnosis_days: int, reminder_days: int) -> int:
         """Delete diagnoses and finished reminders past their retention; return how many.

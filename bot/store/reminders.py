@@ -189,13 +189,24 @@ class RemindersStore(StoreBase):
         return await self._set_state(reminder_id, "held", "state = 'sending'", **sets)
 
     async def notices_for(self, user_id: int) -> list[tuple[int, int]]:
-        """Return (channel id, message id) of every channel notice posted for the user."""
+        """Return (channel id, message id) of every channel notice posted for the user (once
+        each: reminders due together share one)."""
         rows = await self._all(
             "SELECT notice_channel_id, notice_message_id FROM reminders "
             "WHERE user_id = ? AND notice_message_id IS NOT NULL ORDER BY id",
             (user_id,),
         )
-        return [(r[0], r[1]) for r in rows]
+        return list(dict.fromkeys((r[0], r[1]) for r in rows))
+
+    async def open_notice(self, user_id: int, channel_id: int) -> tuple[int, int] | None:
+        """Return the notice up in a channel for the user's held reminders, if one is."""
+        row = await self._one(
+            "SELECT notice_channel_id, notice_message_id FROM reminders WHERE user_id = ? "
+            "AND state = 'held' AND notice_channel_id = ? AND notice_message_id IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (user_id, channel_id),
+        )
+        return (row[0], row[1]) if row else None
 
     async def recover_in_flight(self, claimed_before: datetime | None = None) -> int:
         """Return claimed reminders to pending (all, or those claimed before a time)."""

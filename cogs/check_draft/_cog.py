@@ -27,6 +27,7 @@ from bot.core.article import fitting_templates, ng_item
 from bot.core.content import LocaleContent
 from bot.core.draft import DraftContext, Finding, Report, is_blank
 from bot.core.draft_language import check_message
+from bot.core.textnorm import clean_user_text
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names, options
 from bot.runtime.items import TayoriItem, button_label
@@ -128,6 +129,7 @@ class EditButton(TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:edit:(
 
 async def answer(interaction: discord.Interaction[TayoriBot], text: str) -> None:
     """Check `text` and reply privately with the report (or a kind error)."""
+    text = clean_user_text(text, multiline=True)
     bot, user = interaction.client, interaction.user.id
     started = bot.clock.now()  # a /privacy delete after this keeps the draft out of memory
     texts = bot.texts(interaction)

@@ -11,14 +11,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.content import LocaleContent
-from bot.core.pacing import is_missed, lateness, optional_quiet, reply_due
+from bot.core.pacing import optional_quiet, reply_due
+from bot.core.textnorm import clean_user_text
 from bot.core.when import Parsed, Refused, format_duration, format_local, parse_when
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names, options
 from bot.runtime.limits import (
     CHOICE_NAME_MAX,
     EMBED_DESCRIPTION_MAX,
-    MESSAGE_MAX,
     SELECT_LABEL_MAX,
     SELECT_OPTIONS_MAX,
 )
@@ -28,21 +28,19 @@ from bot.runtime.tree import UserFacingError, limited_writes
 from bot.services.reminders import (
     DEFAULT_TZ,
     NOTE_MAX,
-    Delivery,
     arrives_at,
     user_quiet,
     user_zone,
 )
 from bot.store import Reminder, UserSettings
 
+from ._held import HeldReminders
 from ._transport import DiscordTransport
-from ._views import CancelSelect, delivered_text, delivered_view, zone_view
+from ._views import CancelSelect, zone_view
 from ._waiting import Waiting, WaitingReminders
 
 log = logging.getLogger(__name__)
 
-HELD_SEP = "\n\n"
-HELD_WITH_BUTTONS = 5  # held reminders shown one per message, with their buttons
 ASKED_MAX = 100_000  # users remembered as asked for their zone (then forgotten, and asked again)
 
 
@@ -67,7 +65,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         self.bot = bot
         self.transport = DiscordTransport(bot)
         bot.reminders.attach(self.transport)
-        self._showing: set[int] = set()
+        self.held = HeldReminders(bot, self.transport)
         self.waiting = WaitingReminders()  # /remind at requests waiting for a time zone
         self._asked_zone: set[int] = set()  # users asked for their zone after a check-in
         super().__init__()
@@ -89,44 +87,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
         """Show reminders that could not be delivered, the next time the user uses a command."""
         if interaction.response.type is discord.InteractionResponseType.modal:
             return  # a form was opened: no follow-up now, they are shown after the next command
-        user = interaction.user.id
-        if user in self._showing:
-            return  # another command of theirs is showing them right now: show them once
-        self._showing.add(user)
-        try:
-            await self._show_held(interaction)
-        finally:
-            self._showing.discard(user)
-
-    async def _show_held(self, interaction: discord.Interaction[TayoriBot]) -> None:
-        held = await self.bot.store.held_for(interaction.user.id)
-        if not held:
-            return
-        texts = self.bot.texts(interaction)
-        now = self.bot.clock.now()
-        deliveries = [_as_delivery(r, now) for r in held]
-        # the first few as they would have come, each with its buttons; any more as text
-        messages = [
-            (delivered_text(texts, d)[:MESSAGE_MAX], delivered_view(texts, d), [d.reminder])
-            for d in deliveries[:HELD_WITH_BUTTONS]
-        ]
-        rest = deliveries[HELD_WITH_BUTTONS:]
-        parts = [delivered_text(texts, d) for d in rest]
-        for run in pages(parts, MESSAGE_MAX, HELD_SEP):
-            shown = HELD_SEP.join(parts[run.start : run.stop])[:MESSAGE_MAX]
-            messages.append((shown, None, [d.reminder for d in rest[run.start : run.stop]]))
-        for text, view, reminders in messages:
-            try:
-                if view:
-                    await interaction.followup.send(text, ephemeral=True, view=view)
-                else:
-                    await interaction.followup.send(text, ephemeral=True)
-            except discord.HTTPException as exc:
-                log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
-                return  # the rest stay held for the next command
-            for r in reminders:
-                await self.bot.store.mark_delivered(r.id)
-            await self.transport.delete_notices(_notices(reminders))  # seen: no trace left
+        await self.held.show(interaction)
 
     @app_commands.command(**names("remind.after-send"))
     @limited_writes
@@ -199,6 +160,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
         note: str | None = None,
     ) -> None:
         """Remind me at a time I choose, with my own note."""
+        when = clean_user_text(when)
+        note = clean_user_text(note).strip() or None if note else None
         if note is not None and len(note) > NOTE_MAX:
             raise UserFacingError("remind.limit.note", max=NOTE_MAX)
         await think(interaction)
@@ -206,7 +169,6 @@ class Remind(commands.GroupCog, **group_names("remind")):
         parsed = self._parse(interaction, when, settings)
         if not isinstance(parsed, Parsed):
             raise UserFacingError(parsed.hint_key)
-        note = note.strip() if note else None
         texts = self.bot.texts(interaction)
         if zone_unknown(interaction, settings):  # ask first; the reminder waits for the answer
             nonce = self.waiting.keep(
@@ -271,6 +233,7 @@ class Remind(commands.GroupCog, **group_names("remind")):
     ) -> list[app_commands.Choice[str]]:
         """Preview how `when` was read, in the user's timezone, or why it cannot be used."""
         texts = self.bot.texts(interaction)
+        current = clean_user_text(current)
         if not current.strip():
             example = texts.text("remind.preview.example")[:CHOICE_NAME_MAX]
             return [
@@ -386,15 +349,3 @@ def _line(texts: LocaleContent, index: int, r: Reminder, when: str) -> str:
         note = discord.utils.escape_markdown(r.note)
         return texts.text("remind.list.line_note", index=index, when=when, kind=kind, note=note)
     return texts.text("remind.list.line", index=index, when=when, kind=kind)
-
-
-def _notices(reminders: list[Reminder]) -> list[tuple[int, int]]:
-    return [
-        (r.notice_channel_id, r.notice_message_id)
-        for r in reminders
-        if r.notice_channel_id is not None and r.notice_message_id is not None
-    ]
-
-
-def _as_delivery(r: Reminder, now: datetime) -> Delivery:
-    return Delivery(r, lateness(r.first_due, now), is_missed(r.first_due, now))

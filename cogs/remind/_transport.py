@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import aiohttp
 import discord
@@ -12,11 +13,16 @@ from bot.runtime.app import TayoriBot
 from bot.runtime.limits import MESSAGE_MAX, NONCE_MAX
 from bot.services.reminders import ChannelForbidden, ChannelGone, Delivery, DmClosed, Transient
 
-from ._views import delivered_text, delivered_view
+from ._views import delivered_text, delivered_view, names_reminder, notice_view
 
 log = logging.getLogger(__name__)
 
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+# Where a reminder sent before a crash is looked for: messages from a little before it was
+# first due (clocks differ), a page of 100 at a time, so many pages at most.
+LOOK_FROM = timedelta(minutes=5)
+LOOK_PAGES = 3
+PAGE = 100
 
 
 def nonce(kind: str, delivery: Delivery) -> str:
@@ -67,11 +73,64 @@ class DiscordTransport:
         view = delivered_view(texts, delivery)
         text = delivered_text(texts, delivery)[:MESSAGE_MAX]
         await self.bot.pacer.wait()
-        if view:
-            await channel.send(text, nonce=nonce("r", delivery), view=view)
-        else:
-            await channel.send(text, nonce=nonce("r", delivery))
+        await channel.send(text, nonce=nonce("r", delivery), view=view)
         return channel_id
+
+    async def find_dm(self, delivery: Delivery) -> int | None:
+        """Look in the user's DMs for this reminder (its buttons name it); the channel's id if
+        it is there. Opening the DM channel works even when the user's DMs are closed."""
+        try:
+            channel_id = delivery.dm_channel_id
+            if channel_id is None:
+                await self.bot.pacer.wait()
+                channel_id = (
+                    await self.bot.create_dm(discord.Object(delivery.reminder.user_id))
+                ).id
+            found = await self._look(channel_id, delivery, discord.ChannelType.private)
+        except (discord.Forbidden, discord.NotFound):
+            return None  # nothing there we could see: send it
+        except discord.HTTPException as exc:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        except NETWORK_ERRORS as exc:
+            raise Transient(repr(exc)) from exc
+        return channel_id if found is not None else None
+
+    async def find_notice(self, channel_id: int, delivery: Delivery) -> int | None:
+        """Look in the channel for the notice posted for this reminder; its message id if there.
+
+        Reading needs Read Message History; without it Discord shows no message, and the
+        notice is posted again.
+        """
+        try:
+            return await self._look(channel_id, delivery, discord.ChannelType.text)
+        except discord.NotFound as exc:
+            raise ChannelGone(str(exc)) from exc
+        except discord.Forbidden:
+            return None
+        except discord.HTTPException as exc:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        except NETWORK_ERRORS as exc:
+            raise Transient(repr(exc)) from exc
+
+    async def _look(
+        self, channel_id: int, delivery: Delivery, kind: discord.ChannelType
+    ) -> int | None:
+        """The id of the bot's message in the channel that carries this reminder's buttons."""
+        channel = self.bot.get_partial_messageable(channel_id, type=kind)
+        after: discord.abc.Snowflake = discord.Object(
+            discord.utils.time_snowflake(delivery.reminder.first_due - LOOK_FROM)
+        )
+        me = self.bot.user.id if self.bot.user else 0
+        for _ in range(LOOK_PAGES):
+            await self.bot.pacer.wait()
+            page = [m async for m in channel.history(limit=PAGE, after=after, oldest_first=True)]
+            for message in page:
+                if message.author.id == me and names_reminder(message, delivery.reminder.id):
+                    return message.id
+            if len(page) < PAGE:
+                return None
+            after = page[-1]
+        return None
 
     async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
         """Post '⏰ A reminder from Tayori' in the channel, mentioning only that user."""
@@ -85,6 +144,7 @@ class DiscordTransport:
                 f"<@{user.id}> {text}",
                 allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[user]),
                 nonce=nonce("n", delivery),
+                view=notice_view(texts, delivery),
             )
         except discord.NotFound as exc:
             raise ChannelGone(str(exc)) from exc

@@ -16,7 +16,7 @@ from bot.core.zones import choose_zone, city_of, common_zones
 from bot.runtime.app import TayoriBot
 from bot.runtime.items import TayoriItem, button_label
 from bot.runtime.limits import MESSAGE_MAX, SELECT_LABEL_MAX
-from bot.runtime.replies import ack, buttons, say_days, when_text
+from bot.runtime.replies import ack, buttons, reply, say_days, text_for, when_text
 from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
 from bot.runtime.tree import UserFacingError, check_write_limit
 from bot.services.reminders import Delivery
@@ -49,13 +49,14 @@ def delivered_text(texts: LocaleContent, delivery: Delivery) -> str:
 SUCCESS, PRIMARY = discord.ButtonStyle.success, discord.ButtonStyle.primary
 
 
-def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View | None:
-    """Buttons under a delivered reminder; none under a missed notice."""
-    if delivery.missed:
-        return None
+def delivered_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View:
+    """Buttons under a delivered reminder; a missed notice has only the snoozes ("set it again").
+
+    Their custom ids name the reminder, so the transport can find it after a crash.
+    """
     rid = delivery.reminder.id
     items: list[discord.ui.Item[Any]] = []
-    if delivery.reminder.kind == "after-send":
+    if delivery.reminder.kind == "after-send" and not delivery.missed:
         # the answers first, coloured by what they mean; snoozing is the grey row below
         items += [
             ReminderButton(
@@ -116,6 +117,81 @@ class ReminderButton(
         await interaction.edit_original_response(
             content=f"{original}\n\n✓ {done}"[:MESSAGE_MAX], view=None
         )
+
+
+class ShowHeldButton(
+    TayoriItem[discord.ui.Button[Any]], template=rf"{PREFIX}:seen:(?P<uid>\d+):(?P<rid>\d+)"
+):
+    """Under a channel notice: show the mentioned user, privately, what is waiting for them.
+
+    The custom id names the reminder the notice was posted for (found again after a crash).
+    """
+
+    def __init__(self, uid: int, rid: int, label: str | None) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            custom_id=f"{PREFIX}:seen:{uid}:{rid}", label=label, style=PRIMARY
+        )
+        super().__init__(button)
+        self.uid = self.owner_id = uid
+        self.rid = rid
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ShowHeldButton:
+        """Rebuild the button (after a restart too)."""
+        return cls(int(match["uid"]), int(match["rid"]), button_label(item))
+
+    async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
+        """Show the held reminders (the notice then goes); say so if nothing waits any more."""
+        check_write_limit(interaction)
+        await ack(interaction)
+        holder = cast(HeldHolder, interaction.client.get_cog("Remind"))
+        if await holder.held.show(interaction):
+            return
+        await reply(interaction, text_for(interaction, "remind.delivery.nothing_held"))
+        if interaction.message is not None:  # a notice left behind: it has done its job
+            await interaction.client.reminders.transport.delete_notices(
+                [(interaction.message.channel.id, interaction.message.id)]
+            )
+
+
+class HeldHolder(Protocol):
+    """The reminders cog, as the notice button sees it."""
+
+    @property
+    def held(self) -> HeldShower: ...
+
+
+class HeldShower(Protocol):
+    """What shows a user their held reminders."""
+
+    async def show(self, interaction: discord.Interaction[TayoriBot]) -> int:
+        """Show them privately; return how many."""
+        ...
+
+
+def notice_view(texts: LocaleContent, delivery: Delivery) -> discord.ui.View:
+    """The one button under a channel notice (it names nothing but the reminder's id)."""
+    r = delivery.reminder
+    return buttons(ShowHeldButton(r.user_id, r.id, texts.text("remind.buttons.show_held")))
+
+
+REMINDER_IDS = re.compile(rf"{PREFIX}:(?:rep|wk|1h|1d|1w|seen:\d+):(\d+)")
+
+
+def names_reminder(message: discord.Message, rid: int) -> bool:
+    """Whether a message the bot sent carries this reminder's buttons (a DM or a notice)."""
+    for row in message.components:
+        for item in getattr(row, "children", [row]):
+            match = REMINDER_IDS.fullmatch(getattr(item, "custom_id", None) or "")
+            if match and int(match[1]) == rid:
+                return True
+    return False
 
 
 class CancelSelect(TayoriItem[discord.ui.Select[Any]], template=rf"{PREFIX}:cx:(?P<uid>\d+)"):
@@ -228,4 +304,4 @@ def zone_view(
     return buttons(ZoneSelect(uid, nonce, options, placeholder))
 
 
-DYNAMIC_ITEMS = (ReminderButton, CancelSelect, ZoneSelect)
+DYNAMIC_ITEMS = (ReminderButton, ShowHeldButton, CancelSelect, ZoneSelect)

@@ -11,7 +11,8 @@ from bot.runtime.i18n import group_names, names, options
 from bot.runtime.replies import reply, think
 from bot.runtime.tree import UserFacingError, limited_writes
 
-NEEDED = ("view_channel", "send_messages")  # named by remind.channel.permission.<attr>
+# named by remind.channel.permission.<attr>; the history is read to find a notice after a crash
+NEEDED = ("view_channel", "send_messages", "read_message_history")
 
 
 class TextChannelOption(app_commands.Transformer):

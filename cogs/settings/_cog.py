@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.pacing import NO_QUIET, chosen_quiet
+from bot.core.textnorm import clean_user_text
 from bot.core.zones import ZoneError, choose_zone, rank_zones
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import group_names, names, options
@@ -31,6 +32,7 @@ class SettingsCog(commands.GroupCog, **group_names("settings")):
         self, interaction: discord.Interaction[TayoriBot], name: app_commands.Range[str, 1, 64]
     ) -> None:
         """Set the user's timezone (an IANA name such as Asia/Tokyo, or a city)."""
+        name = clean_user_text(name)
         try:
             chosen = choose_zone(name)
         except ZoneError as exc:

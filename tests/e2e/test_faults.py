@@ -93,3 +93,18 @@ async def test_rate_limited_follow_up_is_retried(fake_discord, bot, content):
         r for r in fake_discord.requests if r.method == "POST" and r.path.startswith("/webhooks/")
     ]
     assert [r.status for r in posts] == [429, 200]
+
+
+@pytest.mark.expected_errors  # the one CRITICAL line is the point
+async def test_the_database_file_deleted_while_running_stops_the_bot_with_one_line(
+    fake_discord, bot, content, caplog
+):
+    """Going on would take reminders into an unlinked file that no restart opens again."""
+    bot.settings.database_path.unlink()
+    refused = await fake_discord.slash("remind at", {"when": "3時間後"}, user="haruto")
+    assert refused.text == content["ja"].text("common.error.db_readonly")
+    await fake_discord.wait_until(bot.is_closed)
+    assert bot.exit_status == 1
+    said = [r for r in caplog.records if "deleted or replaced" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "CRITICAL"
+    assert str(bot.settings.database_path) in said[0].getMessage()

@@ -2,12 +2,16 @@
 
 import asyncio
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.locales import DEFAULT_CONTENT_DIR
@@ -216,3 +220,82 @@ def test_healthcheck_names_a_bad_heartbeat_setting(tmp_path):
     assert result.stderr.strip() == (
         "tayori: HEARTBEAT_SECONDS must be a number of seconds up to 3600"
     )
+
+
+async def output_shows(proc, pattern: str, within: float = 30.0) -> re.Match[str]:
+    """Wait (watching the process's log, not for a fixed time) until a line matches."""
+    deadline = time.monotonic() + within
+    while not (found := re.search(pattern, proc.output())):
+        assert time.monotonic() < deadline and proc.running, proc.output()
+        await asyncio.sleep(0.05)
+    return found
+
+
+@pytest.mark.expected_errors  # discord.py logs each failed reconnect as an ERROR
+async def test_sigterm_while_discord_is_unreachable_stops_within_5_seconds(fake_discord, tmp_path):
+    """discord.py sleeps its reconnect back-off (16 s and more) without looking at a close."""
+    proc = await fake_discord.start_process(
+        database_path=tmp_path / "u.db",
+        expect_sync=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT)},
+    )
+    await fake_discord.go_offline()
+    # a back-off long enough that waiting it out would show; discord.py picks it at random
+    backoff = await output_shows(proc, r"Attempting a reconnect in ([3-9]|\d\d+)\.\d\ds")
+    sent = time.monotonic()
+    assert await proc.stop(within=10) == 0
+    took = time.monotonic() - sent
+    assert took < min(5.0, float(backoff[1]) - 0.5), f"{took:.1f} s for SIGTERM"
+    assert "Tayori stopped" in proc.output()
+
+
+def test_a_database_lost_since_the_last_start_is_not_created_anew(tmp_path):
+    unreachable = {
+        "DISCORD_TOKEN": "t",
+        "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+        "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway",
+    }
+    db = tmp_path / "data" / "tayori.db"
+    first = run_cli(tmp_path, DATABASE_PATH=str(db), **unreachable)
+    assert "cannot reach Discord" in first.stderr, "the first start just works"
+    assert db.exists() and (tmp_path / "data" / "tayori.db-created").exists()
+    db.unlink()
+    lost = run_cli(tmp_path, DATABASE_PATH=str(db), **unreachable)
+    assert lost.returncode == 2 and not db.exists()
+    (line,) = lost.stderr.strip().splitlines()
+    assert f"{db} is missing" in line and "--init" in line and "backup" in line
+    again = run_cli(tmp_path, "--init", DATABASE_PATH=str(db), **unreachable)
+    assert "cannot reach Discord" in again.stderr and db.exists(), "told to: a fresh one"
+
+
+def read_only(folder: Path) -> list[str]:
+    """A command prefix that runs a program with `folder` mounted read-only (only for it)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        for f in folder.iterdir():
+            f.chmod(0o444)
+        return []
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1) to mount a folder read-only as root")
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "--mount", "sh", "-c", script, str(folder)]
+
+
+def test_a_read_only_mount_at_start_says_read_only_and_names_the_path(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "tayori.db"
+    sqlite3.connect(db).close()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD"))}
+    env = {**base, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "t", "DATABASE_PATH": str(db)}
+    command = [*read_only(data), sys.executable, "-m", "bot"]
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    if "mount:" in result.stderr:
+        pytest.skip(f"cannot mount read-only here: {result.stderr.strip()}")
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "read-only" in line and str(db) in line, line
+    assert "unable to open database file" not in line

@@ -520,7 +520,7 @@ async def test_reminders_due_while_down_arrive_late_or_as_a_missed_notice(
         "remind.delivery.missed", when=when, duration=format_duration(timedelta(days=8), en.when)
     )
     assert "ずっと遅れる" not in notice.content
-    assert notice.components == []
+    assert [b["custom_id"] for b in notice.buttons] == snooze_ids(missed.id), "set it again"
 
 
 async def test_notes_and_answers_stay_out_of_the_debug_log(fake_discord, bot, content, caplog):
@@ -642,3 +642,20 @@ async def test_a_user_whose_discord_is_neither_japanese_nor_english_is_asked_too
     await choose_zone(fake, asked, "Europe/Berlin", "claire")
     [reminder] = await bot.store.pending_for(uid(fake, "claire"))
     assert reminder.due_at == datetime(2026, 3, 11, 20, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+async def test_a_note_is_cleaned_where_it_enters_and_echoed_safely(
+    fake_discord, bot, clock, content
+):
+    """A lone surrogate used to fail at the store (a generic error); controls and bidi
+    overrides were echoed as typed. Now they are dropped without a word to the user."""
+    ja = content["ja"]
+    typed = "薬\ud800を\x1b\x00飲む\u202e逆\u202c\u2066順\u2069\r\nね"
+    r = await fake_discord.slash("remind at", {"when": "3時間後", "note": typed}, user="haruto")
+    assert r.ephemeral and ja.text("common.error.generic") not in r.text
+    stored = await only_pending(bot, fake_discord, "haruto")
+    assert stored.note == "薬を飲む逆順 ね"
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
+    [dm] = fake_discord.dms("haruto")
+    assert dm.content == ja.text("remind.at.due", note="薬を飲む逆順 ね")

@@ -102,3 +102,19 @@ async def test_an_english_admin_is_told_the_permission_in_english(fake_discord, 
     permission = en.text("remind.channel.permission.send_messages")
     assert r.ephemeral
     assert r.text == en.text("remind.channel.missing_permission", permission=permission)
+
+
+async def test_a_channel_whose_history_the_bot_cannot_read_is_refused(
+    fake_discord, start_tayori, content
+):
+    """Without it the bot could not find a notice it posted just before a crash, and would
+    ping the user twice."""
+    world = fake_discord.world
+    channel = world.add_channel(world.guild, "no-history")
+    channel.overwrites.append(Overwrite(world.bot.id, 1, deny=Perm.READ_MESSAGE_HISTORY))
+    bot = await start_tayori()
+    r = await fake_discord.slash("remind-channel set", {"channel": channel}, user="admin")
+    ja = content["ja"]
+    permission = ja.text("remind.channel.permission.read_message_history")
+    assert r.text == ja.text("remind.channel.missing_permission", permission=permission)
+    assert (await bot.store.guild_settings(world.guild.id)).reminder_channel_id is None

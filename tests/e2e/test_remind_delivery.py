@@ -32,6 +32,12 @@ def posts_to(fake, channel) -> list:
     return [r for r in fake.requests if r.method == "POST" and r.path == path]
 
 
+def sends_to(fake, channel_id: int) -> list:
+    """The messages the bot tried to post in a channel (not its looks at the history)."""
+    path = f"/channels/{channel_id}/messages"
+    return [r for r in fake.requests if r.method == "POST" and r.path == path]
+
+
 async def set_channel(fake, name: str) -> None:
     r = await fake.slash("remind-channel set", {"channel": fake.channel(name)}, user="admin")
     assert fake.channel(name).name in r.text or f"<#{fake.channel(name).id}>" in r.text
@@ -63,12 +69,16 @@ async def test_closed_dms_fall_back_to_a_discreet_post_mentioning_only_them(
     closed = fake_discord.user("closed").id
     text = ja.text("remind.delivery.dm_closed", command=bot.mention("remind list"))
     assert notice.content == f"<@{closed}> {text}"
-    assert NOTE not in notice.content and notice.components == [] and notice.embeds == []
+    assert NOTE not in notice.content and notice.embeds == []
+    [button] = notice.buttons  # one, naming only the reminder's id: found again after a crash
+    assert button["custom_id"] == f"tayori:rm:seen:{closed}:{rid}"
+    assert button["label"] == ja.text("remind.buttons.show_held")
     # it says neither what it is about nor what the bot is for
     for word in ("Tayori", "リマインダー", "⏰", "連絡", "reminder"):
-        assert word not in notice.content
-    assert (
-        text == "非公開のメッセージが届いています。DMを開くか、なにかコマンドを使ってみてください。"
+        assert word not in notice.content + button["label"]
+    assert text == (
+        "非公開のメッセージが届いています。下のボタンを押すと、あなたにだけ表示されます"
+        "（なにかコマンドを使ったときにも表示されます）。"
     )
     [request] = posts_to(fake_discord, "general")[-1:]
     assert request.json["allowed_mentions"] == {"users": [closed], "parse": []}
@@ -210,7 +220,7 @@ async def test_a_rate_limited_dm_is_retried_by_discord_py_after_retry_after(
     await fake_discord.wait_until(lambda: fake_discord.dms("haruto"), within=5)
     delivered = await bot.store.reminder(reminder.id)
     assert (delivered.state, delivered.attempts) == ("delivered", 1)
-    statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    statuses = [r.status for r in sends_to(fake_discord, dm.id)]
     assert statuses == [429, 200]
 
 
@@ -236,7 +246,7 @@ async def test_transient_failures_retry_with_backoff(fake_discord, bot, clock, c
     assert message.content.startswith(ja.text("remind.at.due", note="再送"))
     delivered = await bot.store.reminder(reminder.id)
     assert (delivered.state, delivered.attempts) == ("delivered", 3)
-    statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    statuses = [r.status for r in sends_to(fake_discord, dm.id)]
     assert statuses == [status, status, 200]
 
 
@@ -263,7 +273,7 @@ async def test_a_dropped_connection_is_retried_later_and_delivers_once(
     [message] = fake_discord.dms("haruto")
     assert message.content.startswith(content["ja"].text("remind.at.due", note="再送"))
     assert (await bot.store.reminder(reminder.id)).state == "delivered"
-    statuses = [r.status for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
+    statuses = [r.status for r in sends_to(fake_discord, dm.id)]
     assert statuses == [DROP, 200]
 
 
@@ -277,9 +287,10 @@ async def test_a_lost_answer_is_retried_and_discord_keeps_the_first_message(
     [message] = fake_discord.dms("haruto")
     assert message.content.startswith(content["ja"].text("remind.at.due", note="一度だけ"))
     assert (await bot.store.reminder(reminder.id)).state == "delivered"
-    sends = [r for r in fake_discord.requests if r.path == f"/channels/{dm.id}/messages"]
-    assert [r.status for r in sends] == [LOSE_ANSWER, 200]
-    assert sends[0].json["nonce"] == sends[1].json["nonce"] and sends[1].json["enforce_nonce"]
+    assert [r.status for r in sends_to(fake_discord, dm.id)] == [LOSE_ANSWER], "found, not resent"
+    [look] = [r for r in fake_discord.requests if r.method == "GET" and str(dm.id) in r.path]
+    assert look.status == 200 and int(look.response[0]["id"]) == message.id
+    assert sends_to(fake_discord, dm.id)[0].json["enforce_nonce"], "and a resend keeps the nonce"
 
 
 @pytest.mark.expected_errors

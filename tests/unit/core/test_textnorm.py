@@ -236,3 +236,26 @@ def test_full_width_ascii_reads_as_ascii(text: str) -> None:
 )
 def test_visible_index_skips_dropped_characters(text: str, count: int, index: int) -> None:
     assert normalize(text).visible_index(count) == index
+
+
+def test_clean_user_text_drops_what_cannot_be_stored_or_would_mislead_when_echoed():
+    from bot.core.textnorm import clean_user_text
+
+    typed = "a\ud800b\x00c\x1bd\x7f\x85e \u202eevil\u202c \u2066iso\u2069"
+    typed += "\u202a\u202b\u202d\u2067\u2068"
+    assert clean_user_text(typed) == "abcde evil iso"
+    clean_user_text(typed).encode("utf-8")  # a lone surrogate no longer breaks the store
+
+
+def test_clean_user_text_keeps_lines_only_where_they_make_sense():
+    from bot.core.textnorm import clean_user_text
+
+    assert clean_user_text("one\r\ntwo\rthree\nfour\tfive") == "one two three four five"
+    assert clean_user_text("one\r\ntwo\rthree\n", multiline=True) == "one\ntwo\nthree\n"
+
+
+def test_clean_user_text_keeps_emoji_joiners_marks_and_japanese():
+    from bot.core.textnorm import clean_user_text
+
+    kept = "👨\u200d👩\u200d👧 ｶﾞ が\u3099 \u200f日本語\u200e ok"
+    assert clean_user_text(kept) == kept

@@ -25,6 +25,7 @@ class RecordingTransport:
         self.dm_error: Exception | None = None
         self.channel_error: Exception | None = None
         self.sent = asyncio.Event()
+        self.looked: list[tuple[object, int]] = []  # (channel or "dm", reminder id)
 
     async def send_dm(self, delivery):
         if self.dm_error:
@@ -38,6 +39,19 @@ class RecordingTransport:
             raise self.channel_error
         self.notices.append((channel_id, delivery))
         return 9000 + len(self.notices)  # the posted message's id
+
+    async def find_dm(self, delivery):
+        """As Discord's history would show it: the DM is there if it was sent."""
+        self.looked.append(("dm", delivery.reminder.id))
+        sent = any(d.reminder.id == delivery.reminder.id for d in self.dms)
+        return 7000 + delivery.reminder.user_id if sent else None
+
+    async def find_notice(self, channel_id, delivery):
+        self.looked.append((channel_id, delivery.reminder.id))
+        for n, (channel, posted) in enumerate(self.notices, 1):
+            if channel == channel_id and posted.reminder.id == delivery.reminder.id:
+                return 9000 + n
+        return None
 
     async def delete_notices(self, notices):
         self.deleted_notices += notices
@@ -343,3 +357,65 @@ async def test_a_dm_channel_is_not_kept_for_a_user_who_deleted_their_data_meanwh
     transport.send_dm = deleted_meanwhile
     await service.deliver_due()
     assert await store.export_user(1) == {"user_settings": [], "diagnoses": [], "reminders": []}
+
+
+async def closed_dms_with_a_channel(store, transport, user: int = 1) -> None:
+    await store.set_reminder_channel(77, 555)
+    await store.set_user_settings(user, channel_notice=1)
+    transport.dm_error = DmClosed()
+
+
+async def test_reminders_due_together_share_one_notice_per_user_and_channel(setup):
+    store, clock, transport, service = setup
+    await closed_dms_with_a_channel(store, transport)
+    for i in range(25):
+        await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77, note=f"n{i}")
+    await service.deliver_due()
+    assert len(transport.notices) == 1, "one ping for the lot"
+    held = await store.held_for(1)
+    assert len(held) == 25 and {(h.notice_channel_id, h.notice_message_id) for h in held} == {
+        (555, 9001)
+    }
+    assert await store.notices_for(1) == [(555, 9001)]
+    assert transport.looked == [], "nothing was tried before: no look at the history"
+    for h in held:  # the user sees them: the next one pings again
+        await store.mark_delivered(h.id)
+    await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    await service.deliver_due()
+    assert len(transport.notices) == 2
+
+
+async def test_a_dm_sent_before_a_crash_is_found_and_not_sent_again(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    await store.claim(r.id)
+    transport.dms.append(Delivery(r, None, False))  # it went out; then the process died
+    assert await store.recover_in_flight() == 1
+    await service.deliver_due()
+    assert transport.looked == [("dm", r.id)]
+    assert len(transport.dms) == 1 and (await store.reminder(r.id)).state == "delivered"
+    assert (await store.user_settings(1)).dm_channel_id == 7001
+
+
+async def test_a_notice_posted_before_a_crash_is_found_and_kept(setup):
+    store, clock, transport, service = setup
+    await closed_dms_with_a_channel(store, transport)
+    r = await store.add_reminder(1, "at", clock.now(), "ja", guild_id=77)
+    await store.claim(r.id)
+    transport.notices.append((555, Delivery(r, None, False)))  # posted; the process died
+    await store.recover_in_flight()
+    await service.deliver_due()
+    assert transport.looked == [("dm", r.id), (555, r.id)]
+    assert len(transport.notices) == 1, "not posted again"
+    held = await store.reminder(r.id)
+    assert (held.state, held.notice_message_id) == ("held", 9001), "privacy delete finds it"
+    assert await store.notices_for(1) == [(555, 9001)]
+
+
+async def test_a_reminder_tried_before_and_not_found_is_sent(setup):
+    store, clock, transport, service = setup
+    r = await store.add_reminder(1, "at", clock.now(), "ja")
+    await store.claim(r.id)
+    await store.recover_in_flight()
+    await service.deliver_due()
+    assert transport.looked == [("dm", r.id)] and len(transport.dms) == 1

@@ -1,4 +1,5 @@
 import asyncio
+import functools
 import sqlite3
 
 import pytest
@@ -143,3 +144,39 @@ def test_every_public_name_of_the_store_resolves_from_its_module():
         assert getattr(store, name) is not None
     with pytest.raises(AttributeError):
         store.no_such_name  # noqa: B018
+
+
+async def test_a_database_file_deleted_or_replaced_while_open_stops_every_write(tmp_path):
+    from bot.store import StoreLost
+
+    for replace in (False, True):
+        path = tmp_path / f"gone-{replace}.db"
+        store = await Store.open(path, FakeClock(), guarded=True)
+        told: list[str] = []
+        store.on_lost.append(functools.partial(told.append, "lost"))
+        await store.set_meta("k", "v")
+        path.unlink()
+        if replace:
+            path.write_bytes(b"")  # another file now at the path
+        with pytest.raises(StoreLost, match="deleted or replaced"):
+            await store.set_meta("k", "w")
+        with pytest.raises(StoreLost):
+            await store.add_reminder(1, "at", store.clock.now(), "ja")
+        assert told == ["lost"], "told once"
+        await store.close()
+
+
+async def test_a_guarded_store_is_never_created_anew_where_one_was(tmp_path):
+    from bot.store import StoreMissing
+
+    path = tmp_path / "data" / "tayori.db"
+    store = await Store.open(path, FakeClock(), guarded=True)  # the first start: created
+    await store.close()
+    assert (tmp_path / "data" / "tayori.db-created").exists()
+    path.unlink()
+    with pytest.raises(StoreMissing, match="--init"):
+        await Store.open(path, FakeClock(), guarded=True)
+    assert not path.exists(), "no empty database left behind"
+    store = await Store.open(path, FakeClock(), guarded=True, init=True)
+    await store.close()
+    assert path.exists()
