@@ -129,9 +129,9 @@ def _broken(edit) -> dict:
         ),
         (
             lambda d: d["questions"][0]["options"].extend(
-                [{"id": f"x{i}", "label": "x"} for i in range(5)]
+                [{"id": f"x{i}", "label": "x"} for i in range(6)]
             ),
-            "at most 9 items",
+            "at most 10 items",
         ),
         (lambda d: d["questions"][0]["options"][0].update(label="  "), "at least 1 character"),
         (lambda d: d["questions"][0]["options"][0].update(label="x" * 81), "at most 80"),
