@@ -2,9 +2,9 @@
 
 Two kinds. The issue's own cases (a bereavement, an exam, a hobby team, the user owing a
 reply, a partner in photos, …) are written here with their answers. The labelled corpora in
-`data/diagnosis/` were written by a helper who saw only the article (`tune-1`: 40 situations
-that may be tuned on; `blind-1`: 48 that are only scored), and answered by another helper who
-saw only the stories and the questions; `python -m tools.diagnosis_quality` prints their
+`data/diagnosis/` were written by helpers who saw only the article (`tune-*` may be tuned on;
+`blind-*` are only scored), and answered by another helper who saw only the stories and the
+questions; `python -m tools.diagnosis_quality` prints their
 scores. The floors below are the scores when the weights were last tuned (on tune-1 only).
 """
 
@@ -176,7 +176,7 @@ def test_unknown_answers_change_nothing() -> None:
 
 
 # (set, situations at least, top reason right at least): the scores at the last tuning
-FLOORS = [("tune-1", 40, 36), ("blind-1", 48, 44)]
+FLOORS = [("tune-1", 40, 38), ("blind-1", 48, 44), ("blind-2", 48, 39)]
 
 
 @pytest.mark.parametrize(("name", "size", "floor"), FLOORS)
