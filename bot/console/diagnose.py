@@ -162,6 +162,8 @@ def render_text(
     lines += _ranking_lines(loc, result)
     lines += ["", f"== {loc.text('diagnose.next-steps')} =="]
     lines += _step_lines(loc, next_steps)
+    if sum(bool(s["examples"]) for s in next_steps) > 1:
+        lines.append(loc.text("diagnose.one-message"))
     lines += ["", loc.text("diagnose.ng-reminder"), loc.text("diagnose.honesty")]
     return "\n".join(lines)
 
@@ -213,7 +215,8 @@ def _interactive(loc: LocaleContent, *, as_json: bool) -> int:
 
 def _show_question(loc: LocaleContent, answers: Answers, question: Question) -> None:
     asked = [qu.id for qu in loc.diagnose.asked(answers)]
-    progress = loc.text("diagnose.progress", n=asked.index(question.id) + 1, total=len(asked))
+    total = len(loc.diagnose.questions)
+    progress = loc.text("diagnose.progress", n=asked.index(question.id) + 1, total=total)
     print(f"\n[{progress}] {question.text}")
     if question.multi:
         print(f"  ({loc.text('diagnose.multi-hint')}: 1,3)")

@@ -228,7 +228,7 @@ def screen(
     if n == 1:
         lines = [texts.text("diagnose.intro"), "", *lines]
     embed = discord.Embed(
-        title=texts.text("diagnose.progress", n=n, total=len(asked)),
+        title=texts.text("diagnose.progress", n=n, total=len(q.questions)),
         description="\n".join(lines),
     )
     items: list[discord.ui.Item[Any]] = list(_answer_items(texts, question, uid, t, code))

@@ -62,17 +62,17 @@ def ranking_embed(texts: LocaleContent, result: Diagnosis) -> discord.Embed:
 def steps_embed(texts: LocaleContent, answers: Answers, result: Diagnosis) -> discord.Embed:
     """The next steps chosen for the leading reasons and the situation, with example messages."""
     steps = advise(texts.diagnose, answers, result)
+    lines = [texts.text("diagnose.bullet", text=s.advice.note) for s in steps]
+    if sum(bool(s.examples) for s in steps) > 1:
+        lines.append(f"-# {texts.text('diagnose.one-message')}")
     embed = discord.Embed(
         title=texts.text("diagnose.next-steps"),
-        description=clip(
-            "\n".join(texts.text("diagnose.bullet", text=s.advice.note) for s in steps),
-            EMBED_DESCRIPTION_MAX,
-        ),
+        description=clip("\n".join(lines), EMBED_DESCRIPTION_MAX),
     )
     examples = [e for s in steps for e in s.examples]
     if examples:
-        lines = "\n".join(texts.text("diagnose.quote", text=e.text) for e in examples)
-        embed.add_field(name=texts.text("diagnose.templates"), value=clip(lines), inline=False)
+        quoted = "\n".join(texts.text("diagnose.quote", text=e.text) for e in examples)
+        embed.add_field(name=texts.text("diagnose.templates"), value=clip(quoted), inline=False)
     embed.add_field(
         name=texts.text("diagnose.ng-heading"),
         value=texts.text("diagnose.ng-reminder"),

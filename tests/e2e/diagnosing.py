@@ -34,8 +34,9 @@ def state(texts: Any, message: Any) -> dict[str, tuple[str, ...]]:
 
 
 def progress(texts: Any, answers: dict[str, tuple[str, ...]], n: int) -> str:
-    """The title of question `n` when `answers` were given so far."""
-    return texts.text("diagnose.progress", n=n, total=len(texts.diagnose.asked(answers)))
+    """The title of question `n` (of up to every question) when `answers` were given so far."""
+    assert n <= len(texts.diagnose.asked(answers))
+    return texts.text("diagnose.progress", n=n, total=len(texts.diagnose.questions))
 
 
 async def answer(fake: Any, message: Any, texts: Any, qid: str, *oids: str, user: str) -> Any:

@@ -131,7 +131,7 @@ async def test_the_result_buttons_check_a_draft_remind_and_start_over(
     again = await fake_discord.click(
         shown, label=ja.text("diagnose.buttons.start-over"), user="haruto"
     )
-    total = len(ja.diagnose.asked({}))
+    total = len(ja.diagnose.questions)
     assert again.embeds[0]["title"] == ja.text("diagnose.progress", n=1, total=total)
     assert again.embeds[0]["description"].endswith(f"**{ja.diagnose.questions[0].text}**")
 
