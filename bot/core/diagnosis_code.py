@@ -2,7 +2,7 @@
 
 The code is a version digit, two characters that change with the questionnaire's layout,
 and one cell per question: one character (the option's index) for a question with one
-answer, two base-36 characters (a bit per option) for a question with several, `-` for a
+answer, three base-36 characters (a bit per option) for a question with several, `-` for a
 question not (yet) answered. With twelve questions it stays under 25 characters.
 """
 
@@ -17,7 +17,7 @@ CODE_VERSION = "3"
 FINGERPRINT_LEN = 2
 UNANSWERED = "-"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-_MULTI_WIDTH = 2  # base-36 characters per multi-answer cell: up to 10 options
+_MULTI_WIDTH = 3  # base-36 characters per multi-answer cell: up to 15 options
 SESSION_TTL = timedelta(hours=24)
 
 

@@ -129,9 +129,9 @@ def _broken(edit) -> dict:
         ),
         (
             lambda d: d["questions"][0]["options"].extend(
-                [{"id": f"x{i}", "label": "x"} for i in range(6)]
+                [{"id": f"x{i}", "label": "x"} for i in range(8)]
             ),
-            "at most 10 items",
+            "at most 12 items",
         ),
         (lambda d: d["questions"][0]["options"][0].update(label="  "), "at least 1 character"),
         (lambda d: d["questions"][0]["options"][0].update(label="x" * 81), "at most 80"),

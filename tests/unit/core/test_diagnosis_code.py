@@ -37,7 +37,7 @@ def test_code_is_short_and_round_trips_one_and_several_answers() -> None:
 
 def test_code_marks_unanswered_questions() -> None:
     code = encode_answers(Q, {})
-    widths = sum(2 if qu.multi else 1 for qu in Q.questions)
+    widths = sum(3 if qu.multi else 1 for qu in Q.questions)
     assert code[HEAD:] == "-" * widths
     assert decode_answers(Q, code) == {}
 
@@ -65,11 +65,11 @@ def test_decode_rejects_bad_codes(mangle) -> None:
 
 
 def test_multi_cells_reject_an_empty_or_too_wide_mask() -> None:
-    at = HEAD + sum(2 if qu.multi else 1 for qu in Q.questions[: Q.question_index("their-news")])
+    at = HEAD + sum(3 if qu.multi else 1 for qu in Q.questions[: Q.question_index("their-news")])
     base = encode_answers(Q, {})
-    for cell in ("00", "zz"):
+    for cell in ("000", "zzz"):
         with pytest.raises(CodeError):
-            decode_answers(Q, base[:at] + cell + base[at + 2 :])
+            decode_answers(Q, base[:at] + cell + base[at + 3 :])
 
 
 def test_code_from_a_reordered_questionnaire_is_refused() -> None:

@@ -87,7 +87,7 @@ def test_decoding_any_string_gives_answers_or_a_code_error(text: str) -> None:
     assert decode_answers(Q, encode_answers(Q, answers)) == answers
 
 
-WIDTH = sum(2 if qu.multi else 1 for qu in Q.questions)
+WIDTH = sum(3 if qu.multi else 1 for qu in Q.questions)
 
 
 @given(st.text(alphabet="0123456789abcz-", min_size=WIDTH, max_size=WIDTH))
