@@ -6,10 +6,14 @@ tests sending op 7 RECONNECT, op 9 INVALID_SESSION, or dropping the socket.
 
 Sharding as Discord does it: IDENTIFY may carry ``shard: [id, count]``; a session gets the
 guilds with ``(guild_id >> 22) % count == id`` (READY, GUILD_CREATE and every event of those
-guilds), and DMs go to shard 0. An IDENTIFY with ``id >= count``, or a count other than the
-one the connected sessions use, is closed with 4010 (Invalid shard); a session that would
-hold more than ``max_guilds_per_session`` guilds with 4011 (Sharding required). Faults take a
-``shard`` to pick the session (default: the one that identified or resumed last).
+guilds), and DMs go to shard 0. Sessions with different counts may live side by side, as on
+Discord (a "zero-downtime" handover to more shards): an event goes to the newest live session
+whose ``[id, count]`` covers it. An IDENTIFY with ``id >= count`` (or a count that is not a
+multiple of ``shard_multiple``, Discord's rule for very large bots) is closed with 4010
+(Invalid shard); a session that would hold more than ``max_guilds_per_session`` guilds with
+4011 (Sharding required). A session closed by the client with 1000/1001 cannot be resumed.
+Faults take a ``shard`` to pick the session (default: the one that identified or resumed
+last).
 """
 
 from __future__ import annotations
@@ -104,8 +108,11 @@ class Gateway:
         self.recommended_shards = 1  # GET /gateway/bot's "shards"
         self.max_concurrency = 1  # its session_start_limit.max_concurrency
         self.max_guilds_per_session = MAX_GUILDS_PER_SESSION
-        self.shard_count = 1  # the count the sessions identified with
-        self.by_shard: dict[int, Session] = {}  # the latest session of each shard
+        self.shard_multiple: int | None = None  # a very large bot's count must be a multiple
+        self.shard_count = 1  # the count the latest session identified with
+        self.by_shard: dict[int, Session] = {}  # the latest session of each shard id
+        self._newest: list[Session] = []  # sessions, the latest identified or resumed first
+        self._dropped: set[web.WebSocketResponse] = set()  # sockets the fake closed itself
 
     # --- websocket handler --------------------------------------------------------
 
@@ -122,6 +129,9 @@ class Gateway:
         finally:
             if session is not None and session.ws is ws:
                 session.ws = None
+                if ws.close_code in (1000, 1001) and ws not in self._dropped:
+                    session.invalid = True  # the client closed it for good: not resumable
+            self._dropped.discard(ws)
             self._on_change()
         return ws
 
@@ -166,8 +176,7 @@ class Gateway:
             return CLOSE_INVALID_SHARD, "Invalid shard."
         if not 0 <= shard_id < count:
             return CLOSE_INVALID_SHARD, "Invalid shard."
-        live = {s.shard[1] for s in self.sessions.values() if s.connected and not s.invalid}
-        if live and live != {count}:
+        if self.shard_multiple and count % self.shard_multiple:
             return CLOSE_INVALID_SHARD, "Invalid shard."
         if len(self.guilds_of(session)) > self.max_guilds_per_session:
             return CLOSE_SHARDING_REQUIRED, "Sharding required."
@@ -175,11 +184,9 @@ class Gateway:
 
     def _take_shard(self, session: Session) -> None:
         """Make ``session`` the current one, and its shard's."""
-        shard_id, count = session.shard
-        if count != self.shard_count:
-            self.by_shard.clear()
-            self.shard_count = count
+        shard_id, self.shard_count = session.shard
         self.by_shard[shard_id] = session
+        self._newest = [session, *(s for s in self._newest if s is not session)]
         self.current = session
 
     def guilds_of(self, session: Session) -> list:
@@ -188,13 +195,14 @@ class Gateway:
         return [g for g in self.world.bot_guilds() if shard_of(g.id, count) == shard_id]
 
     def session_for(self, guild_id: int | None) -> Session:
-        """The session a guild's events (or, for None, a DM's) are sent to."""
-        session = self.by_shard.get(shard_of(guild_id, self.shard_count))
-        if session is None or session.invalid:
-            where = f"guild {guild_id}" if guild_id else "DMs"
-            shard = shard_of(guild_id, self.shard_count)
-            raise RuntimeError(f"no bot session on the fake gateway for shard {shard} ({where})")
-        return session
+        """The session a guild's events (or, for None, a DM's) are sent to: the newest live
+        one whose shard covers it."""
+        for session in self._newest:
+            shard_id, count = session.shard
+            if not session.invalid and shard_of(guild_id, count) == shard_id:
+                return session
+        where = f"guild {guild_id}" if guild_id else "DMs"
+        raise RuntimeError(f"no bot session on the fake gateway for {where}")
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict) -> Session | None:
         session = self.sessions.get(data.get("session_id", ""))
@@ -336,6 +344,7 @@ class Gateway:
     async def drop(self, code: int = 4000, shard: int | None = None) -> None:
         """Close a shard's socket abruptly (a resumable close code by default)."""
         _, ws = self._connected(shard)
+        self._dropped.add(ws)
         await ws.close(code=code, message=b"dropped by test")
 
     async def invalidate(self, resumable: bool = False, shard: int | None = None) -> None:

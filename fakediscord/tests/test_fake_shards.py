@@ -116,21 +116,37 @@ async def test_a_shard_id_outside_the_count_is_refused_with_4010(fake_discord, h
     assert fake_discord.gateway.identify_count == 0
 
 
-async def test_a_count_other_than_the_connected_sessions_is_refused_with_4010(fake_discord, http):
+async def test_sessions_with_different_counts_live_side_by_side_as_on_discord(fake_discord, http):
+    """Discord allows it (a handover to more shards); the newest session covering a guild gets
+    its events."""
     fake = fake_discord
-    first = await identify(fake, http, [0, 2])
+    one_of_two = guild_on(fake, 1)
+    old = await identify(fake, http, [1, 2])
     await fake.wait_until(lambda: fake.gateway.identify_count == 1)
-    other = await identify(fake, http, [1, 3])
-    assert await closed_with(other) == 4010
-    same = await identify(fake, http, [1, 2])
+    shard = shard_of(one_of_two.id, 3)
+    new = await identify(fake, http, [shard, 3])
     await fake.wait_until(lambda: fake.gateway.identify_count == 2)
-    await first.close()
-    await same.close()
-    await fake.wait_until(lambda: not any(s.connected for s in fake.gateway.sessions.values()))
-    fresh = await identify(fake, http, [0, 3])  # nobody is connected: a new count is fine
-    await fake.wait_until(lambda: fake.gateway.identify_count == 3)
-    assert fake.gateway.shard_count == 3
-    await fresh.close()
+    old_session, new_session = fake.gateway._newest[1], fake.gateway._newest[0]
+    assert (old_session.shard, new_session.shard) == ((1, 2), (shard, 3))
+    await fake.dispatch("TYPING_START", {"guild_id": str(one_of_two.id), "channel_id": "1"})
+    assert got(new_session, "TYPING_START") and not got(old_session, "TYPING_START")
+    await new.close()  # closed by the client with 1000: gone; the old session covers it again
+    await fake.wait_until(lambda: new_session.invalid)
+    await fake.dispatch("TYPING_START", {"guild_id": str(one_of_two.id), "channel_id": "1"})
+    assert got(old_session, "TYPING_START")
+    await old.close()
+
+
+async def test_a_very_large_bots_count_must_be_a_multiple_of_its_assigned_number(
+    fake_discord, http
+):
+    fake = fake_discord
+    fake.gateway.shard_multiple = 16
+    refused = await identify(fake, http, [0, 20])
+    assert await closed_with(refused) == 4010
+    accepted = await identify(fake, http, [0, 32])
+    await fake.wait_until(lambda: fake.gateway.identify_count == 1)
+    await accepted.close()
 
 
 async def test_too_many_guilds_for_one_session_is_refused_with_4011(fake_discord, http):
