@@ -279,6 +279,7 @@ class ShardedTayoriBot(TayoriBot, commands.AutoShardedBot):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.identify_gate = sharding.IdentifyGate()
+        self.shards_down: set[int] = set()  # the heartbeat beats only while this is empty
 
     @property
     def syncs_commands(self) -> bool:
@@ -293,12 +294,31 @@ class ShardedTayoriBot(TayoriBot, commands.AutoShardedBot):
             plan = await sharding.plan(self.http, settings.shard_count, settings.shard_ids)
             self.shard_count, self.shard_ids = plan.count, list(plan.ids)
             self.identify_gate.max_concurrency = plan.max_concurrency
+            self.shards_down = set(plan.ids)  # none is connected yet
             log.info("running shards %s of %d", _ranges(plan.ids), plan.count)
         await super().setup_hook()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Identify at Discord's pace: `max_concurrency` shards at once, each bucket every 5 s."""
         await self.identify_gate.wait(shard_id or 0)
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        """A shard's session is up: the bot is healthy once every shard's is."""
+        self.shards_down.discard(shard_id)
+        await self._connected()
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        """A shard's lost connection is back."""
+        await self.on_shard_connect(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        """A shard lost its connection: the heartbeat stops until it is back."""
+        self.shards_down.add(shard_id)
+        self.heartbeat.down()
+
+    async def _connected(self) -> None:
+        if not self.shards_down:
+            await super()._connected()
 
 
 def _ranges(ids: tuple[int, ...]) -> str:

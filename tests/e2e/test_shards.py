@@ -138,3 +138,21 @@ async def test_a_process_on_two_shards_answers_and_stops_on_sigterm(fake_discord
     assert result.embeds and routed_to(fake, result.record.payload["id"]) == (1, 2)
     assert "running shards 0-1 of 2" in proc.output()
     assert await proc.stop() == 0
+
+
+async def test_the_heartbeat_beats_only_while_every_shard_is_connected(
+    fake_discord, start_tayori, two_servers
+):
+    bot = await start_tayori(shard_count="2")
+    assert bot.gateway_up and bot.shards_down == set()
+    # the handlers discord.py calls when shard 1 loses its socket, then shard 0 resumes after
+    # a blip of its own while shard 1 is still away, then shard 1 resumes
+    await bot.on_disconnect()
+    await bot.on_shard_disconnect(1)
+    assert not bot.gateway_up
+    await bot.on_resumed()
+    await bot.on_shard_resumed(0)
+    assert bot.shards_down == {1} and not bot.gateway_up and await bot.beat() is False
+    await bot.on_resumed()
+    await bot.on_shard_resumed(1)
+    assert bot.gateway_up and await bot.beat()
