@@ -6,7 +6,10 @@ servers; only the process running shard 0 syncs; `auto` takes Discord's recommen
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ import pytest
 from bot.config import SettingsError
 from bot.core.shards import shard_of
 from bot.runtime.app import ShardedTayoriBot, TayoriBot, tayori
+from bot.runtime.main import SHARD_REFUSALS
 from fakediscord import FakeDiscord
 from fakediscord.world import Guild
 
@@ -156,3 +160,44 @@ async def test_the_heartbeat_beats_only_while_every_shard_is_connected(
     await bot.on_resumed()
     await bot.on_shard_resumed(1)
     assert bot.gateway_up and await bot.beat()
+
+
+async def run_to_the_end(fake: FakeDiscord, tmp_path: Path, **env: str) -> tuple[int, str]:
+    """`python -m bot` against the fake until it exits; its status and last stderr line."""
+    full = {**os.environ, **fake.env(DATABASE_PATH=str(tmp_path / "t.db"), **env)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env={**full, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    text = err.decode()
+    assert "Traceback" not in text, text
+    return proc.returncode or 0, text.strip().splitlines()[-1]
+
+
+async def test_discord_requiring_sharding_or_refusing_a_shard_is_one_line(fake_discord, tmp_path):
+    fake = fake_discord
+    fake.gateway.max_guilds_per_session = 0  # as Discord at 2,500 servers: shard, please
+    status, line = await run_to_the_end(fake, tmp_path)
+    assert (status, line) == (2, "tayori: " + SHARD_REFUSALS[4011])
+    assert "SHARD_COUNT=auto" in line
+
+    fake.gateway.max_guilds_per_session = 2500
+    fake.gateway.shard_multiple = 16  # a very large bot whose count must be a multiple of 16
+    status, line = await run_to_the_end(fake, tmp_path, SHARD_COUNT="2", SHARD_IDS="0")
+    assert (status, line) == (2, "tayori: " + SHARD_REFUSALS[4010])
+
+
+async def test_auto_with_ids_beyond_the_recommendation_stops_the_process_with_one_line(
+    fake_discord, tmp_path
+):
+    fake_discord.recommended_shards = 2
+    status, line = await run_to_the_end(fake_discord, tmp_path, SHARD_COUNT="auto", SHARD_IDS="2")
+    assert status == 2 and line.startswith(
+        "tayori: SHARD_IDS names shard 2, but with SHARD_COUNT 2"
+    )
