@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core import shards
 from bot.core.locales import DEFAULT_CONTENT_DIR, LOCALES
 from bot.defaults import DATABASE_PATH, HEARTBEAT_SECONDS
 
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     metrics_port: Annotated[int, Field(ge=0, le=65535)] | None = None
     metrics_host: str = "127.0.0.1"
     log_format: Literal["text", "json"] = "text"
+    # SHARD_COUNT (a number, or `auto`: Discord's recommendation) and SHARD_IDS (`0-3`, `0,2`):
+    # either one makes the bot sharded; neither keeps one unsharded connection.
+    shard_count: int | str | None = None
+    shard_ids: str | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -77,6 +82,29 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/") if value else None
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> int | str | None:
+        return None if value is None else shards.parse_count(str(value))
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        ids = shards.parse_ids(value)
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs SHARD_COUNT too (how many shards all processes run together)")
+        if isinstance(count, int):
+            shards.check_ids(ids, count)
+        return value
+
+    @property
+    def sharded(self) -> bool:
+        """Whether SHARD_COUNT or SHARD_IDS asks for a sharded connection."""
+        return self.shard_count is not None or self.shard_ids is not None
 
     def token(self) -> str:
         """Return the bot token, or raise `SettingsError` when it is missing."""

@@ -110,6 +110,8 @@ class FakeDiscord:
         quiet: float = 0.05,
         validate: bool = True,
         global_limit: int | None = 50,
+        recommended_shards: int = 1,
+        max_concurrency: int = 1,
     ) -> None:
         self.world = world or World.default()
         self.token = token
@@ -125,6 +127,8 @@ class FakeDiscord:
         # Discord's global limit per token (requests/s; None lifts it; callbacks are exempt)
         self.state.global_limit = GlobalLimit(global_limit)
         self.gateway = Gateway(self.world, token, self._changed)
+        self.recommended_shards = recommended_shards  # GET /gateway/bot's "shards"
+        self.max_concurrency = max_concurrency  # its session_start_limit.max_concurrency
         self.bots: list[RunningBot] = []
         self.processes: list[BotProcess] = []
         self.logged_errors: list[logging.LogRecord] = []
@@ -141,6 +145,7 @@ class FakeDiscord:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.gateway.resume_url = f"ws://127.0.0.1:{self.port}/resume"
+        self.gateway.url = self.gateway_url
         self._runner = web.AppRunner(self._build_app(), access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
@@ -148,7 +153,7 @@ class FakeDiscord:
 
     def _build_app(self) -> web.Application:
         app = web.Application(middlewares=[make_middleware(self.state)])
-        BotRoutes(self.state, self.gateway_url).register(app.router)
+        BotRoutes(self.state, self.gateway).register(app.router)
         InteractionRoutes(self.state).register(app.router)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/resume", self.gateway.handle)
@@ -212,6 +217,24 @@ class FakeDiscord:
             "DISCORD_GATEWAY_URL": self.gateway_url,
         }
         return {**base, **extra}
+
+    @property
+    def recommended_shards(self) -> int:
+        """The shard count ``GET /gateway/bot`` recommends (what ``SHARD_COUNT=auto`` reads)."""
+        return self.gateway.recommended_shards
+
+    @recommended_shards.setter
+    def recommended_shards(self, count: int) -> None:
+        self.gateway.recommended_shards = count
+
+    @property
+    def max_concurrency(self) -> int:
+        """How many shards may IDENTIFY at once (``session_start_limit.max_concurrency``)."""
+        return self.gateway.max_concurrency
+
+    @max_concurrency.setter
+    def max_concurrency(self, count: int) -> None:
+        self.gateway.max_concurrency = count
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -349,16 +372,17 @@ class FakeDiscord:
 
     # --- gateway faults -----------------------------------------------------------
 
-    async def reconnect(self, within: float = 10.0) -> None:
-        """Send op 7 RECONNECT and wait until the bot has RESUMED."""
+    async def reconnect(self, within: float = 10.0, *, shard: int | None = None) -> None:
+        """Send op 7 RECONNECT (to ``shard``'s session, default the latest) and wait until the
+        bot has RESUMED."""
         before = self.gateway.resume_count
-        await self.gateway.send_reconnect()
+        await self.gateway.send_reconnect(shard)
         await self.wait_until(lambda: self.gateway.resume_count > before, within)
 
-    async def drop_connection(self, within: float = 10.0) -> None:
-        """Drop the websocket and wait until the bot has RESUMED."""
+    async def drop_connection(self, within: float = 10.0, *, shard: int | None = None) -> None:
+        """Drop the websocket (of ``shard``, default the latest) and wait until RESUMED."""
         before = self.gateway.resume_count
-        await self.gateway.drop()
+        await self.gateway.drop(shard=shard)
         await self.wait_until(lambda: self.gateway.resume_count > before, within)
 
     async def go_offline(self) -> None:
@@ -367,7 +391,9 @@ class FakeDiscord:
         if self._runner is not None:
             for site in list(self._runner.sites):
                 await site.stop()
-        await self.gateway.drop()
+        for shard, session in list(self.gateway.by_shard.items()):
+            if session.connected:
+                await self.gateway.drop(shard=shard)
 
     # --- REST faults --------------------------------------------------------------
 
@@ -394,8 +420,11 @@ class FakeDiscord:
         return await self.gateway.dispatch(event, data)
 
     async def _message_created(self, message: FakeMessage) -> None:
-        session = self.gateway.current
-        if session is None or not session.connected:
+        try:
+            session = self.gateway.session_for(message.guild_id)
+        except RuntimeError:
+            return
+        if not session.connected:
             return
         wanted = DIRECT_MESSAGES if message.guild_id is None else GUILD_MESSAGES
         if session.intents & wanted:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .gateway import Gateway
 from .server import (
     API_PREFIX,
     BODY,
@@ -24,13 +25,15 @@ from .server import (
 )
 from .world import Channel, Perm
 
+SESSION_STARTS_PER_DAY = 1000  # Discord's session_start_limit.total for most bots
+
 
 class BotRoutes:
     """Handlers for the routes a bot calls with its token."""
 
-    def __init__(self, state: FakeState, gateway_url: str) -> None:
+    def __init__(self, state: FakeState, gateway: Gateway) -> None:
         self.state = state
-        self.gateway_url = gateway_url
+        self.gateway = gateway
 
     def register(self, router: web.UrlDispatcher) -> None:
         p = API_PREFIX
@@ -38,7 +41,7 @@ class BotRoutes:
             ("GET", "/users/@me", self.me),
             ("GET", "/oauth2/applications/@me", self.application),
             ("GET", "/applications/@me", self.application),
-            ("GET", "/gateway", self.gateway),
+            ("GET", "/gateway", self.get_gateway),
             ("GET", "/gateway/bot", self.gateway_bot),
             ("GET", "/applications/{app}/commands", self.get_commands),
             ("PUT", "/applications/{app}/commands", self.put_commands),
@@ -89,13 +92,20 @@ class BotRoutes:
         }
         return respond(request, data)
 
-    async def gateway(self, request: web.Request) -> web.Response:
-        return respond(request, {"url": self.gateway_url})
+    async def get_gateway(self, request: web.Request) -> web.Response:
+        return respond(request, {"url": self.gateway.url})
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        data = {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
-        return respond(request, data)
+        """The gateway, the shard count Discord recommends, and the identify budget."""
+        gateway = self.gateway
+        limit = {
+            "total": SESSION_STARTS_PER_DAY,
+            "remaining": max(SESSION_STARTS_PER_DAY - gateway.identify_count, 0),
+            "reset_after": 86_400_000,
+            "max_concurrency": gateway.max_concurrency,
+        }
+        data = {"url": gateway.url, "shards": gateway.recommended_shards}
+        return respond(request, {**data, "session_start_limit": limit})
 
     # --- commands -----------------------------------------------------------------
 

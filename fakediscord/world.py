@@ -68,6 +68,15 @@ class Snowflakes:
             self._last = max(now, self._last + 1)
             return self._last
 
+    def next_on_shard(self, shard_id: int, count: int) -> int:
+        """The next id whose guild Discord would put on shard ``shard_id`` of ``count``."""
+        with self._lock:
+            now = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+            stamp = (max(now, self._last + 1) >> 22) + 1  # a fresh millisecond, then the shard's
+            stamp += (shard_id - stamp) % count
+            self._last = stamp << 22
+            return self._last
+
 
 @dataclass
 class User:
@@ -294,9 +303,13 @@ class World:
         world.add_channel(guild, "scratch")
         return world
 
-    def add_guild(self, name: str, *, bot_member: bool = True) -> Guild:
-        """Add a guild; ``bot_member=False`` for one the bot was never added to."""
-        guild = Guild(self.ids.next(), name, owner_id=self.owner.id)
+    def add_guild(
+        self, name: str, *, bot_member: bool = True, shard: tuple[int, int] | None = None
+    ) -> Guild:
+        """Add a guild; ``bot_member=False`` for one the bot was never added to; ``shard``
+        ``(id, count)`` gives it an id whose events go to that shard."""
+        guild_id = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
+        guild = Guild(guild_id, name, owner_id=self.owner.id)
         guild.roles[guild.id] = Role(guild.id, "@everyone", Perm.EVERYONE)
         if bot_member:
             bot_role = Role(self.ids.next(), self.bot.name, Perm.EVERYONE, position=1, managed=True)

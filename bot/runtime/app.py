@@ -26,7 +26,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import Content, LocaleContent, load_content
-from bot.runtime import logsafety, metrics
+from bot.runtime import logsafety, metrics, sharding
 from bot.runtime.i18n import ContentTranslator
 from bot.runtime.tree import TayoriTree
 from bot.services.heartbeat import Heartbeat
@@ -115,6 +115,11 @@ class TayoriBot(commands.Bot):
         """Connected or resumed, and no disconnect since."""
         return self.heartbeat.connected
 
+    @property
+    def syncs_commands(self) -> bool:
+        """Whether this process syncs the commands: the one running shard 0 (all unsharded)."""
+        return True
+
     def mention(self, qualified_name: str) -> str:
         """Return a clickable mention of a command, or `/name` before its id is known."""
         command_id = self.command_ids.get(qualified_name.split()[0])
@@ -176,8 +181,14 @@ class TayoriBot(commands.Bot):
     async def apply_sync_policy(self) -> None:
         """Sync to the dev guild at start; globally only when the commands changed or forced."""
         digest = await self.command_digest()
-        if self.settings.dev_guild_id and not self.sync_only:
-            guild = discord.Object(self.settings.dev_guild_id)
+        dev_guild = self.settings.dev_guild_id
+        if not self.sync_only and not self.syncs_commands:
+            log.info("commands are synced by the process that runs shard 0; not syncing here")
+            where = discord.Object(dev_guild) if dev_guild else None
+            self._remember(await self.tree.fetch_commands(guild=where))
+            return
+        if dev_guild and not self.sync_only:
+            guild = discord.Object(dev_guild)
             self.tree.copy_global_to(guild=guild)
             self._remember(await self.tree.sync(guild=guild))
             log.info("commands synced to dev guild %s", guild.id)
@@ -262,6 +273,65 @@ class TayoriBot(commands.Bot):
         await super().close()
 
 
+class ShardedTayoriBot(TayoriBot, commands.AutoShardedBot):
+    """Tayori on SHARD_COUNT shards, running SHARD_IDS (all of them unless set) in this process."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.identify_gate = sharding.IdentifyGate()
+        self.shards_down: set[int] = set()  # the heartbeat beats only while this is empty
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Only the process running shard 0 syncs, so that exactly one does."""
+        return not self.shard_ids or 0 in self.shard_ids
+
+    async def setup_hook(self) -> None:
+        """Resolve the shards (SHARD_COUNT=auto asks Discord) before anything else starts."""
+        if not self.sync_only:
+            settings = self.settings
+            assert settings.shard_count is not None  # the settings refuse SHARD_IDS alone
+            plan = await sharding.plan(self.http, settings.shard_count, settings.shard_ids)
+            self.shard_count, self.shard_ids = plan.count, list(plan.ids)
+            self.identify_gate.max_concurrency = plan.max_concurrency
+            self.shards_down = set(plan.ids)  # none is connected yet
+            log.info("running shards %s of %d", _ranges(plan.ids), plan.count)
+        await super().setup_hook()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Identify at Discord's pace: `max_concurrency` shards at once, each bucket every 5 s."""
+        await self.identify_gate.wait(shard_id or 0)
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        """A shard's session is up: the bot is healthy once every shard's is."""
+        self.shards_down.discard(shard_id)
+        await self._connected()
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        """A shard's lost connection is back."""
+        await self.on_shard_connect(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        """A shard lost its connection: the heartbeat stops until it is back."""
+        self.shards_down.add(shard_id)
+        self.heartbeat.down()
+
+    async def _connected(self) -> None:
+        if not self.shards_down:
+            await super()._connected()
+
+
+def _ranges(ids: tuple[int, ...]) -> str:
+    """`0-3,7` for (0, 1, 2, 3, 7)."""
+    parts: list[str] = []
+    for i in ids:
+        if parts and i - 1 == int(parts[-1].rpartition("-")[2]):
+            parts[-1] = f"{parts[-1].partition('-')[0]}-{i}"
+        else:
+            parts.append(str(i))
+    return ",".join(parts)
+
+
 def _bound_port(runner: web.AppRunner) -> int:
     """The port a runner's first site listens on (the one chosen, when 0 was asked)."""
     server = runner.addresses[0]
@@ -292,8 +362,9 @@ async def tayori(
     clock = clock or SystemClock()
     content = content or load_content(settings.content_dir, settings.default_locale)
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
+    kind = ShardedTayoriBot if settings.sharded else TayoriBot
     async with open_store(settings.database_path, clock, guarded=True, init=init) as store:
-        bot = TayoriBot(
+        bot = kind(
             settings=settings,
             store=store,
             content=content,

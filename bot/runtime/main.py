@@ -57,12 +57,25 @@ async def _until_stopped(runner: asyncio.Future[None], stop: asyncio.Event, bot:
     return True
 
 
+# What Discord's gateway closes with when the shard settings do not fit (close codes).
+SHARD_REFUSALS = {
+    4010: "Discord refused the shard settings (4010 Invalid shard): check SHARD_COUNT and "
+    "SHARD_IDS (every id below the count; a very large bot's count a multiple of its number)",
+    4011: "Discord requires sharding for this many servers (4011): set SHARD_COUNT=auto, or a "
+    "number (README: Sharding)",
+}
+
+
 def start(settings: Settings, *, sync_only: bool = False, init: bool = False) -> str | int:
     """Run the bot; return its exit status, or the one line to print when Discord says no."""
     try:
         return asyncio.run(run(settings, sync_only=sync_only, init=init))
     except discord.LoginFailure:
         return "DISCORD_TOKEN was refused by Discord (check the token)"
+    except discord.ConnectionClosed as exc:
+        if exc.code in SHARD_REFUSALS:
+            return SHARD_REFUSALS[exc.code]
+        return f"cannot reach Discord ({type(exc).__name__}: {exc})"
     except UNREACHABLE as exc:
         return f"cannot reach Discord ({type(exc).__name__}: {exc})"
     except discord.HTTPException as exc:

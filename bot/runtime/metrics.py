@@ -17,6 +17,8 @@ import discord
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.core.shards import shard_of
+from bot.runtime import sharding
 from bot.services.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -94,7 +96,7 @@ def handled(
             "outcome": outcome,
             "latency_ms": latency,
             "guild": interaction.guild_id,
-            "shard": interaction.client.shard_id or 0,
+            "shard": shard_of(interaction.guild_id, interaction.client.shard_count or 1),
         },
     )
 
@@ -119,11 +121,11 @@ async def refresh(bot: TayoriBot) -> None:
     """Bring the gauges up to date (run at every scrape)."""
     metrics = bot.metrics
     metrics.guilds.set(len(bot.guilds))
-    metrics.shards.set(bot.shard_count or 1)
-    latency = bot.latency
-    metrics.gateway_latency.labels(str(bot.shard_id or 0)).set(
-        latency if math.isfinite(latency) else math.nan
-    )
+    metrics.shards.set(sharding.shards_run(bot))
+    for shard, latency in sharding.latencies(bot):
+        metrics.gateway_latency.labels(str(shard)).set(
+            latency if math.isfinite(latency) else math.nan
+        )
     counts = await bot.store.reminder_counts()
     for state in ("pending", "sending", "held", "delivered", "cancelled", "replied"):
         metrics.reminders.labels(state).set(counts.get(state, 0))

@@ -87,3 +87,32 @@ async def test_metrics_count_commands_reminders_and_rate_limits(
 
 async def test_metrics_are_off_unless_asked(bot):
     assert bot.metrics_port is None
+
+
+async def test_sharded_metrics_report_the_shards_this_process_runs(
+    fake_discord, start_tayori, caplog, tmp_path
+):
+    fake = fake_discord
+    fake.max_concurrency = 2
+    world = fake.world
+    on_one = world.add_guild("shard 1 server", shard=(1, 2))
+    world.add_channel(on_one, "general")
+    world.join(fake.user("haruto"), on_one)
+    caplog.set_level(logging.INFO)
+    both = await start_tayori(shard_count="2", metrics_port=0)
+    _, samples = await scrape(both)
+    assert samples[("tayori_shards", ())] == 2
+    latency = {dict(k[1])["shard"] for k in samples if k[0] == "tayori_gateway_latency_seconds"}
+    assert latency == {"0", "1"}
+    await fake.slash("about", user="haruto", guild=on_one)
+    [line] = [r for r in caplog.records if r.getMessage() == "interaction handled"]
+    assert (line.shard, line.guild) == (1, on_one.id)
+    await both.close()
+
+    only_one = await start_tayori(
+        shard_count="2", shard_ids="1", metrics_port=0, database_path=tmp_path / "one.db"
+    )
+    _, samples = await scrape(only_one)
+    assert samples[("tayori_shards", ())] == 1
+    latency = {dict(k[1])["shard"] for k in samples if k[0] == "tayori_gateway_latency_seconds"}
+    assert latency == {"1"}

@@ -137,3 +137,43 @@ def test_only_the_known_fields_reach_a_line():
     assert "ZQXW" not in JsonFormatter().format(made)
     assert "ZQXW" not in TextFormatter().format(made)
     assert TextFormatter().format(made).endswith("interaction handled command=/about")
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be a number of shards from 1, or auto (not '0')"),
+        ({"SHARD_COUNT": "four"}, "SHARD_COUNT must be a number of shards from 1, or auto"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "SHARD_IDS has the range 3-1 backwards"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "0-x"}, "SHARD_IDS must be shard ids like 0-3 or 0,2,5"),
+        (
+            {"SHARD_COUNT": "4", "SHARD_IDS": "2,4"},
+            "SHARD_IDS names shard 4, but with SHARD_COUNT 4 the shards are 0-3",
+        ),
+        ({"SHARD_IDS": "0-1"}, "SHARD_IDS needs SHARD_COUNT too"),
+    ],
+)
+def test_bad_shard_settings_are_one_kind_line(clean_env, monkeypatch, env, line):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert str(err.value).startswith(line)
+
+
+def test_shard_settings_read_a_count_auto_and_ranges(clean_env, monkeypatch):
+    assert not load_settings().sharded, "neither set: one unsharded connection, as before"
+    monkeypatch.setenv("SHARD_COUNT", "AUTO")
+    assert (load_settings().shard_count, load_settings().sharded) == ("auto", True)
+    monkeypatch.setenv("SHARD_COUNT", "6")
+    monkeypatch.setenv("SHARD_IDS", "0-2, 5")
+    settings = load_settings()
+    assert (settings.shard_count, settings.shard_ids) == (6, "0-2, 5")
+
+
+def test_a_bad_shard_range_stops_the_bot_with_one_line(tmp_path):
+    result = run_bot(tmp_path, DISCORD_TOKEN="t", SHARD_COUNT="2", SHARD_IDS="0-2")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tayori: SHARD_IDS names shard 2, but with SHARD_COUNT 2 the shards are 0-1"
+    ]
