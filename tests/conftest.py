@@ -12,7 +12,7 @@ from bot.core.clock import FakeClock, utc
 from bot.core.content import Content, load_content
 from bot.runtime.app import TayoriBot, tayori
 
-pytest_plugins = ["fakediscord.plugin"]
+pytest_plugins = ["fakediscord.plugin", "tests.backends"]
 
 START = utc(2026, 3, 10, 3, 0)  # Tuesday 12:00 in Tokyo
 

@@ -40,7 +40,6 @@ RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
 STORE_BACKOFF = timedelta(seconds=30)
-STALE_CLAIM = timedelta(minutes=10)
 FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the deliveries in flight
 CONCURRENCY = 8  # deliveries in flight at once (the transport paces them to Discord's limit)
 
@@ -235,8 +234,7 @@ class ReminderService:
 
     async def _recover(self, *, everything: bool) -> None:
         """Release claims left by a crash (all at start) or by a failed write (stale ones)."""
-        stale = None if everything else self.clock.now() - STALE_CLAIM
-        recovered = await self.store.recover_in_flight(stale)
+        recovered = await self.store.recover_in_flight(expired_only=not everything)
         if recovered:
             log.warning("%d reminder(s) were left in flight; sending again", recovered)
 
