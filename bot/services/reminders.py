@@ -1,11 +1,18 @@
 """Reminder delivery and its scheduler, independent of Discord.
 
-The scheduler sleeps until the soonest pending reminder, claims each due reminder,
-hands it to a `Transport`, then marks it delivered. Every write that changes the
-schedule (add, snooze, close, cancel) goes through this service, which wakes the
-scheduler itself: no caller has to remember to. A crash between sending and
-marking can deliver one reminder once more on restart (it was claimed, so it is
-recovered as pending); normal operation never delivers one twice.
+The scheduler sleeps until the soonest pending reminder, claims each due reminder, hands
+it to a `Transport` (`bot.services.delivery`), then marks it delivered. Every write that
+changes the schedule (add, snooze, close, cancel) goes through this service, which wakes
+the scheduler itself: no caller has to remember to. A crash between sending and marking
+can deliver one reminder once more on restart (it was claimed, so it is recovered as
+pending); normal operation never delivers one twice.
+
+Any number of processes may run it over one PostgreSQL database: each claims the
+reminders it sends (skipping those another is claiming) for a lease, so the claims
+of a process that died return to the others once the lease has passed, and a
+reminder written through one process wakes all of them (LISTEN/NOTIFY, with a poll
+every `SHARED_POLL` besides). With SQLite, one process runs and claims it left are
+recovered when it starts again, as they always were.
 """
 
 from __future__ import annotations
@@ -13,10 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
@@ -28,6 +38,15 @@ from bot.core.pacing import (
     lateness,
     shift_out_of_quiet,
 )
+from bot.services.delivery import (
+    HELD_CAUSES,
+    ChannelForbidden,
+    ChannelGone,
+    Delivery,
+    DmClosed,
+    Transient,
+    Transport,
+)
 from bot.services.metrics import Metrics
 from bot.store import Reminder, Store, StoreError, UserSettings
 
@@ -35,64 +54,14 @@ log = logging.getLogger(__name__)
 
 NOTE_MAX = 200
 DEFAULT_TZ = "Asia/Tokyo"
-BATCH = 100
 RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
+SHARED_POLL = timedelta(seconds=30)  # the longest sleep when other processes share the database
+LEASE = timedelta(minutes=2)  # how long a claim holds: a dead process's claims return after it
 STORE_BACKOFF = timedelta(seconds=30)
 FINISH_WITHIN = timedelta(seconds=5)  # how long a stop waits for the deliveries in flight
 CONCURRENCY = 8  # deliveries in flight at once (the transport paces them to Discord's limit)
-
-
-class DmClosed(Exception):
-    """The user does not accept DMs from the bot."""
-
-
-class ChannelGone(Exception):
-    """The reminder channel no longer exists."""
-
-
-class ChannelForbidden(Exception):
-    """The bot may no longer post in the reminder channel."""
-
-
-class Transient(Exception):
-    """A failure worth retrying (5xx, 429, network)."""
-
-
-HELD_CAUSES = {DmClosed: "dm_closed", ChannelGone: "channel_gone", ChannelForbidden: "forbidden"}
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What to send: the reminder and how late it is."""
-
-    reminder: Reminder
-    late: timedelta | None
-    missed: bool
-    dm_channel_id: int | None = None  # the user's DM channel with the bot, when known
-
-
-class Transport(Protocol):
-    """Sends reminders; implemented over Discord by the reminders cog."""
-
-    async def send_dm(self, delivery: Delivery) -> int:
-        """Send the reminder to the user's DMs; return the DM channel's id.
-
-        Raise DmClosed or Transient. With `delivery.dm_channel_id` known, one request.
-        """
-        ...
-
-    async def send_channel_notice(self, channel_id: int, delivery: Delivery) -> int:
-        """Post the discreet notice in a reminder channel; return its message id.
-
-        Raise ChannelGone/Forbidden.
-        """
-        ...
-
-    async def delete_notices(self, notices: list[tuple[int, int]]) -> None:
-        """Delete channel notices (best effort)."""
-        ...
 
 
 def user_zone(name: str | None) -> ZoneInfo:
@@ -135,9 +104,14 @@ class ReminderService:
         transport: Transport | None = None,
         *,
         metrics: Metrics | None = None,
+        worker_id: str | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self.store, self.clock = store, clock
         self._transport = transport
+        # who claims: distinct for every process (and every service a test runs side by side)
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.lease = lease
         self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
         self._rest = asyncio.Event()
@@ -221,6 +195,7 @@ class ReminderService:
     async def run(self) -> None:
         """Deliver due reminders forever; sleep until the next one in between."""
         first = True
+        await self.store.listen_schedule(self.wake)  # other processes' writes wake us too
         while True:
             try:
                 await self._recover(everything=first)
@@ -233,7 +208,9 @@ class ReminderService:
                 await self.clock.sleep_until(self.clock.now() + STORE_BACKOFF, self._wake)
 
     async def _recover(self, *, everything: bool) -> None:
-        """Release claims left by a crash (all at start) or by a failed write (stale ones)."""
+        """Release claims left by a crash (all at start, when no other process shares the
+        database) or by a failed write or a dead process (those whose lease has passed)."""
+        everything = everything and not self.store.shared
         recovered = await self.store.recover_in_flight(expired_only=not everything)
         if recovered:
             log.warning("%d reminder(s) were left in flight; sending again", recovered)
@@ -247,7 +224,8 @@ class ReminderService:
         self._rest.set()
         self._rest = asyncio.Event()
         self.idle.set()
-        await self.clock.sleep_until(min(nxt or now + IDLE, now + IDLE), self._wake)
+        longest = now + (SHARED_POLL if self.store.shared else IDLE)
+        await self.clock.sleep_until(min(nxt or longest, longest), self._wake)
         self.idle.clear()
 
     async def deliver_due(self) -> int:
@@ -255,26 +233,28 @@ class ReminderService:
 
         Up to `CONCURRENCY` deliveries are in flight at once; each is claimed just before it
         starts, so a stop leaves at most that many claimed (and waits for them to finish).
+        Another process's claims are skipped, never waited for.
         """
         handled = 0
-        while batch := await self.store.due_reminders(self.clock.now(), BATCH):
-            handled += await self._deliver_batch(batch)
+        while await self.store.due_reminders(self.clock.now(), 1):  # a read: idle costs no write
+            claimed = await self._deliver_round()
+            if not claimed:  # all that is due is another process's now
+                break
+            handled += claimed
         return handled
 
-    async def _deliver_batch(self, batch: list[Reminder]) -> int:
-        queue = iter(batch)  # shared by the workers: each reminder is taken once
+    async def _deliver_round(self) -> int:
         handled = 0
 
         async def worker() -> None:
             nonlocal handled
-            for reminder in queue:
-                if await self.store.claim(reminder.id):
-                    await self._finish_even_if_stopped(self._deliver_guarded(reminder))
-                    handled += 1
+            while reminder := await self.store.claim_next(self.worker_id, self.lease):
+                await self._finish_even_if_stopped(self._deliver_guarded(reminder))
+                handled += 1
 
         try:
             async with asyncio.TaskGroup() as group:
-                for _ in range(min(CONCURRENCY, len(batch))):
+                for _ in range(CONCURRENCY):
                     group.create_task(worker())
         except BaseExceptionGroup as failed:  # a store failure stops the round, as before
             raise failed.exceptions[0] from None
@@ -374,7 +354,8 @@ class ReminderService:
         self.metrics.deliveries.labels(outcome, cause).inc()
 
     async def _retry(self, reminder: Reminder, exc: Exception, cause: str) -> None:
-        if reminder.attempts + 1 >= MAX_ATTEMPTS:
+        # the claim counted this attempt: `attempts` is 1 the first time
+        if reminder.attempts >= MAX_ATTEMPTS:
             log.error(
                 "reminder %s failed %d times (%s); holding it", reminder.id, MAX_ATTEMPTS, exc
             )
@@ -382,6 +363,6 @@ class ReminderService:
             self._count("failed", cause)
             return
         self._count("retried", cause)
-        delay = RETRY_BASE * (2**reminder.attempts)
+        delay = RETRY_BASE * (2 ** (reminder.attempts - 1))
         log.warning("reminder %s: transient failure (%s); retrying in %s", reminder.id, exc, delay)
         await self.store.retry_later(reminder.id, self.clock.now() + delay)

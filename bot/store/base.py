@@ -196,6 +196,18 @@ class StoreBase:
         return self.driver.name
 
     @property
+    def shared(self) -> bool:
+        """Other processes may write this database too (PostgreSQL)."""
+        return self.driver.shared
+
+    async def listen_schedule(self, callback: Callable[[], None]) -> bool:
+        """Call `callback` when another process changes the reminders' schedule.
+
+        False when no other process can (SQLite): the service's own wake-ups are all there is.
+        """
+        return await self.driver.listen_schedule(callback)
+
+    @property
     def db(self) -> Any:
         """The SQLite connection (tests that reach below the store use it)."""
         return getattr(self.driver, "db", None)

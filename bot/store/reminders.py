@@ -156,8 +156,12 @@ class RemindersStore(StoreBase):
         return [_reminder(r) for r in rows]
 
     async def next_due(self) -> datetime | None:
-        """Return the due time of the soonest pending reminder."""
-        row = await self._one("SELECT min(due_at) FROM reminders WHERE state = 'pending'")
+        """Return when the scheduler must look next: the soonest pending reminder is due, or
+        the soonest claim's lease ends (its process may have died: the reminder returns)."""
+        row = await self._one(
+            "SELECT min(t) FROM (SELECT min(due_at) AS t FROM reminders WHERE state = 'pending' "
+            "UNION ALL SELECT min(claimed_until) FROM reminders WHERE state = 'sending') AS w"
+        )
         return _dt(row[0]) if row else None
 
     async def reminder_counts(self) -> dict[str, int]:

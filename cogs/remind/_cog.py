@@ -25,10 +25,10 @@ from bot.runtime.limits import (
 from bot.runtime.replies import buttons, pages, reply, think, when_text
 from bot.runtime.shared_items import after_send
 from bot.runtime.tree import UserFacingError, limited_writes
+from bot.services.delivery import Delivery
 from bot.services.reminders import (
     DEFAULT_TZ,
     NOTE_MAX,
-    Delivery,
     arrives_at,
     user_quiet,
     user_zone,

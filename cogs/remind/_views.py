@@ -19,7 +19,7 @@ from bot.runtime.limits import MESSAGE_MAX, SELECT_LABEL_MAX
 from bot.runtime.replies import ack, buttons, say_days, when_text
 from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
 from bot.runtime.tree import UserFacingError, check_write_limit
-from bot.services.reminders import Delivery
+from bot.services.delivery import Delivery
 
 PREFIX = REMIND_PREFIX
 SNOOZES = ("1h", "1d", "1w")

@@ -4,14 +4,8 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FakeClock, utc
-from bot.services.reminders import (
-    CONCURRENCY,
-    ChannelGone,
-    Delivery,
-    DmClosed,
-    ReminderService,
-    Transient,
-)
+from bot.services.delivery import ChannelGone, Delivery, DmClosed, Transient
+from bot.services.reminders import CONCURRENCY, ReminderService
 from bot.store import Store, StoreError
 
 
@@ -44,9 +38,9 @@ class RecordingTransport:
 
 
 @pytest.fixture
-async def setup(tmp_path):
+async def setup(db_url):
     clock = FakeClock(utc(2026, 3, 10, 3, 0))  # 12:00 in Tokyo: outside quiet hours
-    store = await Store.open(tmp_path / "t.db", clock)
+    store = await Store.open(db_url, clock)
     transport = RecordingTransport()
     yield store, clock, transport, ReminderService(store, clock, transport)
     await store.close()
