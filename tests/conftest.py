@@ -63,3 +63,9 @@ async def start_tayori(fake_discord, make_settings, clock, content) -> AsyncIter
 @pytest.fixture
 async def bot(start_tayori) -> TayoriBot:
     return await start_tayori()
+
+
+@pytest.fixture
+async def bot_on(start_tayori, db_url) -> TayoriBot:
+    """The bot over each backend in turn: a SQLite file, then a fresh PostgreSQL schema."""
+    return await start_tayori(database_url=db_url if "://" in db_url else f"sqlite:///{db_url}")

@@ -88,7 +88,7 @@ class TayoriBot(commands.Bot):
         self._services: list[tuple[Callable[[], Coroutine[Any, Any, None]], bool]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(store)
         self.metrics = Metrics()
         self.metrics_port: int | None = None  # the port /metrics is served on, once it is
         self._metrics_runner: web.AppRunner | None = None
@@ -278,7 +278,7 @@ async def tayori(
     clock = clock or SystemClock()
     content = content or load_content(settings.content_dir, settings.default_locale)
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
-    async with open_store(settings.database_path, clock) as store:
+    async with open_store(settings.store_url(), clock) as store:
         bot = TayoriBot(
             settings=settings,
             store=store,

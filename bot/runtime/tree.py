@@ -144,15 +144,15 @@ def limited_writes(command: T) -> T:
     """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
 
     async def predicate(interaction: discord.Interaction[TayoriBot]) -> bool:
-        check_write_limit(interaction)
+        await check_write_limit(interaction)
         return True
 
     return app_commands.check(predicate)(command)
 
 
-def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
+async def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
     """Count a write by the user; raise a kind "wait N seconds" past the limit."""
     bot = interaction.client
-    wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
+    wait = await bot.limiter.hit(interaction.user.id, bot.clock.now())
     if wait:
         raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))

@@ -26,13 +26,7 @@ from bot.runtime.replies import buttons, pages, reply, think, when_text
 from bot.runtime.shared_items import after_send
 from bot.runtime.tree import UserFacingError, limited_writes
 from bot.services.delivery import Delivery
-from bot.services.reminders import (
-    DEFAULT_TZ,
-    NOTE_MAX,
-    arrives_at,
-    user_quiet,
-    user_zone,
-)
+from bot.services.reminders import DEFAULT_TZ, NOTE_MAX, arrives_at, user_quiet, user_zone
 from bot.store import Reminder, UserSettings
 
 from ._transport import DiscordTransport
@@ -99,7 +93,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
             self._showing.discard(user)
 
     async def _show_held(self, interaction: discord.Interaction[TayoriBot]) -> None:
-        held = await self.bot.store.held_for(interaction.user.id)
+        # claimed: two commands answered at once (by one process or two) show them once
+        held = await self.bot.store.claim_held(interaction.user.id, self.bot.reminders.worker_id)
         if not held:
             return
         texts = self.bot.texts(interaction)
@@ -123,7 +118,8 @@ class Remind(commands.GroupCog, **group_names("remind")):
                     await interaction.followup.send(text, ephemeral=True)
             except discord.HTTPException as exc:
                 log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
-                return  # the rest stay held for the next command
+                await self.bot.store.release_held([r.id for r in held])  # the rest: next time
+                return
             for r in reminders:
                 await self.bot.store.mark_delivered(r.id)
             await self.transport.delete_notices(_notices(reminders))  # seen: no trace left

@@ -96,7 +96,7 @@ class ReminderButton(
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Close or put off the reminder."""
-        check_write_limit(interaction)
+        await check_write_limit(interaction)
         await ack(interaction)
         bot = interaction.client
         texts = bot.texts(interaction)
