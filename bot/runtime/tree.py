@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.core.pacing import PacingError
 from bot.runtime import metrics
 from bot.runtime.replies import reply, text_for
-from bot.store import LimitReached, StoreBusy, StoreError, StoreLost, StoreReadOnly
+from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
 
 if TYPE_CHECKING:
     from bot.runtime.app import TayoriBot
@@ -79,8 +79,7 @@ class TayoriTree(app_commands.CommandTree["TayoriBot"]):
             key = "common.error.generic"
         elif isinstance(original, StoreError):
             interaction.client.metrics.store_errors.labels("interaction").inc()
-            if not isinstance(original, StoreLost):  # said once by the store; the bot stops
-                log.warning("store problem in %s: %s", _where(interaction), original)
+            log.warning("store problem in %s: %s", _where(interaction), original)
         try:
             await reply(interaction, text_for(interaction, key, **fields))
         except discord.HTTPException as exc:
@@ -145,15 +144,15 @@ def limited_writes(command: T) -> T:
     """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
 
     async def predicate(interaction: discord.Interaction[TayoriBot]) -> bool:
-        check_write_limit(interaction)
+        await check_write_limit(interaction)
         return True
 
     return app_commands.check(predicate)(command)
 
 
-def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
+async def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
     """Count a write by the user; raise a kind "wait N seconds" past the limit."""
     bot = interaction.client
-    wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
+    wait = await bot.limiter.hit(interaction.user.id, bot.clock.now())
     if wait:
         raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))
