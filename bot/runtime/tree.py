@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.core.pacing import PacingError
 from bot.runtime import metrics
 from bot.runtime.replies import reply, text_for
-from bot.store import LimitReached, StoreBusy, StoreError, StoreReadOnly
+from bot.store import LimitReached, StoreBusy, StoreError, StoreLost, StoreReadOnly
 
 if TYPE_CHECKING:
     from bot.runtime.app import TayoriBot
@@ -34,6 +34,14 @@ class UserFacingError(app_commands.AppCommandError):
         super().__init__(key)
         self.key = key
         self.fields = fields
+
+
+class CheckInterrupted(app_commands.AppCommandError):
+    """A check could not finish (the store failed as it counted a write); `original` is why."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
 
 
 async def refused_for_maintenance(interaction: discord.Interaction[TayoriBot]) -> bool:
@@ -79,7 +87,8 @@ class TayoriTree(app_commands.CommandTree["TayoriBot"]):
             key = "common.error.generic"
         elif isinstance(original, StoreError):
             interaction.client.metrics.store_errors.labels("interaction").inc()
-            log.warning("store problem in %s: %s", _where(interaction), original)
+            if not isinstance(original, StoreLost):  # said once by the store; the bot stops
+                log.warning("store problem in %s: %s", _where(interaction), original)
         try:
             await reply(interaction, text_for(interaction, key, **fields))
         except discord.HTTPException as exc:
@@ -144,7 +153,10 @@ def limited_writes(command: T) -> T:
     """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
 
     async def predicate(interaction: discord.Interaction[TayoriBot]) -> bool:
-        await check_write_limit(interaction)
+        try:
+            await check_write_limit(interaction)  # counted in the store: it can fail as a write
+        except StoreError as exc:  # discord.py hands only AppCommandErrors of checks to on_error
+            raise CheckInterrupted(exc) from exc
         return True
 
     return app_commands.check(predicate)(command)
