@@ -26,15 +26,20 @@ def backup(settings: Settings, path: str | None) -> int:
     from bot.store.backup import backup as copy
     from bot.store.base import StoreError
 
+    if settings.on_postgresql():
+        return fail(
+            "DATABASE_URL is PostgreSQL: back it up with pg_dump (e.g. pg_dump --format=custom "
+            '--file=tayori.dump "$DATABASE_URL") and restore with pg_restore'
+        )
     if not path:
         return fail("backup needs a file to write to: python -m bot backup PATH")
     try:
-        done = copy(settings.database_path, path)
+        done = copy(settings.sqlite_path(), path)
     except StoreError as exc:
         return fail(f"backup failed: {exc}")
     counts = ", ".join(f"{table}: {n}" for table, n in done.rows.items())
     print(
-        f"backup of {settings.database_path} written to {done.path} ({done.size:,} bytes: {counts})"
+        f"backup of {settings.sqlite_path()} written to {done.path} ({done.size:,} bytes: {counts})"
     )
     return 0
 

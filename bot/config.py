@@ -27,6 +27,9 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_path: Path = DATABASE_PATH
+    # DATABASE_URL: sqlite:///PATH (the default, from DATABASE_PATH) or postgresql://… for a
+    # database several processes share.
+    database_url: str | None = None
     content_dir: Path = DEFAULT_CONTENT_DIR
     dev_guild_id: Annotated[int, Field(gt=0)] | None = None
     log_level: str = "INFO"
@@ -75,6 +78,26 @@ class Settings(BaseSettings):
         if value and not value.startswith(("https://", "http://")):
             raise ValueError("must be the http(s):// address of the published PRIVACY.md")
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+        return value or None
+
+    def store_url(self) -> str:
+        """Where the store is: DATABASE_URL, else the SQLite file at DATABASE_PATH."""
+        return self.database_url or f"sqlite:///{self.database_path}"
+
+    def sqlite_path(self) -> Path:
+        """The SQLite file (DATABASE_URL's path, else DATABASE_PATH)."""
+        url = self.store_url()
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else Path()
+
+    def on_postgresql(self) -> bool:
+        """The store is a PostgreSQL database."""
+        return self.store_url().startswith(("postgresql://", "postgres://"))
 
     @field_validator("discord_api_base", "discord_gateway_url")
     @classmethod

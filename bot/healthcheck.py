@@ -1,6 +1,6 @@
 """`python -m bot healthcheck`: is the running bot connected? Light on purpose.
 
-The container runs it every minute, so it reads its two settings (DATABASE_PATH,
+The container runs it every minute, so it reads its settings (DATABASE_URL or DATABASE_PATH,
 HEARTBEAT_SECONDS) from the environment or `.env` as the bot does, and one row from the
 database, without loading pydantic, discord.py or the content.
 """
@@ -17,7 +17,7 @@ from dotenv import dotenv_values
 
 from bot.defaults import DATABASE_PATH, HEARTBEAT_SECONDS
 from bot.store.base import StoreError
-from bot.store.meta import read_heartbeat
+from bot.store.meta import read_heartbeat, read_heartbeat_pg
 
 
 def setting(name: str, default: str, dotenv: dict[str, str | None]) -> str:
@@ -46,12 +46,20 @@ def healthcheck() -> int:
     if not 0 < period <= 3600:
         print("tayori: HEARTBEAT_SECONDS must be a number of seconds up to 3600", file=sys.stderr)
         return 2
-    if not path.exists():
-        return unhealthy(f"no database at {path} yet: the bot has not run with this setting")
-    try:
-        beat = read_heartbeat(path)
-    except StoreError as exc:
-        return unhealthy(f"database {path} cannot be read: {exc}")
+    url = setting("DATABASE_URL", "", dotenv)
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            beat = read_heartbeat_pg(url)
+        except StoreError as exc:
+            return unhealthy(f"database DATABASE_URL cannot be read: {exc}")
+    else:
+        path = Path(url.removeprefix("sqlite:///")) if url else path
+        if not path.exists():
+            return unhealthy(f"no database at {path} yet: the bot has not run with this setting")
+        try:
+            beat = read_heartbeat(path)
+        except StoreError as exc:
+            return unhealthy(f"database {path} cannot be read: {exc}")
     if beat is None:
         return unhealthy("no heartbeat yet: the bot has not connected with this database")
     age = datetime.now(UTC) - beat

@@ -12,7 +12,7 @@ from bot.core.clock import FakeClock, utc
 from bot.core.content import Content, load_content
 from bot.runtime.app import TayoriBot, tayori
 
-pytest_plugins = ["fakediscord.plugin"]
+pytest_plugins = ["fakediscord.plugin", "tests.backends"]
 
 START = utc(2026, 3, 10, 3, 0)  # Tuesday 12:00 in Tokyo
 
@@ -63,3 +63,9 @@ async def start_tayori(fake_discord, make_settings, clock, content) -> AsyncIter
 @pytest.fixture
 async def bot(start_tayori) -> TayoriBot:
     return await start_tayori()
+
+
+@pytest.fixture
+async def bot_on(start_tayori, db_url) -> TayoriBot:
+    """The bot over each backend in turn: a SQLite file, then a fresh PostgreSQL schema."""
+    return await start_tayori(database_url=db_url if "://" in db_url else f"sqlite:///{db_url}")

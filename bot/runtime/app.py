@@ -91,7 +91,7 @@ class TayoriBot(commands.Bot):
         self._services: list[tuple[Callable[[], Coroutine[Any, Any, None]], bool]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.command_ids: dict[str, int] = {}
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(store)
         self.metrics = Metrics()
         self.metrics_port: int | None = None  # the port /metrics is served on, once it is
         self._metrics_runner: web.AppRunner | None = None
@@ -356,14 +356,14 @@ async def tayori(
 ) -> AsyncIterator[TayoriBot]:
     """Load content, open the store and build the bot; close all of it afterwards.
 
-    The store is guarded: a database that existed is never silently created anew (`init`
-    says to; see `bot.store.base.guard_missing`).
+    The store is guarded: a SQLite database that existed is never silently created anew
+    (`init` says to; see `bot.store.sqlite.guard_missing`). PostgreSQL has no file to guard.
     """
     clock = clock or SystemClock()
     content = content or load_content(settings.content_dir, settings.default_locale)
     point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
     kind = ShardedTayoriBot if settings.sharded else TayoriBot
-    async with open_store(settings.database_path, clock, guarded=True, init=init) as store:
+    async with open_store(settings.store_url(), clock, guarded=True, init=init) as store:
         bot = kind(
             settings=settings,
             store=store,

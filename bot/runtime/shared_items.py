@@ -92,7 +92,7 @@ class AfterSendButton(
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Schedule the after-send check-in."""
-        check_write_limit(interaction)
+        await check_write_limit(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await reply(interaction, await after_send(interaction, self.days))
 

@@ -36,6 +36,14 @@ class UserFacingError(app_commands.AppCommandError):
         self.fields = fields
 
 
+class CheckInterrupted(app_commands.AppCommandError):
+    """A check could not finish (the store failed as it counted a write); `original` is why."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 async def refused_for_maintenance(interaction: discord.Interaction[TayoriBot]) -> bool:
     """Under MAINTENANCE=1, answer with a kind "back soon" and say so (True); else False."""
     if not interaction.client.settings.maintenance:
@@ -145,15 +153,18 @@ def limited_writes(command: T) -> T:
     """Limit a command that writes to a few uses per user in a short window (friendly refusal)."""
 
     async def predicate(interaction: discord.Interaction[TayoriBot]) -> bool:
-        check_write_limit(interaction)
+        try:
+            await check_write_limit(interaction)  # counted in the store: it can fail as a write
+        except StoreError as exc:  # discord.py hands only AppCommandErrors of checks to on_error
+            raise CheckInterrupted(exc) from exc
         return True
 
     return app_commands.check(predicate)(command)
 
 
-def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
+async def check_write_limit(interaction: discord.Interaction[TayoriBot]) -> None:
     """Count a write by the user; raise a kind "wait N seconds" past the limit."""
     bot = interaction.client
-    wait = bot.limiter.hit(interaction.user.id, bot.clock.now())
+    wait = await bot.limiter.hit(interaction.user.id, bot.clock.now())
     if wait:
         raise UserFacingError("common.error.cooldown", seconds=max(1, math.ceil(wait)))

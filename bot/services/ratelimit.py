@@ -1,43 +1,34 @@
-"""Per-user rate limits on commands that write (on the injected clock), and the pace of
-requests to Discord (on the monotonic clock: Discord's global limit runs in real time)."""
+"""Per-user rate limits on commands that write (on the injected clock, kept in the store so
+they hold whichever process answers), and the pace of requests to Discord (on the monotonic
+clock: Discord's global limit runs in real time)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.store import Store
+
 WRITES = 5
 PER = timedelta(seconds=10)
-PRUNE_AT = 10_000  # users tracked before idle ones are forgotten
 
 
 class RateLimiter:
-    """Allows `rate` actions per user in any window of `per`; says how long to wait otherwise."""
+    """Allows `rate` actions per user in any window of `per`; says how long to wait otherwise.
 
-    def __init__(self, rate: int = WRITES, per: timedelta = PER) -> None:
-        self.rate, self.per = rate, per
-        self._seen: dict[int, deque[datetime]] = defaultdict(deque)
+    The times live in the database (`write_limits`), so a user whose commands reach two
+    processes (a server's shard and the DMs' shard) still gets `rate` in all.
+    """
 
-    def hit(self, user_id: int, now: datetime) -> float:
+    def __init__(self, store: Store, rate: int = WRITES, per: timedelta = PER) -> None:
+        self.store, self.rate, self.per = store, rate, per
+
+    async def hit(self, user_id: int, now: datetime) -> float:
         """Record an action; return 0 when allowed, else the seconds to wait (nothing recorded)."""
-        seen = self._seen[user_id]
-        while seen and now - seen[0] >= self.per:
-            seen.popleft()
-        if len(seen) >= self.rate:
-            return (seen[0] + self.per - now).total_seconds()
-        seen.append(now)
-        if len(self._seen) > PRUNE_AT:
-            self._forget_idle(now)
-        return 0.0
-
-    def _forget_idle(self, now: datetime) -> None:
-        """Drop users whose last action left the window (keeps memory bounded)."""
-        idle = [uid for uid, seen in self._seen.items() if not seen or now - seen[-1] >= self.per]
-        for uid in idle:
-            del self._seen[uid]
+        return await self.store.hit_write_limit(user_id, now, self.rate, self.per)
 
 
 class Pacer:

@@ -1,14 +1,19 @@
 """Reminder delivery and its scheduler, independent of Discord.
 
-The scheduler sleeps until the soonest pending reminder, claims each due reminder,
-hands it to a `Transport`, then marks it delivered. Every write that changes the
-schedule (add, snooze, close, cancel) goes through this service, which wakes the
-scheduler itself: no caller has to remember to. A crash between sending and
-marking leaves the reminder claimed; it is recovered as pending on restart, and
-since it was tried before, the transport first looks for the message it may have
-posted (Discord's nonce only guards a resend for a few minutes), so it is not sent
-twice. A user reached only through a server's channel has one notice there at a
-time: reminders falling due while it is up join it instead of pinging again.
+The scheduler sleeps until the soonest pending reminder, claims each due reminder, hands
+it to a `Transport` (`bot.services.transport`), then marks it delivered. Every write that
+changes the schedule (add, snooze, close, cancel) goes through this service, which wakes
+the scheduler itself: no caller has to remember to. A crash between sending and marking
+leaves the reminder claimed; it is recovered as pending (on restart, or when its lease has
+passed), and since it was tried before, the message it may have posted is looked for
+before it is sent again (`bot.services.sending`: where a reminder goes, DM or notice).
+
+Any number of processes may run it over one PostgreSQL database: each claims the
+reminders it sends (skipping those another is claiming) for a lease, so the claims
+of a process that died return to the others once the lease has passed, and a
+reminder written through one process wakes all of them (LISTEN/NOTIFY, with a poll
+every `SHARED_POLL` besides). With SQLite, one process runs and claims it left are
+recovered when it starts again, as they always were.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
+import os
+import secrets
+import socket
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -33,7 +40,9 @@ from bot.core.pacing import (
     shift_out_of_quiet,
 )
 from bot.services.metrics import Metrics
+from bot.services.sending import Sender
 from bot.services.transport import (
+    HELD_CAUSES,
     ChannelForbidden,
     ChannelGone,
     Delivery,
@@ -57,17 +66,14 @@ log = logging.getLogger(__name__)
 
 NOTE_MAX = 200
 DEFAULT_TZ = "Asia/Tokyo"
-BATCH = 100
 RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 IDLE = timedelta(hours=1)
+SHARED_POLL = timedelta(seconds=30)  # the longest sleep when other processes share the database
+LEASE = timedelta(minutes=2)  # how long a claim holds: a dead process's claims return after it
 STORE_BACKOFF = timedelta(seconds=30)
-STALE_CLAIM = timedelta(minutes=10)
 FINISH_WITHIN = timedelta(seconds=3)  # how long a stop waits for the deliveries in flight
 CONCURRENCY = 8  # deliveries in flight at once (the transport paces them to Discord's limit)
-
-
-HELD_CAUSES = {DmClosed: "dm_closed", ChannelGone: "channel_gone", ChannelForbidden: "forbidden"}
 
 
 def user_zone(name: str | None) -> ZoneInfo:
@@ -97,7 +103,7 @@ class AfterSend:
     moved: bool = False  # the pending check-in was moved, not a second one added
 
 
-class ReminderService:
+class ReminderService(Sender):
     """Owns the reminders: writes them, and claims and delivers those due through a transport.
 
     The transport is Discord's, given by the reminders cog when it loads (`attach`).
@@ -110,32 +116,22 @@ class ReminderService:
         transport: Transport | None = None,
         *,
         metrics: Metrics | None = None,
+        worker_id: str | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
+        super().__init__(transport)
         self.store, self.clock = store, clock
-        self._transport = transport
+        # who claims: distinct for every process (and every service a test runs side by side)
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.lease = lease
         self.metrics = metrics or Metrics()
         self._wake = asyncio.Event()
         self._rest = asyncio.Event()
         self.idle = asyncio.Event()
-        # one notice at a time per (user, channel): who posts it, and who joins it
-        self._notice_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     def wake(self) -> None:
         """Re-check the schedule now (a reminder was added, snoozed or cancelled)."""
         self._wake.set()
-
-    def attach(self, transport: Transport) -> None:
-        """Deliver through `transport` (the reminders cog's)."""
-        self._transport = transport
-
-    @property
-    def transport(self) -> Transport:
-        """The transport reminders go out through."""
-        if self._transport is None:
-            raise RuntimeError("no transport attached: the reminders cog is not loaded")
-        return self._transport
 
     # -- writes: each one re-plans the scheduler ---------------------------------
 
@@ -200,6 +196,7 @@ class ReminderService:
     async def run(self) -> None:
         """Deliver due reminders forever; sleep until the next one in between."""
         first = True
+        await self.store.listen_schedule(self.wake)  # other processes' writes wake us too
         while True:
             try:
                 await self._recover(everything=first)
@@ -212,9 +209,10 @@ class ReminderService:
                 await self.clock.sleep_until(self.clock.now() + STORE_BACKOFF, self._wake)
 
     async def _recover(self, *, everything: bool) -> None:
-        """Release claims left by a crash (all at start) or by a failed write (stale ones)."""
-        stale = None if everything else self.clock.now() - STALE_CLAIM
-        recovered = await self.store.recover_in_flight(stale)
+        """Release claims left by a crash (all at start, when no other process shares the
+        database) or by a failed write or a dead process (those whose lease has passed)."""
+        everything = everything and not self.store.shared
+        recovered = await self.store.recover_in_flight(expired_only=not everything)
         if recovered:
             log.warning("%d reminder(s) were left in flight; sending again", recovered)
 
@@ -227,7 +225,8 @@ class ReminderService:
         self._rest.set()
         self._rest = asyncio.Event()
         self.idle.set()
-        await self.clock.sleep_until(min(nxt or now + IDLE, now + IDLE), self._wake)
+        longest = now + (SHARED_POLL if self.store.shared else IDLE)
+        await self.clock.sleep_until(min(nxt or longest, longest), self._wake)
         self.idle.clear()
 
     async def deliver_due(self) -> int:
@@ -235,26 +234,28 @@ class ReminderService:
 
         Up to `CONCURRENCY` deliveries are in flight at once; each is claimed just before it
         starts, so a stop leaves at most that many claimed (and waits for them to finish).
+        Another process's claims are skipped, never waited for.
         """
         handled = 0
-        while batch := await self.store.due_reminders(self.clock.now(), BATCH):
-            handled += await self._deliver_batch(batch)
+        while await self.store.due_reminders(self.clock.now(), 1):  # a read: idle costs no write
+            claimed = await self._deliver_round()
+            if not claimed:  # all that is due is another process's now
+                break
+            handled += claimed
         return handled
 
-    async def _deliver_batch(self, batch: list[Reminder]) -> int:
-        queue = iter(batch)  # shared by the workers: each reminder is taken once
+    async def _deliver_round(self) -> int:
         handled = 0
 
         async def worker() -> None:
             nonlocal handled
-            for reminder in queue:
-                if await self.store.claim(reminder.id):
-                    await self._finish_even_if_stopped(self._deliver_guarded(reminder))
-                    handled += 1
+            while reminder := await self.store.claim_next(self.worker_id, self.lease):
+                await self._finish_even_if_stopped(self._deliver_guarded(reminder))
+                handled += 1
 
         try:
             async with asyncio.TaskGroup() as group:
-                for _ in range(min(CONCURRENCY, len(batch))):
+                for _ in range(CONCURRENCY):
                     group.create_task(worker())
         except BaseExceptionGroup as failed:  # a store failure stops the round, as before
             raise failed.exceptions[0] from None
@@ -316,73 +317,12 @@ class ReminderService:
         else:  # only a discreet notice went out: held for /remind list and the next command
             self._count("held", "channel_notice")
 
-    async def _send(self, delivery: Delivery) -> bool:
-        """Send by DM (True) or, if DMs are closed, hold it behind a channel notice (False).
-
-        A reminder tried before may have gone out already, its answer lost in a crash or on the
-        network: it is looked for first, and found, it counts as sent.
-        """
-        reminder = delivery.reminder
-        if reminder.attempts and (found := await self.transport.find_dm(delivery)) is not None:
-            log.info("reminder %s was already in the user's DMs; not sent again", reminder.id)
-            await self._remember_dm(delivery, found)
-            return True
-        try:
-            channel_id = await self.transport.send_dm(delivery)
-        except DmClosed:
-            channel = await self._channel_for(reminder)
-            if channel is None:
-                raise
-        else:
-            await self._remember_dm(delivery, channel_id)
-            return True
-        try:
-            await self._notify(channel, delivery)
-        except ChannelGone:
-            await self.store.set_reminder_channel(reminder.guild_id or 0, None)
-            raise
-        return False
-
-    async def _remember_dm(self, delivery: Delivery, channel_id: int) -> None:
-        if channel_id != delivery.dm_channel_id:  # the next one is a single request
-            reminder = delivery.reminder
-            await self.store.remember_dm_channel(reminder.id, reminder.user_id, channel_id)
-
-    async def _notify(self, channel: int, delivery: Delivery) -> None:
-        """Hold the reminder behind the user's notice in `channel`, posting one if none is up.
-
-        One notice per user per channel at a time, so the user is pinged once for reminders
-        due together; those falling due while it is up join it (all are shown when they press
-        its button or use a command). A reminder tried before looks for its own notice first.
-        """
-        reminder = delivery.reminder
-        key = (reminder.user_id, channel)
-        lock = self._notice_locks.get(key) or self._notice_locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            notice = shared = await self.store.open_notice(reminder.user_id, channel)
-            if notice is None and reminder.attempts:
-                found = await self.transport.find_notice(channel, delivery)
-                notice = None if found is None else (channel, found)
-                if found is not None:
-                    log.info("reminder %s: its notice was already posted; kept", reminder.id)
-            if notice is None:
-                notice = (channel, await self.transport.send_channel_notice(channel, delivery))
-            if not await self.store.hold(reminder.id, notice) and shared is None:
-                await self.transport.delete_notices([notice])  # its user deleted their data
-
-    async def _channel_for(self, reminder: Reminder) -> int | None:
-        """The channel for a notice: the server's reminder channel, if the user opted in."""
-        if reminder.guild_id is None:
-            return None
-        if not (await self.store.user_settings(reminder.user_id)).channel_notice:
-            return None
-        return (await self.store.guild_settings(reminder.guild_id)).reminder_channel_id
-
     def _count(self, outcome: str, cause: str) -> None:
         self.metrics.deliveries.labels(outcome, cause).inc()
 
     async def _retry(self, reminder: Reminder, exc: Exception, cause: str) -> None:
-        if reminder.attempts + 1 >= MAX_ATTEMPTS:
+        # the claim counted this attempt: `attempts` is 1 the first time
+        if reminder.attempts >= MAX_ATTEMPTS:
             log.error(
                 "reminder %s failed %d times (%s); holding it", reminder.id, MAX_ATTEMPTS, exc
             )
@@ -390,6 +330,6 @@ class ReminderService:
             self._count("failed", cause)
             return
         self._count("retried", cause)
-        delay = RETRY_BASE * (2**reminder.attempts)
+        delay = RETRY_BASE * (2 ** (reminder.attempts - 1))
         log.warning("reminder %s: transient failure (%s); retrying in %s", reminder.id, exc, delay)
         await self.store.retry_later(reminder.id, self.clock.now() + delay)

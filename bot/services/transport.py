@@ -29,6 +29,9 @@ class Transient(Exception):
     """A failure worth retrying (5xx, 429, network)."""
 
 
+HELD_CAUSES = {DmClosed: "dm_closed", ChannelGone: "channel_gone", ChannelForbidden: "forbidden"}
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What to send: the reminder and how late it is."""

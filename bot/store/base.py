@@ -1,34 +1,27 @@
-"""The store's foundation: one aiosqlite connection, migrations, transactions, error mapping.
+"""The store's foundation: the backend, migrations, transactions, errors, the read cache.
 
-Migrations are `bot/store/migrations/NNNN_name.sql`; each runs in one transaction and
-`PRAGMA user_version` records how many ran. The area modules beside this one hold the SQL of
-each kind of data; `bot.store.Store` puts them together.
+`DATABASE_URL` names the backend: `sqlite:///path` (or a plain path; `bot.store.sqlite`) or
+`postgresql://…` (`bot.store.postgres`). Each has its numbered migrations in
+`bot/store/migrations/<backend>/NNNN_name.sql`, the same numbers and names in both; each runs
+in one transaction and the database records how many ran. The area modules beside this one
+write their SQL once, with `?` or `:name` parameters, for both backends.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
-import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
-
-import aiosqlite
+from typing import Any, Protocol
 
 from bot.core.clock import Clock
 
-log = logging.getLogger(__name__)
-
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BUSY_TIMEOUT_MS = 5000
+BACKENDS = ("sqlite", "postgresql")
+BUSY_TIMEOUT_MS = 5000  # how long a SQLite write waits for another writer
 READ_CACHE_SIZE = 4096  # users whose latest reads are kept in memory (see ReadCache)
-_IN_TRANSACTION: ContextVar[bool] = ContextVar("tayori_store_in_transaction", default=False)
 Params = tuple[Any, ...] | dict[str, Any]
 
 
@@ -60,10 +53,90 @@ class LimitReached(StoreError):
         self.limit = limit
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """Return (number, name, sql) for every migration file, in order."""
+class Row(Protocol):
+    """A result row of either backend: by column name or position."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def keys(self) -> Any:
+        """The column names."""
+
+
+class Driver(Protocol):
+    """What a backend gives the store: statements, transactions, and its few differences."""
+
+    name: str  # "sqlite" or "postgresql"
+    shared: bool  # other processes may write the same database
+    for_update: str  # what makes a claim skip rows another process is claiming ("" in SQLite)
+    lost: str | None  # why nothing more is written (SQLite: its file went away), else None
+    on_lost: list[Callable[[], None]]  # told once, when it is lost
+
+    def check_file(self) -> None:
+        """Raise StoreLost if the database's file was deleted or replaced since it was opened.
+
+        SQLite only (and checked on each write there too); PostgreSQL has no file of ours.
+        """
+        ...
+
+    async def fetch(self, sql: str, params: Params = (), *, write: bool = False) -> list[Row]:
+        """Run a statement that returns rows (`write`: it also changes some)."""
+        ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a write; return how many rows it changed."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Run the block's statements in one write transaction."""
+        ...
+
+    async def schema_version(self) -> int:
+        """Return how many migrations ran."""
+        ...
+
+    async def tables(self) -> dict[str, list[str]]:
+        """Return each table's column names."""
+        ...
+
+    async def after_erase(self) -> None:
+        """Make deleted rows leave the files too, where the backend can."""
+        ...
+
+    async def lock_user(self, user_id: int) -> None:
+        """Hold a per-user lock until the transaction ends (SQLite: BEGIN IMMEDIATE already)."""
+        ...
+
+    async def notify_schedule(self) -> None:
+        """Tell the other processes the reminders' schedule changed (in the transaction)."""
+        ...
+
+    async def listen_schedule(self, callback: Callable[[], None]) -> bool:
+        """Call `callback` when another process changes the schedule; False if none can."""
+        ...
+
+    async def close(self) -> None:
+        """Close every connection."""
+        ...
+
+
+def backend_of(where: Path | str) -> str:
+    """Return the backend a DATABASE_URL (or a plain SQLite path) names."""
+    text = str(where)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql"
+    if "://" in text and not text.startswith("sqlite://"):
+        raise StoreError(f"DATABASE_URL must be sqlite:///PATH or postgresql://…, not {text!r}")
+    return "sqlite"
+
+
+def migrations(backend: str = "sqlite") -> list[tuple[int, str, str]]:
+    """Return (number, name, sql) for every migration file of a backend, in order."""
     found = []
-    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+    for path in sorted((MIGRATIONS_DIR / backend).glob("[0-9][0-9][0-9][0-9]_*.sql")):
         found.append((int(path.name[:4]), path.stem, path.read_text(encoding="utf-8")))
     numbers = [n for n, _, _ in found]
     if numbers != list(range(1, len(found) + 1)):
@@ -71,76 +144,12 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-MARKER_SUFFIX = "-created"  # beside tayori.db, as SQLite's -wal and -shm are
-
-
-def marker_of(path: Path) -> Path:
-    """The file that says a database was created at `path` (so its absence is a loss)."""
-    return path.with_name(path.name + MARKER_SUFFIX)
-
-
-def guard_missing(path: Path, *, init: bool) -> None:
-    """Refuse to create a database where one existed, unless told to (`init`).
-
-    The first start on a machine creates it; a start that finds the file gone while its
-    marker (or its write-ahead log) is still there stops with one line instead of beginning
-    again with an empty database.
-    """
-    if init or path.exists():
-        return
-    traces = [p for p in (marker_of(path), path.with_name(path.name + "-wal")) if p.exists()]
-    if traces:
-        raise StoreMissing(
-            f"{path} is missing, but a database was created there ({traces[0].name} is still "
-            "beside it); restore it from a backup, or start with `python -m bot --init` "
-            "to begin again with an empty database"
-        )
-
-
-def _mark_created(path: Path) -> None:
-    marker = marker_of(path)
-    if marker.exists():
-        return
-    try:
-        marker.write_text(
-            f"Tayori's database {path.name} lives here. If it is ever missing, Tayori will not "
-            "start with an empty one: restore it from a backup, or run `python -m bot --init`.\n",
-            encoding="utf-8",
-        )
-    except OSError as exc:  # a read-only copy, say: the database itself still works
-        log.warning("could not write %s: %s", marker, exc)
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """The file's device and inode, or None when nothing is at `path`."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-def read_only_reason(path: Path) -> str | None:
-    """Why the database at `path` cannot be written, if that is the reason it cannot be used."""
-    folder = path.parent
-    try:
-        if os.statvfs(folder).f_flag & os.ST_RDONLY:
-            return f"DATABASE_PATH {path} is on a read-only file system: mount it read-write"
-    except OSError:
-        return None
-    targets = [folder, path] if path.exists() else [folder]
-    if not all(os.access(t, os.W_OK) for t in targets):
-        return (
-            f"DATABASE_PATH {path} is read-only for this user (uid {os.getuid()}): "
-            f"give it write access to {folder} and the files in it"
-        )
-    return None
-
-
-def _open_error(path: Path, exc: Exception, what: str) -> StoreError:
-    if str(path) != ":memory:" and (reason := read_only_reason(path)):
-        return StoreReadOnly(reason)
-    return StoreError(f"DATABASE_PATH {path} {what}: {exc}")
+def newer_than_known(current: int, known: int) -> StoreError:
+    """The error for a database migrated by a newer Tayori."""
+    return StoreError(
+        f"the database is at schema version {current}, newer than this code "
+        f"knows ({known}); run a newer Tayori or restore a backup"
+    )
 
 
 def _iso(when: datetime) -> str:
@@ -158,9 +167,10 @@ def _dt(value: int | None) -> datetime | None:
 class ReadCache:
     """Results of the reads every command makes, per user; any write drops them all.
 
-    Only one process writes the database, through this store, so a result kept here is
-    what the database would say. Each write drops the cache when it starts and when it
-    ends, and a read keeps its result only if no write started or ended meanwhile.
+    Only with SQLite, where one process writes the database, through this store, so a result
+    kept here is what the database would say. Each write drops the cache when it starts and
+    when it ends, and a read keeps its result only if no write started or ended meanwhile.
+    With PostgreSQL other processes write too, so nothing is kept (`size` 0).
     """
 
     def __init__(self, size: int = READ_CACHE_SIZE) -> None:
@@ -177,7 +187,7 @@ class ReadCache:
 
     def put(self, kind: str, user_id: int, value: object, generation: int) -> None:
         """Keep a result read at `generation`, unless a write has happened since."""
-        if generation != self.generation:
+        if generation != self.generation or not self.size:
             return
         self._items[(kind, user_id)] = value
         while len(self._items) > self.size:
@@ -190,185 +200,109 @@ class ReadCache:
 
 
 class StoreBase:
-    """The connection and the few primitives every area of the store is written with."""
+    """The backend and the few primitives every area of the store is written with."""
 
-    def __init__(self, db: aiosqlite.Connection, clock: Clock) -> None:
-        self.db = db
+    def __init__(self, driver: Driver, clock: Clock) -> None:
+        self.driver = driver
         self.clock = clock
-        self._lock = asyncio.Lock()
-        self.cache = ReadCache()
-        self.path: Path | None = None  # the file, when it is one (not :memory:)
-        self._file: tuple[int, int] | None = None  # its identity when opened
-        self.lost: str | None = None  # why nothing more is written, once the file is gone
-        self.on_lost: list[Callable[[], None]] = []  # told once, when it is
+        self.cache = ReadCache(0 if driver.shared else READ_CACHE_SIZE)
 
-    @classmethod
-    async def open(
-        cls, path: Path | str, clock: Clock, *, guarded: bool = False, init: bool = False
-    ) -> Self:
-        """Open (creating folder and file), configure and migrate the database.
+    @property
+    def backend(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.driver.name
 
-        `guarded` (the running bot): never create it where one was created before, unless
-        `init` (see `guard_missing`); the first start marks the folder.
-        """
-        path = Path(path)
-        memory = str(path) == ":memory:"
-        try:
-            if not memory:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if guarded:
-                    guard_missing(path, init=init)
-                # Probe first: when aiosqlite fails to connect, its worker thread may still be
-                # finishing after the event loop has closed, and prints a traceback on exit.
-                sqlite3.connect(path).close()
-            db = await aiosqlite.connect(path, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise _open_error(path, exc, "cannot be opened") from exc
-        db.row_factory = sqlite3.Row
-        try:
-            await cls._configure(db)
-            await cls._migrate(db)
-        except sqlite3.Error as exc:
-            await db.close()
-            raise _open_error(path, exc, "cannot be used") from exc
-        except BaseException:
-            await db.close()
-            raise
-        store = cls(db, clock)
-        if not memory:
-            store.path, store._file = path, _identity(path)
-            if guarded:
-                _mark_created(path)
-        return store
+    @property
+    def shared(self) -> bool:
+        """Other processes may write this database too (PostgreSQL)."""
+        return self.driver.shared
+
+    @property
+    def lost(self) -> str | None:
+        """Why nothing more is written (the SQLite file was deleted or replaced), else None."""
+        return self.driver.lost
+
+    @property
+    def on_lost(self) -> list[Callable[[], None]]:
+        """Told once when the database file is lost (SQLite; the bot stops)."""
+        return self.driver.on_lost
 
     def check_file(self) -> None:
-        """Raise StoreLost if the database file was deleted or replaced since it was opened.
+        """Raise StoreLost if the SQLite file was deleted or replaced (PostgreSQL: never)."""
+        self.driver.check_file()
 
-        Writing on would put everything into a file no start will ever open again. The first
-        time, log one line and tell `on_lost` (the bot stops).
+    async def listen_schedule(self, callback: Callable[[], None]) -> bool:
+        """Call `callback` when another process changes the reminders' schedule.
+
+        False when no other process can (SQLite): the service's own wake-ups are all there is.
         """
-        if self.lost is None and self.path is not None and _identity(self.path) != self._file:
-            self.lost = (
-                f"the database file {self.path} was deleted or replaced while Tayori ran; "
-                "stopping, so that nothing more is written to a file no restart would open "
-                "(restore it from a backup)"
-            )
-            log.critical(self.lost)
-            for tell in self.on_lost:
-                tell()
-        if self.lost is not None:
-            raise StoreLost(self.lost)
+        return await self.driver.listen_schedule(callback)
 
-    @staticmethod
-    async def _configure(db: aiosqlite.Connection) -> None:
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten on disk
-        async with db.execute("PRAGMA journal_mode = WAL") as cur:
-            await cur.fetchone()
-        await db.execute("PRAGMA synchronous = NORMAL")
-
-    @staticmethod
-    async def _migrate(db: aiosqlite.Connection) -> None:
-        current = await _user_version(db)
-        known = migrations()
-        if current > len(known):
-            raise StoreError(
-                f"the database is at schema version {current}, newer than this code "
-                f"knows ({len(known)}); run a newer Tayori or restore a backup"
-            )
-        for number, name, sql in known[current:]:
-            log.info("applying migration %s", name)
-            try:
-                await db.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-            except sqlite3.Error as exc:
-                await db.execute("ROLLBACK") if db.in_transaction else None
-                raise StoreError(f"migration {name} failed: {exc}") from exc
+    @property
+    def db(self) -> Any:
+        """The SQLite connection (tests that reach below the store use it)."""
+        return getattr(self.driver, "db", None)
 
     async def close(self) -> None:
-        """Close the connection."""
-        await self.db.close()
+        """Close the connection(s)."""
+        await self.driver.close()
 
     async def schema_version(self) -> int:
-        """Return `PRAGMA user_version`."""
-        return await _user_version(self.db)
+        """Return how many migrations ran."""
+        return await self.driver.schema_version()
+
+    async def tables(self) -> dict[str, list[str]]:
+        """Return each table's column names (PRIVACY.md lists them)."""
+        return await self.driver.tables()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block in one write transaction (BEGIN IMMEDIATE … COMMIT), one at a time."""
-        self.check_file()
-        async with self._lock:
-            token = _IN_TRANSACTION.set(True)
-            self.cache.drop()
-            try:
-                await self._execute("BEGIN IMMEDIATE")
-                try:
-                    yield self.db
-                    await self._execute("COMMIT")
-                except BaseException:
-                    if self.db.in_transaction:
-                        await self.db.execute("ROLLBACK")
-                    raise
-            finally:
-                _IN_TRANSACTION.reset(token)
-                self.cache.drop()
+    async def transaction(self, *, cached_rows: bool = True) -> AsyncIterator[None]:
+        """Run the block in one write transaction, one at a time in this process.
 
-    async def _write(
-        self, sql: str, params: Params = (), *, cached_rows: bool = True
-    ) -> aiosqlite.Cursor:
-        """Execute one write; writes are serialized so none lands inside another's transaction.
+        `cached_rows=False` says the block cannot change what `ReadCache` keeps.
+        """
+        async with self.driver.transaction():
+            if cached_rows:
+                self.cache.drop()
+            try:
+                yield
+            finally:
+                if cached_rows:
+                    self.cache.drop()
+
+    async def _write(self, sql: str, params: Params = (), *, cached_rows: bool = True) -> int:
+        """Execute one write; return how many rows it changed.
 
         `cached_rows=False` says the write cannot change what `ReadCache` keeps (reminders and
         diagnoses), so the cache survives it: the heartbeat, settings.
         """
-        if _IN_TRANSACTION.get():
-            return await self._execute(sql, params)
-        self.check_file()
-        async with self._lock:
-            if not cached_rows:
-                return await self._execute(sql, params)
-            self.cache.drop()
-            try:
-                return await self._execute(sql, params)
-            finally:
-                self.cache.drop()
-
-    async def _execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
-        """Execute, turning lock and read-only errors into store errors."""
+        if not cached_rows:
+            return await self.driver.execute(sql, params)
+        self.cache.drop()
         try:
-            return await self.db.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise _classify(exc) from exc
+            return await self.driver.execute(sql, params)
+        finally:
+            self.cache.drop()
 
-    async def _one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def _write_returning(self, sql: str, params: Params = ()) -> list[Row]:
+        """Execute one write with RETURNING; return its rows."""
+        self.cache.drop()
+        try:
+            return await self.driver.fetch(sql, params, write=True)
+        finally:
+            self.cache.drop()
+
+    async def _one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self._all(sql, params)
         return rows[0] if rows else None
 
-    async def _aggregate(self, sql: str, params: Params = ()) -> sqlite3.Row:
+    async def _aggregate(self, sql: str, params: Params = ()) -> Row:
         """Run a query that always returns one row (count, min, …)."""
         row = await self._one(sql, params)
         if row is None:
             raise StoreError(f"no row from an aggregate query: {sql}")
         return row
 
-    async def _all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """Run a read in one trip to the database thread (execute, fetch and close together)."""
-        try:
-            return list(await self.db.execute_fetchall(sql, params))
-        except sqlite3.Error as exc:
-            raise _classify(exc) from exc
-
-
-def _classify(exc: sqlite3.Error) -> StoreError:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return StoreBusy(str(exc))
-    if "readonly" in text or "read-only" in text or "disk" in text or "full" in text:
-        return StoreReadOnly(str(exc))
-    return StoreError(str(exc))
-
-
-async def _user_version(db: aiosqlite.Connection) -> int:
-    async with db.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    async def _all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run a read in one trip to the database."""
+        return await self.driver.fetch(sql, params)

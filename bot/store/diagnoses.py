@@ -25,9 +25,9 @@ class DiagnosesStore(StoreBase):
         One questionnaire (`started_at`, as its buttons carry it) finished twice with the same
         answers, as a double click does, is kept once: the second call returns 0.
         """
-        cur = await self._write(
-            "INSERT OR IGNORE INTO diagnoses (user_id, answers, ranking, created_at, started_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+        rows = await self._write_returning(
+            "INSERT INTO diagnoses (user_id, answers, ranking, created_at, started_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (
                 user_id,
                 json.dumps({k: list(v) for k, v in answers.items()}, sort_keys=True),
@@ -36,7 +36,7 @@ class DiagnosesStore(StoreBase):
                 None if started_at is None else _ts(started_at),
             ),
         )
-        return int(cur.lastrowid or 0) if cur.rowcount else 0
+        return int(rows[0][0]) if rows else 0
 
     async def diagnoses_for(self, user_id: int, limit: int = 10) -> list[DiagnosisRecord]:
         """Return a user's latest diagnoses, newest first."""

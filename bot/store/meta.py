@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -42,3 +43,22 @@ def read_heartbeat(path: Path | str) -> datetime | None:
     except sqlite3.Error as exc:
         raise StoreError(str(exc)) from exc
     return datetime.fromisoformat(row[0]) if row else None
+
+
+def read_heartbeat_pg(url: str) -> datetime | None:
+    """Read the last heartbeat any bot process wrote to a PostgreSQL database."""
+    import asyncpg  # only this healthcheck's path needs it
+
+    async def read() -> str | None:
+        con = await asyncpg.connect(url, timeout=5)
+        try:
+            value: str | None = await con.fetchval("SELECT value FROM meta WHERE key = 'heartbeat'")
+            return value
+        finally:
+            await con.close()
+
+    try:
+        value = asyncio.run(read())
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+    return datetime.fromisoformat(value) if value else None

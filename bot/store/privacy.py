@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.store.base import StoreBase, _dt, _ts
+from bot.store.base import _dt, _ts
+from bot.store.limits import LimitsStore
 from bot.store.models import KindSummary
 
-USER_TABLES = {"user_settings": "user_id", "diagnoses": "user_id", "reminders": "user_id"}
+USER_TABLES = {
+    "user_settings": "user_id",
+    "diagnoses": "user_id",
+    "reminders": "user_id",
+    "write_limits": "user_id",
+}
+NOT_COUNTED = {"write_limits"}  # bookkeeping for the rate limit: deleted, not counted as data
 _SUMMARY_SQL = {
     "settings": "SELECT count(*), min(updated_at) FROM user_settings WHERE user_id = ?",
     "diagnoses": "SELECT count(*), min(created_at) FROM diagnoses WHERE user_id = ?",
@@ -15,8 +22,8 @@ _SUMMARY_SQL = {
 }
 
 
-class PrivacyStore(StoreBase):
-    """Per-user summary, export and deletion; retention purge."""
+class PrivacyStore(LimitsStore):
+    """Per-user summary, export and deletion; retention purge (with the write limits)."""
 
     async def user_summary(self, user_id: int) -> list[KindSummary]:
         """Return, per kind of data, how much is stored about the user and the oldest."""
@@ -39,10 +46,9 @@ class PrivacyStore(StoreBase):
         total = 0
         async with self.transaction():
             for table, column in USER_TABLES.items():
-                cur = await self._write(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-                total += cur.rowcount
-        async with self._lock, self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-            await cur.fetchone()  # old copies of the deleted pages leave the WAL file too
+                deleted = await self._write(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+                total += 0 if table in NOT_COUNTED else deleted
+        await self.driver.after_erase()  # SQLite: old copies of the pages leave the WAL too
         return total
 
     async def expiring_notices(self, reminder_days: int) -> list[tuple[int, int]]:
@@ -62,6 +68,7 @@ class PrivacyStore(StoreBase):
         finished too once it has waited that long.
         """
         now = self.clock.now()
+        await self.forget_write_limits()  # not counted: bookkeeping, not data kept for users
         async with self.transaction():
             a = await self._write(
                 "DELETE FROM diagnoses WHERE created_at < ?",
@@ -72,7 +79,7 @@ class PrivacyStore(StoreBase):
                 "AND state IN ('delivered', 'cancelled', 'replied', 'held')",
                 (_ts(now - timedelta(days=reminder_days)),),
             )
-        return a.rowcount + b.rowcount
+        return a + b
 
 
 def _parse_any(value: int | str | None) -> datetime | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.store.base import LimitReached, StoreBase, StoreError, _dt, _ts
+from bot.store.base import LimitReached, Row, StoreBase, StoreError, _dt, _ts
 from bot.store.models import DraftHistory, Reminder
 
 MAX_PENDING = 25  # reminders waiting per user
+CLAIM_LEASE = timedelta(minutes=10)  # how long a claim holds when its owner says nothing else
 
 
 class RemindersStore(StoreBase):
@@ -29,21 +29,22 @@ class RemindersStore(StoreBase):
         """Store a pending reminder, refusing past `max_pending` for the user."""
         now = _ts(self.clock.now())
         async with self.transaction():
+            await self.driver.lock_user(user_id)  # two processes adding for one user count in turn
             row = await self._aggregate(
                 "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held')",
                 (user_id,),
             )
             if row[0] >= max_pending:
                 raise LimitReached(max_pending)
-            cur = await self._write(
+            rows = await self._write_returning(
                 "INSERT INTO reminders (user_id, guild_id, kind, due_at, first_due, note, locale, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                 (user_id, guild_id, kind, _ts(due), _ts(due), note, locale, now, now),
             )
-        added = await self.reminder(int(cur.lastrowid or 0))
-        if added is None:  # deleted between the insert and this read (a /privacy delete)
-            raise StoreError(f"reminder {cur.lastrowid} was deleted as it was added")
-        return added
+            await self.driver.notify_schedule()
+        if not rows:
+            raise StoreError("the new reminder was not returned")
+        return _reminder(rows[0])
 
     async def reminder(self, reminder_id: int) -> Reminder | None:
         """Return one reminder by id."""
@@ -80,12 +81,15 @@ class RemindersStore(StoreBase):
         self, reminder_id: int, state: str, where: str, user: int | None = None, **sets: int | None
     ) -> bool:
         """Move one reminder to `state` where `where` holds (`:user` is the owner's id)."""
-        assigns = ", ".join([f"{k} = :{k}" for k in sets] + ["state = :state", "updated_at = :now"])
-        cur = await self._write(
+        assigns = ", ".join(
+            [f"{k} = :{k}" for k in sets]
+            + ["state = :state", "updated_at = :now", "claimed_by = NULL", "claimed_until = NULL"]
+        )  # a new state ends any claim
+        changed = await self._write(
             f"UPDATE reminders SET {assigns} WHERE id = :id AND {where}",
             {"id": reminder_id, "state": state, "now": _ts(self.clock.now()), "user": user, **sets},
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
         """Cancel one of the user's pending reminders; False if it is not theirs or not pending."""
@@ -107,6 +111,7 @@ class RemindersStore(StoreBase):
     ) -> bool:
         """Make one of the user's delivered (or held) reminders pending again at `due`."""
         async with self.transaction():
+            await self.driver.lock_user(user_id)
             row = await self._aggregate(
                 "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held') "
                 "AND id != ?",
@@ -114,6 +119,7 @@ class RemindersStore(StoreBase):
             )
             if row[0] >= max_pending:
                 raise LimitReached(max_pending)
+            await self.driver.notify_schedule()
             return await self._set_state(
                 reminder_id,
                 "pending",
@@ -129,14 +135,16 @@ class RemindersStore(StoreBase):
         """Count the user's pending after-send check-in from now (another message went out):
         it is due at `due`. False if they have none pending."""
         now = _ts(self.clock.now())
-        cur = await self._write(
-            "UPDATE reminders SET created_at = :now, due_at = :due, first_due = :due, "
-            "updated_at = :now WHERE id = (SELECT id FROM reminders WHERE user_id = :user "
-            "AND kind = 'after-send' AND state = 'pending' ORDER BY created_at DESC, id DESC "
-            "LIMIT 1)",
-            {"now": now, "due": _ts(due), "user": user_id},
-        )
-        return cur.rowcount == 1
+        async with self.transaction():
+            changed = await self._write(
+                "UPDATE reminders SET created_at = :now, due_at = :due, first_due = :due, "
+                "updated_at = :now WHERE id = (SELECT id FROM reminders WHERE user_id = :user "
+                "AND kind = 'after-send' AND state = 'pending' ORDER BY created_at DESC, id DESC "
+                "LIMIT 1)",
+                {"now": now, "due": _ts(due), "user": user_id},
+            )
+            await self.driver.notify_schedule()
+        return changed == 1
 
     async def due_reminders(self, now: datetime, limit: int = 100) -> list[Reminder]:
         """Return pending reminders due at `now`, oldest first."""
@@ -148,8 +156,12 @@ class RemindersStore(StoreBase):
         return [_reminder(r) for r in rows]
 
     async def next_due(self) -> datetime | None:
-        """Return the due time of the soonest pending reminder."""
-        row = await self._one("SELECT min(due_at) FROM reminders WHERE state = 'pending'")
+        """Return when the scheduler must look next: the soonest pending reminder is due, or
+        the soonest claim's lease ends (its process may have died: the reminder returns)."""
+        row = await self._one(
+            "SELECT min(t) FROM (SELECT min(due_at) AS t FROM reminders WHERE state = 'pending' "
+            "UNION ALL SELECT min(claimed_until) FROM reminders WHERE state = 'sending') AS w"
+        )
         return _dt(row[0]) if row else None
 
     async def reminder_counts(self) -> dict[str, int]:
@@ -157,14 +169,31 @@ class RemindersStore(StoreBase):
         rows = await self._all("SELECT state, count(*) FROM reminders GROUP BY state")
         return {row[0]: row[1] for row in rows}
 
-    async def claim(self, reminder_id: int) -> bool:
-        """Claim a due reminder for sending; False if another sender has it."""
-        cur = await self._write(
-            "UPDATE reminders SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-            "WHERE id = ? AND state = 'pending'",
-            (_ts(self.clock.now()), reminder_id),
+    async def claim(self, reminder_id: int, by: str = "", lease: timedelta = CLAIM_LEASE) -> bool:
+        """Claim a due reminder for sending, until `lease` from now; False if another has it."""
+        now = self.clock.now()
+        changed = await self._write(
+            "UPDATE reminders SET state = 'sending', attempts = attempts + 1, updated_at = ?, "
+            "claimed_by = ?, claimed_until = ? WHERE id = ? AND state = 'pending'",
+            (_ts(now), by, _ts(now + lease), reminder_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
+
+    async def claim_next(self, by: str, lease: timedelta = CLAIM_LEASE) -> Reminder | None:
+        """Claim the soonest reminder due now for sending, until `lease` from now.
+
+        With PostgreSQL, rows another process is claiming at this moment are skipped (FOR
+        UPDATE SKIP LOCKED): processes never wait for each other nor claim the same one.
+        """
+        now = self.clock.now()
+        rows = await self._write_returning(
+            "UPDATE reminders SET state = 'sending', attempts = attempts + 1, updated_at = :now, "
+            "claimed_by = :by, claimed_until = :until WHERE id = (SELECT id FROM reminders "
+            "WHERE state = 'pending' AND due_at <= :now ORDER BY due_at, id LIMIT 1"
+            f"{self.driver.for_update}) AND state = 'pending' RETURNING *",
+            {"now": _ts(now), "by": by, "until": _ts(now + lease)},
+        )
+        return _reminder(rows[0]) if rows else None
 
     async def mark_delivered(self, reminder_id: int) -> None:
         """Record that a claimed reminder was sent."""
@@ -208,16 +237,44 @@ class RemindersStore(StoreBase):
         )
         return (row[0], row[1]) if row else None
 
-    async def recover_in_flight(self, claimed_before: datetime | None = None) -> int:
-        """Return claimed reminders to pending (all, or those claimed before a time)."""
+    async def recover_in_flight(self, *, expired_only: bool = False) -> int:
+        """Return claimed reminders to pending: all (one process, at its start), or only those
+        whose claim's lease has passed (its process died or lost a write)."""
         now = _ts(self.clock.now())
-        before = now + 1 if claimed_before is None else _ts(claimed_before)
-        cur = await self._write(
-            "UPDATE reminders SET state = 'pending', updated_at = ? "
-            "WHERE state = 'sending' AND updated_at < ?",
-            (now, before),
+        expired = " AND (claimed_until IS NULL OR claimed_until <= :now)" if expired_only else ""
+        return await self._write(
+            "UPDATE reminders SET state = 'pending', updated_at = :now, claimed_by = NULL, "
+            f"claimed_until = NULL WHERE state = 'sending'{expired}",
+            {"now": now},
         )
-        return cur.rowcount
+
+    async def claim_held(
+        self, user_id: int, by: str, lease: timedelta = CLAIM_LEASE
+    ) -> list[Reminder]:
+        """Claim the user's held reminders to show them, until `lease` from now.
+
+        Two commands of theirs answered at once, by one process or two, get them once: the
+        second finds them claimed. Shown ones are then marked delivered; the others are
+        released (`release_held`) or come back when the lease passes.
+        """
+        if not await self.held_for(user_id):
+            return []
+        now = self.clock.now()
+        rows = await self._write_returning(
+            "UPDATE reminders SET claimed_by = :by, claimed_until = :until WHERE user_id = :user "
+            "AND state = 'held' AND (claimed_until IS NULL OR claimed_until <= :now) RETURNING *",
+            {"by": by, "until": _ts(now + lease), "user": user_id, "now": _ts(now)},
+        )
+        return sorted((_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
+
+    async def release_held(self, reminder_ids: list[int]) -> None:
+        """Give back held reminders claimed to show but not shown."""
+        for reminder_id in reminder_ids:
+            await self._write(
+                "UPDATE reminders SET claimed_by = NULL, claimed_until = NULL "
+                "WHERE id = ? AND state = 'held'",
+                (reminder_id,),
+            )
 
     async def after_send_window(self, user_id: int) -> tuple[datetime, datetime] | None:
         """Return (sent at, check-in due) of the user's latest open after-send reminder."""
@@ -246,11 +303,11 @@ class RemindersStore(StoreBase):
     async def _read_draft_history(self, user_id: int) -> DraftHistory:
         row = await self._one(
             "SELECT a.created_at, a.first_due, (SELECT ranking FROM diagnoses WHERE user_id = :u "
-            "ORDER BY created_at DESC, id DESC LIMIT 1) FROM (SELECT 1) LEFT JOIN ("
+            "ORDER BY created_at DESC, id DESC LIMIT 1) FROM (SELECT 1) AS one LEFT JOIN ("
             "SELECT created_at, first_due FROM reminders WHERE user_id = :u "
             "AND kind = 'after-send' AND state NOT IN ('cancelled', 'replied') "
             "ORDER BY created_at DESC, id DESC LIMIT 1"
-            ") AS a",
+            ") AS a ON true",
             {"u": user_id},
         )
         sent_at, check_in, ranking = row if row else (None, None, None)
@@ -260,9 +317,10 @@ class RemindersStore(StoreBase):
         return DraftHistory(sent_at=_dt(sent_at), check_in=_dt(check_in), top_reason=top)
 
 
-def _reminder(row: sqlite3.Row) -> Reminder:
+def _reminder(row: Row) -> Reminder:
     data = dict(zip(row.keys(), row, strict=True))
     for key in ("due_at", "first_due", "created_at", "delivered_at"):
         data[key] = _dt(data[key])
-    data.pop("updated_at", None)
+    for key in ("updated_at", "claimed_by", "claimed_until"):
+        data.pop(key, None)
     return Reminder(**data)

@@ -43,7 +43,8 @@ class SettingsStore(StoreBase):
         """
         await self._write(
             "INSERT INTO user_settings (user_id, dm_channel_id, updated_at) "
-            "SELECT :user_id, :channel_id, :now WHERE EXISTS "
+            "SELECT CAST(:user_id AS BIGINT), CAST(:channel_id AS BIGINT), CAST(:now AS TEXT) "
+            "WHERE EXISTS "
             "(SELECT 1 FROM reminders WHERE id = :reminder_id AND user_id = :user_id) "
             "ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id, "
             "updated_at = excluded.updated_at",

@@ -12,7 +12,7 @@ from bot.core.pacing import is_missed, lateness
 from bot.runtime.app import TayoriBot
 from bot.runtime.limits import MESSAGE_MAX
 from bot.runtime.replies import pages
-from bot.services.reminders import Delivery, Transport
+from bot.services.transport import Delivery, Transport
 from bot.store import Reminder
 
 from ._views import delivered_text, delivered_view
@@ -42,7 +42,8 @@ class HeldReminders:
             self._showing.discard(user)
 
     async def _show(self, interaction: discord.Interaction[TayoriBot]) -> int:
-        held = await self.bot.store.held_for(interaction.user.id)
+        # claimed: two interactions answered at once (by one process or two) show them once
+        held = await self.bot.store.claim_held(interaction.user.id, self.bot.reminders.worker_id)
         if not held:
             return 0
         shown: list[Reminder] = []
@@ -54,7 +55,10 @@ class HeldReminders:
                     await interaction.followup.send(text, ephemeral=True)
             except discord.HTTPException as exc:
                 log.warning("held reminders not shown to %s: %s", interaction.user.id, exc)
-                break  # the rest stay held for the next time, and so does their notice
+                # the rest stay held for the next time, and so does their notice
+                seen = {r.id for r in shown}
+                await self.bot.store.release_held([r.id for r in held if r.id not in seen])
+                break
             for r in reminders:
                 await self.bot.store.mark_delivered(r.id)
             shown += reminders

@@ -11,7 +11,7 @@ import discord
 
 from bot.runtime.app import TayoriBot
 from bot.runtime.limits import MESSAGE_MAX, NONCE_MAX
-from bot.services.reminders import ChannelForbidden, ChannelGone, Delivery, DmClosed, Transient
+from bot.services.transport import ChannelForbidden, ChannelGone, Delivery, DmClosed, Transient
 
 from ._views import delivered_text, delivered_view, names_reminder, notice_view
 

@@ -19,7 +19,7 @@ from bot.runtime.limits import MESSAGE_MAX, SELECT_LABEL_MAX
 from bot.runtime.replies import ack, buttons, reply, say_days, text_for, when_text
 from bot.runtime.shared_items import REMIND_PREFIX, OpenDraftButton
 from bot.runtime.tree import UserFacingError, check_write_limit
-from bot.services.reminders import Delivery
+from bot.services.transport import Delivery
 
 PREFIX = REMIND_PREFIX
 SNOOZES = ("1h", "1d", "1w")
@@ -97,7 +97,7 @@ class ReminderButton(
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Close or put off the reminder."""
-        check_write_limit(interaction)
+        await check_write_limit(interaction)
         await ack(interaction)
         bot = interaction.client
         texts = bot.texts(interaction)
@@ -148,7 +148,7 @@ class ShowHeldButton(
 
     async def run(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show the held reminders (the notice then goes); say so if nothing waits any more."""
-        check_write_limit(interaction)
+        await check_write_limit(interaction)
         await ack(interaction)
         holder = cast(HeldHolder, interaction.client.get_cog("Remind"))
         if await holder.held.show(interaction):

@@ -26,6 +26,7 @@ RUNS = {
     "latency.py": (["--n", "3", "--concurrency", "2"], ["/noop (floor)", "concurrent 2"]),
     "schema_check.py": (["--n", "3"], ["fast check", "Python validator"]),
     "when_parse.py": (["2"], ["all"]),
+    "store_backends.py": (["--n", "5", "--pending", "20"], ["SQLite: the store", "raw driver"]),
     "interaction_cpu.py": (["--n", "4", "--concurrency", "2"], ["/check-draft", "violations: 0"]),
 }
 

@@ -53,6 +53,24 @@ def text_in_database(path, needle: str) -> bool:
         )
 
 
+async def rows_of(store) -> list[tuple[str, str, object]]:
+    """(table, column, value) of every value in the database, on either backend."""
+    out = []
+    for table in await store.tables():
+        for row in await store._all(f'SELECT * FROM "{table}"'):
+            out += [(table, column, row[column]) for column in row.keys()]  # noqa: SIM118
+    return out
+
+
+async def mentions_in(store, user_id: int) -> set[tuple[str, str]]:
+    """(table, column) of every value that is or contains the user's id, on either backend."""
+    return {
+        (table, column)
+        for table, column, value in await rows_of(store)
+        if value == user_id or str(user_id) in str(value)
+    }
+
+
 def on_disk(path, user_id: int, note: str) -> set[str]:
     """Which traces of the user are anywhere in the database files, as raw bytes."""
     raw = b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*") if p.is_file())
@@ -241,10 +259,12 @@ async def test_confirm_button_works_after_a_restart(fake_discord, start_tayori, 
 
 
 async def test_nothing_about_the_user_remains_after_using_every_feature(
-    fake_discord, bot, content, clock
+    fake_discord, bot_on, content, clock
 ):
+    bot = bot_on  # on SQLite (whose files are scanned byte by byte too) and on PostgreSQL
     uid = fake_discord.user("haruto").id
-    path = bot.settings.database_path
+    sqlite = bot.store.backend == "sqlite"
+    path = bot.settings.sqlite_path()
     slash = fake_discord.slash
     await slash("settings timezone", {"name": "Asia/Tokyo"}, user="haruto")
     await slash("settings quiet-hours", {"start": "23:00", "end": "07:30"}, user="haruto")
@@ -278,23 +298,32 @@ async def test_nothing_about_the_user_remains_after_using_every_feature(
     assert len(await bot.store.diagnoses_for(uid)) == 1
     kinds = sorted(r.kind for r in await bot.store.pending_for(uid))
     assert kinds == ["after-send", "at", "reply"]  # one check-in per wait
-    assert {table for table, _ in mentions_of(path, uid)} == {
+    assert {table for table, _ in await mentions_in(bot.store, uid)} == {
         "user_settings",
         "diagnoses",
         "reminders",
+        "write_limits",
     }
-    assert not text_in_database(path, DRAFT), "draft text is never stored"
-    assert on_disk(path, uid, "電話する") == {"id as integer", "note"}
+    assert not any(DRAFT in str(v) for *_, v in await rows_of(bot.store)), "drafts never stored"
+    if sqlite:
+        assert mentions_of(path, uid) == await mentions_in(bot.store, uid)
+        assert not text_in_database(path, DRAFT), "draft text is never stored"
+        assert on_disk(path, uid, "電話する") == {"id as integer", "note"}
 
     asked, custom_id = await ask_to_delete(fake_discord, content, "haruto", "ja")
     await fake_discord.click(asked, custom_id, user="haruto")
     assert asked.content == content["ja"].text("privacy.deleted", count=5)  # 1 check-in, not 3
-    assert mentions_of(path, uid) == set()
-    assert not on_disk(path, uid, "電話する"), "not even in free pages or the WAL"
+    assert await mentions_in(bot.store, uid) == set()
+    assert not any("電話する" in str(v) for *_, v in await rows_of(bot.store))
+    if sqlite:
+        assert mentions_of(path, uid) == set()
+        assert not on_disk(path, uid, "電話する"), "not even in free pages or the WAL"
     alice = fake_discord.user("alice").id
-    assert mentions_of(path, alice) == {("reminders", "user_id"), ("user_settings", "user_id")}, (
-        "someone else's data is untouched"
-    )
+    assert await mentions_in(bot.store, alice) == {
+        ("reminders", "user_id"),
+        ("user_settings", "user_id"),
+        ("write_limits", "user_id"),
+    }, "someone else's data is untouched"
 
 
 # --- about --------------------------------------------------------------------------

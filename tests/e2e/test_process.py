@@ -15,7 +15,7 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.locales import DEFAULT_CONTENT_DIR
-from bot.store import Store, migrations, read_heartbeat
+from bot.store import Store, migrations, open_store, read_heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,14 +32,20 @@ def run_cli(tmp_path, *args, **env):
     )
 
 
-async def test_process_connects_syncs_answers_and_stops_cleanly_on_sigterm(fake_discord, tmp_path):
-    db = tmp_path / "p.db"
-    proc = await fake_discord.start_process(
-        database_path=db, expect_sync=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}
-    )
+async def test_process_connects_syncs_answers_and_stops_cleanly_on_sigterm(
+    fake_discord, tmp_path, db_url
+):
+    """`python -m bot` with DATABASE_URL on each backend: sqlite:///… and postgresql://…."""
+    url = db_url if "://" in db_url else f"sqlite:///{db_url}"
+    env = {"PYTHONPATH": str(ROOT), "DATABASE_URL": url}
+    proc = await fake_discord.start_process(expect_sync=True, cwd=tmp_path, env=env)
     about = await fake_discord.slash("about", user="haruto")
     assert about.ephemeral and about.embeds
-    healthy = run_cli(tmp_path, "healthcheck", DATABASE_PATH=str(db))
+    await fake_discord.slash("remind at", {"when": "明日の20時", "note": "電話"}, user="haruto")
+    async with open_store(url, FakeClock()) as store:
+        [pending] = await store.pending_for(fake_discord.user("haruto").id)
+        assert pending.note == "電話", "written to the database DATABASE_URL names"
+    healthy = run_cli(tmp_path, "healthcheck", DATABASE_URL=url)
     assert healthy.returncode == 0, healthy.stderr + proc.output()
     assert await proc.stop() == 0
     assert "Tayori stopped" in proc.output()
@@ -192,6 +198,13 @@ def test_backup_refuses_kindly(tmp_path):
     assert missing.stderr.strip() == f"tayori: backup failed: no database at {tmp_path / 'none.db'}"
     no_path = run_cli(tmp_path, "backup", DATABASE_PATH=str(tmp_path / "none.db"))
     assert no_path.returncode == 2 and "python -m bot backup PATH" in no_path.stderr
+
+
+def test_backup_on_postgresql_says_to_use_pg_dump(tmp_path):
+    result = run_cli(tmp_path, "backup", "out.db", DATABASE_URL="postgresql://u@127.0.0.1/db")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "pg_dump" in line and not (tmp_path / "out.db").exists()
 
 
 def test_healthcheck_loads_neither_pydantic_nor_discord(tmp_path):

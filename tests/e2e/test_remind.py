@@ -334,7 +334,8 @@ async def test_at_limits_note_length_and_pending_count(fake_discord, bot, conten
     assert len(await bot.store.pending_for(uid(fake_discord, "alice"))) == 25
 
 
-async def test_at_delivers_the_note_by_dm_with_snooze_buttons(fake_discord, bot, clock, content):
+async def test_at_delivers_the_note_by_dm_with_snooze_buttons(fake_discord, bot_on, clock, content):
+    bot = bot_on  # on SQLite and on PostgreSQL
     ja = content["ja"]
     await fake_discord.slash(
         "remind at", {"when": "3時間後", "note": "**薬**を飲む"}, user="haruto"

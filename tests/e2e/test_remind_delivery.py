@@ -109,8 +109,9 @@ async def test_deleting_my_data_deletes_the_channel_notice_too(fake_discord, bot
 
 
 async def test_closed_dms_without_a_channel_are_held_and_shown_at_the_next_command(
-    fake_discord, bot, clock, content
+    fake_discord, bot_on, clock, content
 ):
+    bot = bot_on  # on SQLite and on PostgreSQL
     ja = content["ja"]
     rid = await closed_sets_a_reminder(fake_discord, bot)
     await move(fake_discord, bot, clock, timedelta(hours=3))
@@ -130,6 +131,23 @@ async def test_closed_dms_without_a_channel_are_held_and_shown_at_the_next_comma
     assert (await bot.store.reminder(rid)).state == "delivered"
     again = await fake_discord.slash("ng-list", user="closed")
     assert again.followups == [], "shown once only"
+
+
+async def test_a_held_reminder_is_shown_once_to_two_processes_at_once(fake_discord, bot_on, clock):
+    """Two commands of one user answered at once, by two processes (a server's shard and the
+    DMs'): each claims the held reminders before showing them, so only one shows them."""
+    bot = bot_on
+    rid = await closed_sets_a_reminder(fake_discord, bot)
+    await move(fake_discord, bot, clock, timedelta(hours=3))
+    uid = fake_discord.user("closed").id
+    mine, other = await asyncio.gather(
+        bot.store.claim_held(uid, "this process"), bot.store.claim_held(uid, "another process")
+    )
+    assert sorted([len(mine), len(other)]) == [0, 1]
+    assert await bot.store.claim_held(uid, "a third") == [], "claimed until shown or released"
+    await bot.store.release_held([rid])  # the one that claimed could not show it
+    r = await fake_discord.slash("ng-list", user="closed")
+    assert len(r.followups) == 1 and (await bot.store.reminder(rid)).state == "delivered"
 
 
 async def test_many_held_reminders_are_all_shown_in_messages_that_fit(

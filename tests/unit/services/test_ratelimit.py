@@ -2,27 +2,50 @@ import asyncio
 import itertools
 from datetime import timedelta
 
-from bot.core.clock import utc
+import pytest
+
+from bot.core.clock import FakeClock, utc
 from bot.services.ratelimit import Pacer, RateLimiter
+from bot.store import Store
 
 
-def test_five_writes_per_ten_seconds_then_the_wait_is_told():
-    limiter = RateLimiter()
+@pytest.fixture
+async def store(db_url):
+    s = await Store.open(db_url, FakeClock(utc(2026, 1, 1)))
+    yield s
+    await s.close()
+
+
+async def test_five_writes_per_ten_seconds_then_the_wait_is_told(store):
+    limiter = RateLimiter(store)
     now = utc(2026, 1, 1)
-    assert [limiter.hit(1, now + timedelta(seconds=i)) for i in range(5)] == [0.0] * 5
-    assert limiter.hit(1, now + timedelta(seconds=5)) == 5.0
-    assert limiter.hit(2, now + timedelta(seconds=5)) == 0.0, "per user"
-    assert limiter.hit(1, now + timedelta(seconds=10)) == 0.0, "the oldest left the window"
+    assert [await limiter.hit(1, now + timedelta(seconds=i)) for i in range(5)] == [0.0] * 5
+    assert await limiter.hit(1, now + timedelta(seconds=5)) == 5.0
+    assert await limiter.hit(2, now + timedelta(seconds=5)) == 0.0, "per user"
+    assert await limiter.hit(1, now + timedelta(seconds=10)) == 0.0, "the oldest left the window"
 
 
-def test_idle_users_are_forgotten(monkeypatch):
-    monkeypatch.setattr("bot.services.ratelimit.PRUNE_AT", 3)
-    limiter = RateLimiter()
-    now = utc(2026, 1, 1)
-    for uid in range(3):
-        limiter.hit(uid, now)
-    limiter.hit(99, now + timedelta(seconds=30))
-    assert set(limiter._seen) == {99}
+async def test_the_limit_holds_across_processes(db_url):
+    """Two stores over one database stand for two processes (a server's shard and the DMs')."""
+    clock = FakeClock(utc(2026, 1, 1))
+    stores = [await Store.open(db_url, clock) for _ in range(2)]
+    try:
+        limiters = [RateLimiter(s) for s in stores]
+        now = clock.now()
+        waits = await asyncio.gather(*(limiters[i % 2].hit(1, now) for i in range(8)))
+        assert sorted(waits) == [0.0] * 5 + [10.0] * 3, "five in all, whichever answers"
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_write_times_are_purged_after_a_day(store):
+    limiter = RateLimiter(store)
+    await limiter.hit(1, store.clock.now())
+    assert (await store.export_user(1))["write_limits"] != []
+    store.clock.advance(timedelta(days=1, seconds=1))
+    await store.purge(diagnosis_days=90, reminder_days=30)
+    assert (await store.export_user(1))["write_limits"] == []
 
 
 class FakeTime:

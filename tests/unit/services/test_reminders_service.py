@@ -4,14 +4,8 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FakeClock, utc
-from bot.services.reminders import (
-    CONCURRENCY,
-    ChannelGone,
-    Delivery,
-    DmClosed,
-    ReminderService,
-    Transient,
-)
+from bot.services.reminders import CONCURRENCY, ReminderService
+from bot.services.transport import ChannelGone, Delivery, DmClosed, Transient
 from bot.store import Store, StoreError
 
 
@@ -58,9 +52,9 @@ class RecordingTransport:
 
 
 @pytest.fixture
-async def setup(tmp_path):
+async def setup(db_url):
     clock = FakeClock(utc(2026, 3, 10, 3, 0))  # 12:00 in Tokyo: outside quiet hours
-    store = await Store.open(tmp_path / "t.db", clock)
+    store = await Store.open(db_url, clock)
     transport = RecordingTransport()
     yield store, clock, transport, ReminderService(store, clock, transport)
     await store.close()
@@ -356,7 +350,7 @@ async def test_a_dm_channel_is_not_kept_for_a_user_who_deleted_their_data_meanwh
 
     transport.send_dm = deleted_meanwhile
     await service.deliver_due()
-    assert await store.export_user(1) == {"user_settings": [], "diagnoses": [], "reminders": []}
+    assert not any((await store.export_user(1)).values())
 
 
 async def closed_dms_with_a_channel(store, transport, user: int = 1) -> None:

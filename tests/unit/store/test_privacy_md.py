@@ -25,18 +25,10 @@ def documented() -> dict[str, tuple[str, str]]:
 
 
 @pytest.fixture
-async def schema(tmp_path) -> dict[str, list[str]]:
-    """Table name -> column names, in a database after every migration."""
-    async with open_store(tmp_path / "t.db", FakeClock()) as store:
-        async with store.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ) as cursor:
-            tables = [row[0] for row in await cursor.fetchall()]
-        out = {}
-        for table in tables:
-            async with store.db.execute(f'PRAGMA table_info("{table}")') as cursor:
-                out[table] = [row["name"] for row in await cursor.fetchall()]
-    return out
+async def schema(db_url) -> dict[str, list[str]]:
+    """Table name -> column names, in a database after every migration (on both backends)."""
+    async with open_store(db_url, FakeClock()) as store:
+        return await store.tables()
 
 
 def test_the_markdown_table_is_found():

@@ -19,6 +19,34 @@ async def test_fresh_database_gets_every_migration(tmp_path):
         await store.close()
 
 
+def test_both_backends_have_the_same_migrations():
+    names = [name for _, name, _ in migrations("sqlite")]
+    assert names == [name for _, name, _ in migrations("postgresql")]
+
+
+async def test_a_fresh_postgresql_schema_gets_every_migration_and_a_restart_none(pg_url):
+    store = await Store.open(pg_url, FakeClock())
+    try:
+        assert store.backend == "postgresql"
+        assert await store.schema_version() == len(migrations("postgresql"))
+        await store.set_meta("kept", "yes")
+    finally:
+        await store.close()
+    again = await Store.open(pg_url, FakeClock())
+    try:
+        assert await again.get_meta("kept") == "yes"
+    finally:
+        await again.close()
+
+
+async def test_processes_starting_together_migrate_once(pg_url):
+    stores = await asyncio.gather(*(Store.open(pg_url, FakeClock()) for _ in range(3)))
+    try:
+        assert {await s.schema_version() for s in stores} == {len(migrations("postgresql"))}
+    finally:
+        await asyncio.gather(*(s.close() for s in stores))
+
+
 async def test_upgrade_applies_only_missing_migrations(tmp_path):
     path = tmp_path / "t.db"
     db = sqlite3.connect(path)
@@ -58,6 +86,36 @@ async def test_reminders_keep_their_rows_and_ids_through_the_rebuild(tmp_path):
         await store.close()
 
 
+async def test_a_newer_postgresql_schema_is_refused_clearly(pg_url):
+    store = await Store.open(pg_url, FakeClock())
+    await store.set_meta("schema_version", str(len(migrations("postgresql")) + 5))
+    await store.close()
+    with pytest.raises(StoreError, match="newer than this code"):
+        await Store.open(pg_url, FakeClock())
+
+
+async def test_a_failed_postgresql_migration_leaves_no_partial_schema(pg_url, monkeypatch):
+    good = migrations("postgresql")
+    monkeypatch.setattr(
+        "bot.store.base.migrations",
+        lambda *_: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a INT); nonsense;")],
+    )
+    with pytest.raises(StoreError, match="9999_bad failed"):
+        await Store.open(pg_url, FakeClock())
+    monkeypatch.undo()
+    store = await Store.open(pg_url, FakeClock())
+    try:
+        assert await store.schema_version() == len(good)
+        assert "x" not in await store.tables()
+    finally:
+        await store.close()
+
+
+async def test_an_unreachable_postgresql_is_one_clear_error():
+    with pytest.raises(StoreError, match="DATABASE_URL cannot be opened"):
+        await Store.open("postgresql://nobody@127.0.0.1:1/none", FakeClock())
+
+
 async def test_newer_database_is_refused_clearly(tmp_path):
     path = tmp_path / "t.db"
     db = sqlite3.connect(path)
@@ -71,7 +129,7 @@ async def test_failed_migration_leaves_no_partial_schema(tmp_path, monkeypatch):
     good = migrations()
     monkeypatch.setattr(
         "bot.store.base.migrations",
-        lambda: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a); nonsense;")],
+        lambda *_: [*good, (len(good) + 1, "9999_bad", "CREATE TABLE x (a); nonsense;")],
     )
     with pytest.raises(StoreError, match="9999_bad failed"):
         await Store.open(tmp_path / "t.db", FakeClock())
@@ -81,8 +139,8 @@ async def test_failed_migration_leaves_no_partial_schema(tmp_path, monkeypatch):
     db.close()
 
 
-async def test_settings_round_trip(tmp_path):
-    store = await Store.open(tmp_path / "t.db", FakeClock())
+async def test_settings_round_trip(db_url):
+    store = await Store.open(db_url, FakeClock())
     try:
         assert (await store.user_settings(1)).timezone is None
         await store.set_user_settings(1, timezone="Asia/Tokyo")
@@ -97,8 +155,8 @@ async def test_settings_round_trip(tmp_path):
         await store.close()
 
 
-async def test_two_settings_changed_at_once_both_stay(tmp_path):
-    store = await Store.open(tmp_path / "t.db", FakeClock())
+async def test_two_settings_changed_at_once_both_stay(db_url):
+    store = await Store.open(db_url, FakeClock())
     try:
         await asyncio.gather(
             store.set_user_settings(1, timezone="Europe/Paris"),
@@ -116,6 +174,16 @@ async def test_two_settings_changed_at_once_both_stay(tmp_path):
             await store.set_user_settings(1, colour="red")
     finally:
         await store.close()
+
+
+async def test_a_database_url_names_the_backend(tmp_path):
+    store = await Store.open(f"sqlite:///{tmp_path / 'u.db'}", FakeClock())
+    try:
+        assert store.backend == "sqlite" and (tmp_path / "u.db").exists()
+    finally:
+        await store.close()
+    with pytest.raises(StoreError, match="DATABASE_URL must be"):
+        await Store.open("mysql://x/y", FakeClock())
 
 
 async def test_locked_database_becomes_store_busy(tmp_path, monkeypatch):
@@ -180,3 +248,19 @@ async def test_a_guarded_store_is_never_created_anew_where_one_was(tmp_path):
     store = await Store.open(path, FakeClock(), guarded=True, init=True)
     await store.close()
     assert path.exists()
+
+
+async def test_the_file_guard_is_sqlites_alone_postgresql_opens_guarded_as_ever(pg_url):
+    """No file of ours to lose: a guarded start on an empty schema migrates it, and the
+    deleted-file check never stops a write."""
+    store = await Store.open(pg_url, FakeClock(), guarded=True)
+    try:
+        assert store.backend == "postgresql" and store.lost is None
+        store.check_file()
+        await store.set_meta("k", "v")
+        assert await store.get_meta("k") == "v"
+    finally:
+        await store.close()
+    store = await Store.open(pg_url, FakeClock(), guarded=True, init=True)
+    assert await store.get_meta("k") == "v", "--init empties nothing on PostgreSQL"
+    await store.close()

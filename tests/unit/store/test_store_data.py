@@ -8,9 +8,9 @@ from bot.store import DraftHistory, LimitReached, ReadCache, Store
 
 
 @pytest.fixture
-async def store(tmp_path):
+async def store(db_url):
     clock = FakeClock()
-    s = await Store.open(tmp_path / "t.db", clock)
+    s = await Store.open(db_url, clock)
     yield s
     await s.close()
 
@@ -90,7 +90,15 @@ async def test_draft_history_is_the_open_after_send_window_and_latest_top_reason
     assert await store.draft_history(3) == DraftHistory()
 
 
-async def test_hot_reads_are_kept_until_any_write(store):
+@pytest.fixture
+async def sqlite_store(tmp_path):
+    s = await Store.open(tmp_path / "t.db", FakeClock())
+    yield s
+    await s.close()
+
+
+async def test_hot_reads_are_kept_until_any_write(sqlite_store):
+    store = sqlite_store
     await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
     assert store.cached_draft_history(1) is None
     first = await store.draft_history(1)
@@ -108,7 +116,19 @@ async def test_hot_reads_are_kept_until_any_write(store):
     assert store.cached_draft_history(1) is not None and store.cache.get("held", 1) == []
 
 
-async def test_a_read_that_overlaps_a_write_is_not_kept(store, monkeypatch):
+async def test_with_postgresql_nothing_is_kept_other_processes_write_too(pg_url):
+    store = await Store.open(pg_url, FakeClock())
+    try:
+        await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
+        assert (await store.draft_history(1)).top_reason == "busy"
+        assert await store.held_for(1) == []
+        assert store.cached_draft_history(1) is None and store.cache.get("held", 1) is None
+    finally:
+        await store.close()
+
+
+async def test_a_read_that_overlaps_a_write_is_not_kept(sqlite_store, monkeypatch):
+    store = sqlite_store
     await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
     started, release = asyncio.Event(), asyncio.Event()
     real = store._read_draft_history
@@ -206,6 +226,7 @@ async def test_export_and_delete_every_row_about_a_user(store):
         "user_settings": 1,
         "diagnoses": 1,
         "reminders": 1,
+        "write_limits": 0,
     }
     summary = {s.kind: s.count for s in await store.user_summary(uid)}
     assert summary == {"settings": 1, "diagnoses": 1, "reminders": 1}

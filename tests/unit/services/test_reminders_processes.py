@@ -1,0 +1,94 @@
+"""Several processes run the scheduler over one PostgreSQL database: two ReminderServices,
+each with its own store (its own connections) and worker id, stand for two processes."""
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from bot.core.clock import FakeClock, utc
+from bot.services.reminders import LEASE, SHARED_POLL, ReminderService
+from bot.store import Store
+from tests.unit.services.test_reminders_service import RecordingTransport
+
+
+@pytest.fixture
+async def two(pg_url):
+    clock = FakeClock(utc(2026, 3, 10, 3, 0))  # 12:00 in Tokyo: outside quiet hours
+    stores = [await Store.open(pg_url, clock) for _ in range(2)]
+    services = [
+        ReminderService(store, clock, RecordingTransport(), worker_id=name)
+        for store, name in zip(stores, ("A", "B"), strict=True)
+    ]
+    yield clock, services
+    for store in stores:
+        await store.close()
+
+
+async def running(service):
+    task = asyncio.create_task(service.run())
+    await asyncio.wait_for(service.idle.wait(), 5)
+    return task
+
+
+async def stop(*tasks):
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_two_processes_never_deliver_the_same_reminder_twice(two):
+    clock, (a, b) = two
+    added = [await a.store.add_reminder(u, "at", clock.now(), "ja") for u in range(1, 121)]
+    await asyncio.gather(a.deliver_due(), b.deliver_due())
+    sent = Counter(d.reminder.id for s in (a, b) for d in s.transport.dms)
+    assert set(sent) == {r.id for r in added} and set(sent.values()) == {1}
+    assert a.transport.dms and b.transport.dms, "both took a share"
+    assert {r.state for r in await a.store.due_reminders(clock.now() + LEASE)} == set()
+
+
+async def test_a_dead_process_s_claim_returns_after_its_lease_and_another_sends_it(two):
+    clock, (a, b) = two
+    r = await a.store.add_reminder(1, "at", clock.now(), "ja")
+    assert (await a.store.claim_next("A", LEASE)).id == r.id  # then A dies before sending
+    task = await running(b)
+    try:
+        assert await b.deliver_due() == 0, "A's claim holds during its lease"
+        clock.advance(LEASE - timedelta(seconds=1))
+        await asyncio.sleep(0.2)
+        assert b.transport.dms == []
+        clock.advance(timedelta(seconds=1))
+        await asyncio.wait_for(b.transport.sent.wait(), 5)
+        assert [d.reminder.id for d in b.transport.dms] == [r.id]
+        for _ in range(50):  # sent; marked delivered a moment later
+            if (await b.store.reminder(r.id)).state == "delivered":
+                break
+            await asyncio.sleep(0.05)
+        assert (await b.store.reminder(r.id)).state == "delivered"
+    finally:
+        await stop(task)
+
+
+async def test_a_reminder_written_through_one_process_wakes_the_other(two):
+    clock, (a, b) = two
+    task = await running(b)  # B sleeps: nothing is due for SHARED_POLL at least
+    try:
+        await a.add(1, "at", clock.now(), "ja")  # A runs no scheduler: only B can send it
+        await asyncio.wait_for(b.transport.sent.wait(), 5)  # the fake clock has not moved
+        assert len(b.transport.dms) == 1 and a.transport.dms == []
+    finally:
+        await stop(task)
+
+
+async def test_a_process_sleeps_no_longer_than_the_poll_when_the_database_is_shared(two):
+    clock, (a, b) = two
+    task = await running(b)
+    try:
+        await a.store.add_reminder(1, "at", clock.now() + timedelta(hours=2), "ja")
+        b.idle.clear()
+        clock.advance(SHARED_POLL)  # B looks again even without a notification
+        await asyncio.wait_for(b.idle.wait(), 5)
+        assert b.transport.dms == []
+    finally:
+        await stop(task)
