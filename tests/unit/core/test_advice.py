@@ -84,7 +84,7 @@ def test_a_hard_time_gets_care_that_asks_nothing_and_no_invitation(hard: str) ->
     facts = {hard, "hard-time"}
     for q, leads, steps in _every_lead(facts):
         ids = shown_examples(steps)
-        assert steps[0].advice.id in {"reply-first", "care-hard-time"}, leads
+        assert steps[0].advice.id in {"reply-first", "care-hard-time", "care-from-afar"}, leads
         assert not set(ids) & invitations(q), (leads, ids)
         assert not set(ids) & {"care-cold", "care-work", "care-genki", "care-busy"}, (leads, ids)
         assert {s.advice.id for s in steps}.isdisjoint({"cooled-shine", "testing-invite"})

@@ -81,7 +81,7 @@ SCENARIOS = [
         {"others": ("partner-sure",), "read": ("read",), "silence": ("month",)},
         "someone-else",
         {"let-go"},
-        {"invite-meal", "invite-movie", "invite-cafe", "invite-group"},
+        {"invite-meal", "invite-movie", "invite-cafe"},
     ),
     (
         "they talk with several people from the app; they get bored easily",
@@ -102,7 +102,7 @@ SCENARIOS = [
         {"us": ("declined-twice",), "read": ("read",), "silence": ("weeks-3-4",)},
         "cooled",
         {"stop-inviting"},
-        {"invite-group", "invite-meal", "invite-movie", "invite-cafe"},
+        {"invite-meal", "invite-movie", "invite-cafe"},
     ),
     (
         "a careful type who likes to be chased; we nearly confessed; watches my stories",
