@@ -7,12 +7,19 @@ Training data, per language, from `tests/unit/core/data/`: the tuning corpora
 (`corpus/tune-*`), the hand-written corpus (`drafts.toml`), the rules' own examples (a `fire`
 example is positive for its rule, a `quiet` one negative for every rule) and the messages the
 bot itself recommends (templates and quoted examples: harmless). Dev and blind sets are never read.
+Each corpus draft of two or more sentences also gives its sentences (`sentence_parts`): every
+sentence of a harmless draft as harmless, and the sentence where a phrase rule finds a kind the
+draft is labelled with as positive for it, so that a sting inside a kind draft is learnt apart
+from the kindness around it (`--sentences off` leaves them out; round 10 chose them by the
+cross-validated numbers below).
 
 One logistic regression per rule, trained by stochastic gradient descent with L2 (plain Python,
 fixed seed, so the same data gives the same weights). Each rule's threshold comes from 5-fold
 cross-validation, cut two ways: the lowest probability at which at most `--max-false` of the
 drafts whose verdict a false finding would make worse (for blame and heavy-topic, every draft
 that may be sent or revised; for pressure and emotional, the harmless ones) would be flagged.
+It then prints what the cross-validated model alone would do by verdict: the share of drafts not
+to send that it stops, of drafts to revise that it flags, of harmless drafts that it blocks.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.content import DRAFT_MODEL_FILE
-from bot.core.draft import DraftRules, SentExample
+from bot.core.draft import DraftRules, SentExample, detect
 from bot.core.draft_model import features
 from bot.core.locales import DEFAULT_CONTENT_DIR
 from bot.core.textnorm import normalize
@@ -48,11 +55,17 @@ ERRORS = {"blame", "heavy-topic"}  # the rules whose firing means "don't send"
 
 @dataclass(frozen=True)
 class Example:
-    """One training draft: its features, the kinds it does, and the verdict it should get."""
+    """One training draft: its features, the kinds it does, and the verdict it should get.
+
+    `parts` are its sentences as examples of their own, trained on whenever the draft is (never
+    scored: cross-validation judges whole drafts only, so a draft's sentences never train the
+    fold it is held out of).
+    """
 
     features: frozenset[str]
     kinds: frozenset[str]
     verdict: str
+    parts: tuple[Example, ...] = ()
 
     def spoiled_by(self, kind: str) -> bool:
         """Say whether a false `kind` finding would make this draft's verdict worse."""
@@ -66,8 +79,11 @@ def _toml(path: Path) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> list[Example]:
-    """Every labelled draft of `language` that may be tuned on."""
+def training_data(
+    language: str, content_dir: Path = DEFAULT_CONTENT_DIR, sentences: str = "located"
+) -> list[Example]:
+    """Every labelled draft of `language` that may be tuned on (with its sentences, if asked:
+    see `sentence_parts`)."""
     rows: list[tuple[str, set[str], str]] = []
     for path in sorted(CORPUS.glob("tune-*.toml")):
         if language in path.stem.split("-"):
@@ -77,6 +93,7 @@ def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> lis
         if d["locale"] == language and "verdict" in d:
             rows.append((d["text"], set(d.get("fires", ())), d["verdict"]))
     rows += [(text, set(), "send") for text in recommended(language, content_dir)]
+    corpus_rows = len(rows)
     rules = DraftRules.model_validate(_toml(content_dir / language / "draft.toml"))
     for rule in rules.rules:
         if rule.id in KINDS:
@@ -87,9 +104,63 @@ def training_data(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> lis
                 text = example.text if isinstance(example, SentExample) else example
                 rows.append((text, set(), "send"))
     return [
-        Example(frozenset(features(normalize(t).text, language)), frozenset(k), h)
-        for t, k, h in rows
+        Example(
+            frozenset(features(normalize(t).text, language)),
+            frozenset(k),
+            h,
+            sentence_parts(t, k, h, rules, language, sentences) if i < corpus_rows else (),
+        )
+        for i, (t, k, h) in enumerate(rows)
     ]
+
+
+def sentence_parts(
+    text: str, kinds: set[str], verdict: str, rules: DraftRules, language: str, how: str
+) -> tuple[Example, ...]:
+    """The sentences of a labelled draft of two or more, as training examples of their own.
+
+    A kind draft with one sting reads, as a whole, mostly like a kind one; its sentences let the
+    model learn the sting apart from the kindness around it. A draft's labels say what the draft
+    does, not which sentence does it, so a sentence is labelled only where that is known:
+
+    - every sentence of a harmless draft is harmless;
+    - a sentence of a draft to revise or not to send is positive for the kinds the draft is
+      labelled with and the phrase rules find in that sentence;
+    - with `how == "contrast"`, a sentence of such a draft in which no rule finds anything is
+      harmless, when the rules placed every kind the draft is labelled with in its other
+      sentences (the kind words around a sting);
+    - any other sentence is left out (it may do what the draft does in words no rule knows).
+    """
+    if how == "off":
+        return ()
+    pieces = [p.strip() for p in rules._matchers.sentence.split(normalize(text).text)]
+    pieces = [p for p in pieces if len(p) > 1]
+    if len(pieces) < 2:
+        return ()
+    bad = set(KINDS) & kinds
+    found = [
+        {rule for rule, _ in detect(piece, rules, phrases_only=True).found} & set(KINDS)
+        for piece in pieces
+    ]
+    located = set().union(*found) & bad
+    parts = []
+    for piece, fired in zip(pieces, found, strict=True):
+        if verdict == "send":
+            label: set[str] = set()
+        elif fired & bad:
+            label = fired & bad
+        elif how == "contrast" and not fired and bad and located == bad:
+            label = set()
+        else:
+            continue
+        said = "dont-send" if label & ERRORS else "revise" if label else "send"
+        parts.append(Example(frozenset(features(piece, language)), frozenset(label), said))
+    return tuple(parts)
+
+
+def with_parts(examples: list[Example]) -> list[Example]:
+    """The examples followed by their sentences."""
+    return examples + [part for example in examples for part in example.parts]
 
 
 QUOTES = {"ja": re.compile(r"「([^「」]+)」"), "en": re.compile(r'"([^"]+)"')}
@@ -133,16 +204,28 @@ def probability(bias: float, weights: dict[str, float], ex: Example) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))
 
 
-def threshold(examples: list[Example], kind: str, max_false: float) -> tuple[float, str]:
+def cross_validated(examples: list[Example], kind: str) -> list[float]:
+    """Each example's probability from the models trained without its fold, once per layout of
+    the folds: entry `l * len(examples) + i` is example `i` under layout `l`."""
+    n = len(examples)
+    found = [0.0] * (len(LAYOUTS) * n)
+    for number, layout in enumerate(LAYOUTS):  # two ways of cutting the folds, so one lucky
+        for fold in range(FOLDS):  # cut does not decide
+            held = [layout(i) == fold for i in range(n)]
+            kept = [e for e, h in zip(examples, held, strict=True) if not h]
+            bias, weights = train(with_parts(kept), kind)
+            for i, e in enumerate(examples):
+                if held[i]:
+                    found[number * n + i] = probability(bias, weights, e)
+    return found
+
+
+def threshold(
+    examples: list[Example], kind: str, max_false: float, found: list[float] | None = None
+) -> tuple[float, str]:
     """Choose the rule's threshold by cross-validation; say what it gives."""
-    scored: list[tuple[float, Example]] = []
-    for layout in LAYOUTS:  # two ways of cutting the folds, so one lucky cut does not decide
-        for fold in range(FOLDS):
-            held = [layout(i) == fold for i in range(len(examples))]
-            bias, weights = train([e for e, h in zip(examples, held, strict=True) if not h], kind)
-            scored += [
-                (probability(bias, weights, e), e) for e, h in zip(examples, held, strict=True) if h
-            ]
+    found = cross_validated(examples, kind) if found is None else found
+    scored = list(zip(found, examples * len(LAYOUTS), strict=True))
     positives = [p for p, e in scored if kind in e.kinds]
     spoiled = [p for p, e in scored if kind not in e.kinds and e.spoiled_by(kind)]
     harmless = [p for p, e in scored if e.verdict == "send"]
@@ -156,19 +239,49 @@ def threshold(examples: list[Example], kind: str, max_false: float) -> tuple[flo
     return 0.99, f"{kind}: no threshold keeps false fires low enough; 0.99"
 
 
+def verdicts(
+    examples: list[Example], found: dict[str, list[float]], thresholds: dict[str, float]
+) -> str:
+    """The cross-validated model alone, by verdict: the share of drafts not to send that it
+    would stop, of drafts to revise that it would flag, of harmless drafts it would block."""
+    stopped = blocked = flagged = bad = revise = harmless = 0
+    for j, e in enumerate(examples * len(LAYOUTS)):
+        fired = {k for k in found if found[k][j] >= thresholds[k]}
+        if e.verdict == "dont-send":
+            bad += 1
+            stopped += bool(fired & ERRORS)
+        elif e.verdict == "revise":
+            revise += 1
+            flagged += bool(fired)
+        else:
+            harmless += 1
+            blocked += bool(fired & ERRORS)
+    return (
+        f"dont-send stopped {stopped / max(1, bad):.3f}, revise flagged "
+        f"{flagged / max(1, revise):.3f}, send blocked {blocked / max(1, harmless):.3f}"
+    )
+
+
 def build(
-    language: str, max_false: float, content_dir: Path = DEFAULT_CONTENT_DIR
+    language: str,
+    max_false: float,
+    content_dir: Path = DEFAULT_CONTENT_DIR,
+    sentences: str = "located",
 ) -> dict[str, Any]:
     """Train every rule's regression for `language` and return the model file's content."""
-    examples = training_data(language, content_dir)
+    examples = training_data(language, content_dir, sentences)
     biases, thresholds, columns = [], [], []
+    found: dict[str, list[float]] = {}
     for kind in KINDS:
-        t, line = threshold(examples, kind, max_false)
+        found[kind] = cross_validated(examples, kind)
+        t, line = threshold(examples, kind, max_false, found[kind])
         print(f"{language} {line}", file=sys.stderr)
-        bias, weights = train(examples, kind)
+        bias, weights = train(with_parts(examples), kind)
         biases.append(round(bias, 4))
         thresholds.append(t)
         columns.append(weights)
+    cut = dict(zip(KINDS, thresholds, strict=True))
+    print(f"{language} {verdicts(examples, found, cut)}", file=sys.stderr)
     table: dict[str, list[float]] = {}
     for feature in sorted(set().union(*columns)):
         row = [round(c.get(feature, 0.0), 4) for c in columns]
@@ -191,9 +304,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=("ja", "en", "all"), default="all")
     parser.add_argument("--max-false", type=float, default=0.02)
     parser.add_argument("--dry-run", action="store_true", help="do not write the files")
+    parser.add_argument(
+        "--sentences",
+        choices=("off", "located", "contrast"),
+        default="located",
+        help="also train on the sentences of each draft (see sentence_parts)",
+    )
     args = parser.parse_args(argv)
     for language in ("ja", "en") if args.lang == "all" else (args.lang,):
-        model = build(language, args.max_false)
+        model = build(language, args.max_false, sentences=args.sentences)
         if not args.dry_run:
             path = DEFAULT_CONTENT_DIR / language / DRAFT_MODEL_FILE
             text = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

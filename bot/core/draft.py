@@ -23,7 +23,7 @@ not from the user's Discord (`bot.core.draft_language.check_message`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -69,6 +69,9 @@ __all__ = [
     "report_of",
     "score",
 ]
+
+Slots = Collection[int]  # the patterns of a rule that may match the draft (`_Gate.on`)
+Context = DraftContext | None
 
 _TAIL_WINDOW = 40  # trailing decorations are looked for in windows of this many characters
 _SENTENCE_WINDOW = 200  # the last sentence end is looked for in windows of this many characters
@@ -126,8 +129,8 @@ def _sentence_start(text: str, end: int, ends: re.Pattern[str]) -> int:
     return 0
 
 
-def _phrases(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContext | None) -> Spans:
-    found, guards = rule.spans(draft.norm.text)
+def _phrases(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: Context) -> Spans:
+    found, guards = rule.spans(draft.norm.text, on)
     spans: Spans = []
     for start, end in found:
         if end == start or any(s < end and start < e for s, e in guards):
@@ -139,36 +142,36 @@ def _phrases(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContex
     return [draft.norm.span(start, end) for start, end in spans]
 
 
-def _whole(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContext | None) -> Spans:
+def _whole(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: Context) -> Spans:
     start, end = draft.stripped(0, draft.core_end)
     if start == end:
         start, end = draft.stripped(0, len(draft.norm.text))
-    if start < end and rule.fullmatch(draft.norm.text, start, end):
+    if start < end and rule.fullmatch(draft.norm.text, start, end, on):
         return [draft.norm.span(start, end)]
     return []
 
 
-def _question(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContext | None) -> Spans:
+def _question(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: Context) -> Spans:
     start, end = draft.stripped(draft.sentence_start, draft.core_end)
     if start == end:
         start, end = draft.stripped(0, len(draft.norm.text))
         return [draft.norm.span(start, end)] if start < end else []
-    if rule.search(draft.norm.text[start:end]):
+    if rule.search(draft.norm.text[start:end], on):
         return []
     # A question followed by one closing line ("元気にしてる？無理しないでね。") still asks.
     previous = draft.previous_sentence()
-    if previous and rule.search(draft.norm.text[previous[0] : previous[1]]):
+    if previous and rule.search(draft.norm.text[previous[0] : previous[1]], on):
         return []
     return [draft.norm.span(start, end)]
 
 
-def _length(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContext | None) -> Spans:
+def _length(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: Context) -> Spans:
     if draft.norm.visible_length <= rules.max_length:
         return []
     return [(draft.norm.visible_index(rules.max_length), len(draft.norm.original))]
 
 
-def _recent(rule: _Compiled, draft: _Draft, rules: DraftRules, ctx: DraftContext | None) -> Spans:
+def _recent(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: Context) -> Spans:
     if ctx is None or ctx.last_sent_at is None or ctx.now is None:
         return []
     days = ctx.repeat_days or rules.repeat_days
@@ -208,10 +211,11 @@ def detect(
     matchers = rules._matchers
     draft = _Draft(text, matchers)
     found: list[tuple[str, Spans]] = []
-    for rule, compiled in matchers.rules:
+    slots = matchers.gate.on(draft.norm.text)
+    for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
         if phrases_only and rule.check != "phrases":
             continue
-        spans = CHECKS[rule.check](compiled, draft, rules, context)
+        spans = CHECKS[rule.check](compiled, draft, on, rules, context)
         if spans:
             found.append((rule.id, spans))
     if rules.model is not None and not phrases_only:

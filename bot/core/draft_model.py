@@ -74,7 +74,7 @@ class DraftModel(Strict):
         totals = list(self.bias)
         for i, column in enumerate(self._rows()):
             totals[i] += sum(map(column.get, found, repeat(0.0)))
-        return [1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, t)))) for t in totals]
+        return [_sigmoid(t) for t in totals]
 
     def _rows(self) -> list[dict[str, float]]:
         """The weights as one feature -> weight table per kind (built once: lookups in C)."""
@@ -93,5 +93,15 @@ class DraftModel(Strict):
     def most_telling(self, kind: str, sentences: list[str]) -> int:
         """Return the index of the sentence the model scores highest for `kind`."""
         column = self.kinds.index(kind)
-        scores = [self.probabilities(s)[column] if s.strip() else -1.0 for s in sentences]
+        weights, bias = self._rows()[column], self.bias[column]
+        scores = [
+            _sigmoid(bias + sum(map(weights.get, features(s, self.language), repeat(0.0))))
+            if s.strip()
+            else -1.0
+            for s in sentences
+        ]
         return max(range(len(sentences)), key=scores.__getitem__)
+
+
+def _sigmoid(total: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, total))))

@@ -127,3 +127,32 @@ def test_training_learns_a_word_and_keeps_the_harmless_quiet() -> None:
         > 0.9
         > training.probability(bias, weights, neg[0])
     )
+
+
+def test_sentences_are_labelled_only_where_the_rules_place_the_kind() -> None:
+    rules = load_rules("ja")
+    kind_then_sting = "元気にしてる？体調気をつけてね。どうして連絡してくれないの？"
+    parts = training.sentence_parts(
+        kind_then_sting, {"blame", "caring"}, "dont-send", rules, "ja", "located"
+    )
+    assert [(set(p.kinds), p.verdict) for p in parts] == [({"blame"}, "dont-send")]
+    contrast = training.sentence_parts(
+        kind_then_sting, {"blame"}, "dont-send", rules, "ja", "contrast"
+    )
+    assert [set(p.kinds) for p in contrast] == [set(), set(), {"blame"}]
+    harmless = training.sentence_parts(
+        "元気？今度ご飯行こう！", set(), "send", rules, "ja", "located"
+    )
+    assert [(set(p.kinds), p.verdict) for p in harmless] == [(set(), "send"), (set(), "send")]
+    assert training.sentence_parts("元気？", set(), "send", rules, "ja", "located") == ()
+    assert (
+        training.sentence_parts(kind_then_sting, {"blame"}, "dont-send", rules, "ja", "off") == ()
+    )
+
+
+def test_a_held_out_draft_never_trains_through_its_sentences() -> None:
+    sentence = training.Example(frozenset({"s"}), frozenset({"blame"}), "dont-send")
+    draft = training.Example(frozenset({"d"}), frozenset({"blame"}), "dont-send", (sentence,))
+    other = training.Example(frozenset({"o"}), frozenset(), "send")
+    assert training.with_parts([draft, other]) == [draft, other, sentence]
+    assert training.with_parts([other]) == [other]
