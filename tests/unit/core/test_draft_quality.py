@@ -23,17 +23,17 @@ GOALS = {"ja": 0.95, "en": 0.92}
 # set: (cases right at least, must-not-send told "send" at most, harmless told "don't send" at most)
 FLOORS: dict[str, tuple[float, int, int]] = {
     "dev-1-ja": (0.968, 0, 2),
-    "dev-1-en": (0.854, 2, 3),
-    "blind-2-ja": (0.940, 0, 4),
-    "blind-2-en": (0.900, 0, 0),
-    "blind-3-ja": (0.938, 2, 2),
-    "blind-3-en": (0.980, 0, 2),
-    "blind-4-ja": (0.920, 6, 5),
-    "blind-4-en": (0.850, 9, 4),
-    "blind-5-ja": (0.920, 2, 2),
-    "blind-5-en": (0.853, 3, 5),
-    "blind-6-ja": (0.913, 6, 0),
-    "blind-6-en": (0.846, 6, 2),
+    "dev-1-en": (0.900, 2, 2),
+    "blind-2-ja": (0.960, 0, 2),
+    "blind-2-en": (0.928, 1, 0),
+    "blind-3-ja": (0.961, 0, 1),
+    "blind-3-en": (1.000, 0, 0),
+    "blind-4-ja": (0.946, 3, 4),
+    "blind-4-en": (0.900, 5, 4),
+    "blind-5-ja": (0.926, 1, 3),
+    "blind-5-en": (0.915, 1, 4),
+    "blind-6-ja": (0.913, 3, 3),
+    "blind-6-en": (0.900, 7, 0),
 }
 TUNE_FLOOR = 0.94
 
