@@ -70,7 +70,7 @@ __all__ = [
     "score",
 ]
 
-Slots = Collection[int]  # the patterns of a rule that may match the draft (`_Gate.on`)
+Slots = Collection[int]  # the patterns of a rule that may match the draft (`Gate.on`)
 Context = DraftContext | None
 
 _TAIL_WINDOW = 40  # trailing decorations are looked for in windows of this many characters

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.draft import DraftRules, Report, check_draft
-from bot.core.draft_rules import _Gate, key_literals
+from bot.core.draft_gate import Gate, key_literals
 from tests.unit.core.test_draft_rules import LOCALES, load_rules
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -37,7 +37,7 @@ def ungated(rules: DraftRules, text: str, monkeypatch: pytest.MonkeyPatch) -> Re
     """Check `text` with every pattern run, as before the gate."""
     sizes = [len(rule.patterns) + len(rule.unless) for rule in rules.rules]
     with monkeypatch.context() as patch:
-        patch.setattr(_Gate, "on", lambda self, text: [set(range(n)) for n in sizes])
+        patch.setattr(Gate, "on", lambda self, text: [set(range(n)) for n in sizes])
         return check_draft(text, rules)
 
 
