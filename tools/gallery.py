@@ -63,6 +63,8 @@ class Person:
     zone_label: str
     good_draft: str
     bad_draft: str
+    # a coherent situation for /diagnose: question id -> option ids ("don't know" elsewhere)
+    situation: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 PEOPLE = (
@@ -74,6 +76,17 @@ PEOPLE = (
         zone_label="JST",
         good_draft="お仕事おつかれさま！最近忙しそうだけど、無理してない？この前話してた映画、もう観た？",
         bad_draft="どうして連絡してくれないの？既読無視しないで！！ずっと待ってたのに。",
+        situation=(
+            ("last-message", ("me-unanswered",)),
+            ("silence", ("weeks",)),
+            ("read", ("unread",)),
+            ("before", ("daily",)),
+            ("who-wrote-first", ("both",)),
+            ("their-news", ("exam",)),
+            ("their-sns", ("quiet",)),
+            ("us", ("met",)),
+            ("others", ("none",)),
+        ),
     ),
     Person(
         user="alice",
@@ -85,6 +98,15 @@ PEOPLE = (
             "How have you been? If work is busy, don't push yourself. Seen any good films lately?"
         ),
         bad_draft="Why haven't you texted me back? Are you ignoring me??",
+        situation=(
+            ("last-message", ("them-unanswered",)),
+            ("silence", ("weeks",)),
+            ("who-wrote-first", ("them",)),
+            ("hint", ("recent",)),
+            ("their-news", ("nothing",)),
+            ("us", ("met", "open-invite")),
+            ("others", ("none",)),
+        ),
     ),
 )
 
@@ -135,20 +157,20 @@ async def _session(fake: Any, content: Content, person: Person) -> list[Shot]:
     shots.append(_shot("/diagnose start: the first question", "/diagnose start", started))
     message, clicked = started, []
     answers: dict[str, tuple[str, ...]] = {}
+    chosen = dict(person.situation)
     while (question := loc.diagnose.next_question(answers)) is not None:
-        option = question.options[0]
-        answers[question.id] = (option.id,)
+        options = [question.option(o) for o in chosen.get(question.id, ("unknown",))]
+        answers[question.id] = tuple(o.id for o in options)
         if question.multi:
             select = next(
                 c for row in message.message.components for c in row["components"] if c["type"] == 3
             )
-            message = await fake.select(message, select["custom_id"], [option.id], user=user)
+            values = [o.id for o in options]
+            message = await fake.select(message, select["custom_id"], values, user=user)
         else:
-            message = await fake.click(message, label=option.label, user=user)
-        clicked.append(f"[{option.label}]")
-    note = f"answers each of the {len(clicked)} questions with its first option: " + " ".join(
-        clicked
-    )
+            message = await fake.click(message, label=options[0].label, user=user)
+        clicked.append("[" + " + ".join(o.label for o in options) + "]")
+    note = f"answers the {len(clicked)} questions for one situation: " + " ".join(clicked)
     shots.append(_shot("/diagnose: the result", "/diagnose start", message, note))
     after = await fake.slash("remind after-send", user=user)
     shots.append(_shot("/remind after-send", "/remind after-send", after))
