@@ -100,7 +100,8 @@ class TayoriBot(commands.Bot):
         logging.getLogger("discord.http").addHandler(self._rate_limits)
         self.pacer = Pacer(settings.discord_requests_per_second)  # requests we start ourselves
         # the reminders cog attaches Discord as their transport
-        self.reminders = ReminderService(store, clock, metrics=self.metrics)
+        lease = timedelta(seconds=settings.reminder_lease_seconds)
+        self.reminders = ReminderService(store, clock, metrics=self.metrics, lease=lease)
         self.heartbeat = Heartbeat(store, clock, timedelta(seconds=settings.heartbeat_seconds))
         self.retention = Retention(
             store,
