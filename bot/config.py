@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Requests a second the bot starts itself (reminders, notices); interaction replies are
     # not counted by Discord. Below Discord's global limit of 50 per token.
     discord_requests_per_second: Annotated[float, Field(gt=0, le=10000, allow_inf_nan=False)] = 48
+    # How long a process's claim on a reminder holds: a process that died (SIGKILL, a lost
+    # host) leaves its claims, which another process (or its restart) sends after this.
+    reminder_lease_seconds: Annotated[float, Field(ge=5, le=3600, allow_inf_nan=False)] = 120
     privacy_url: str | None = None
     # MAINTENANCE=1: every command is answered with a kind "back soon" and no reminder is
     # delivered (they stay pending and go out, late, once the bot runs without it).

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import discord
 
@@ -114,6 +116,20 @@ class BotProcess:
         return [line for line in self.output().splitlines() if ERROR_LINE.search(line)]
 
 
+@contextlib.contextmanager
+def _new_log(folder: Path) -> Iterator[tuple[Path, BinaryIO]]:
+    """A log file of its own for each process, even for processes started together."""
+    for n in itertools.count():
+        path = folder / f"bot-{n}.log"
+        try:
+            log = path.open("xb")
+        except FileExistsError:
+            continue
+        with log:
+            yield path, log
+        return
+
+
 async def start_process(
     fake: FakeDiscord,
     args: tuple[str, ...],
@@ -126,9 +142,8 @@ async def start_process(
     """Start ``python *args``; return once it has IDENTIFYed, got READY (and synced)."""
     sync_target = _sync_target(fake, expect_sync)
     identified = fake.gateway.identify_count
-    log_path = fake.tmpdir / f"bot-{len(fake.processes)}.log"
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
-    with log_path.open("wb") as log:
+    with _new_log(fake.tmpdir) as (log_path, log):
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             *args,

@@ -128,27 +128,31 @@ class ApiError(Exception):
 class GlobalLimit:
     """Discord's global limit: at most `per_second` requests a bot token makes in any second.
 
-    Interaction callbacks and webhooks (follow-ups) do not count, as on Discord. A request
-    over the limit is answered 429 with `"global": true` and the wait until a slot frees.
+    Counted per token (the `Authorization` header), whichever process or connection sends
+    them: several processes of one bot share it, as on Discord. Interaction callbacks and
+    webhooks (follow-ups) do not count, as on Discord. A request over the limit is answered
+    429 with `"global": true` and the wait until a slot frees.
     """
 
     def __init__(self, per_second: int | None, now: Callable[[], float] = time.monotonic) -> None:
         self.per_second, self.now = per_second, now
-        self.recent: deque[float] = deque()
-        self.refused = 0  # 429s answered so far
+        self.windows: dict[str, deque[float]] = {}  # per token: the requests of the last second
+        self.refused = 0  # 429s answered so far, all tokens
 
-    def check(self, path: str) -> None:
-        """Count a request to `path`, or raise the global 429 when the last second is full."""
+    def check(self, path: str, token: str = "") -> None:
+        """Count a request to `path` by `token`, or raise the global 429 when its last second
+        is full."""
         if self.per_second is None or path.startswith(("/interactions/", "/webhooks/")):
             return
         now = self.now()
-        while self.recent and self.recent[0] <= now - 1.0:
-            self.recent.popleft()
-        if len(self.recent) >= self.per_second:
+        recent = self.windows.setdefault(token, deque())
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        if len(recent) >= self.per_second:
             self.refused += 1
-            wait = self.recent[0] + 1.0 - now
+            wait = recent[0] + 1.0 - now
             raise ApiError(429, 0, "You are being rate limited.", is_global=True, retry_after=wait)
-        self.recent.append(now)
+        recent.append(now)
 
 
 RETRY_AFTER = 0.01
@@ -465,7 +469,7 @@ async def _handle(
     rec.json, rec.files = await read_body(request)
     request[BODY], request[FILES], request[RECORD] = rec.json, rec.files, rec
     state.validator.check(request.method, rec.path, rec.json)
-    state.global_limit.check(rec.path)
+    state.global_limit.check(rec.path, request.headers.get("Authorization", ""))
     fault = state.take_fault(request.method, rec.path)
     if fault is None:
         return await handler(request)

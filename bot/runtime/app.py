@@ -39,6 +39,7 @@ from bot.store import Store, open_store
 log = logging.getLogger(__name__)
 
 SYNC_HASH_KEY = "command_hash"
+SYNC_LOCK = "command-sync"  # PostgreSQL: the processes sharing the database sync one at a time
 COGS_DIR = Path(__file__).resolve().parents[2] / "cogs"  # found by path: the app imports no cog
 # Every command works in servers, DMs and group DMs, installed to a server or to a user,
 # unless it says otherwise (/remind-channel is for servers only).
@@ -99,7 +100,8 @@ class TayoriBot(commands.Bot):
         logging.getLogger("discord.http").addHandler(self._rate_limits)
         self.pacer = Pacer(settings.discord_requests_per_second)  # requests we start ourselves
         # the reminders cog attaches Discord as their transport
-        self.reminders = ReminderService(store, clock, metrics=self.metrics)
+        lease = timedelta(seconds=settings.reminder_lease_seconds)
+        self.reminders = ReminderService(store, clock, metrics=self.metrics, lease=lease)
         self.heartbeat = Heartbeat(store, clock, timedelta(seconds=settings.heartbeat_seconds))
         self.retention = Retention(
             store,
@@ -117,7 +119,7 @@ class TayoriBot(commands.Bot):
 
     @property
     def syncs_commands(self) -> bool:
-        """Whether this process syncs the commands: the one running shard 0 (all unsharded)."""
+        """Whether this process may sync the commands (see `apply_sync_policy`)."""
         return True
 
     def mention(self, qualified_name: str) -> str:
@@ -179,27 +181,34 @@ class TayoriBot(commands.Bot):
         self.synced.set()
 
     async def apply_sync_policy(self) -> None:
-        """Sync to the dev guild at start; globally only when the commands changed or forced."""
-        digest = await self.command_digest()
+        """Sync to the dev guild at start; globally only when the commands changed or forced.
+
+        With PostgreSQL every process applies it, one at a time under an advisory lock, and
+        the hash of what was synced lives in the shared database: of processes started
+        together the first syncs, the others find its hash. SQLite: the process running
+        shard 0 (the only one, unsharded).
+        """
+        async with self.store.shared_lock(SYNC_LOCK):
+            await self._sync(await self.command_digest())
+
+    async def _sync(self, digest: str) -> None:
         dev_guild = self.settings.dev_guild_id
+        where = discord.Object(dev_guild) if dev_guild and not self.sync_only else None
         if not self.sync_only and not self.syncs_commands:
             log.info("commands are synced by the process that runs shard 0; not syncing here")
-            where = discord.Object(dev_guild) if dev_guild else None
             self._remember(await self.tree.fetch_commands(guild=where))
             return
-        if dev_guild and not self.sync_only:
-            guild = discord.Object(dev_guild)
-            self.tree.copy_global_to(guild=guild)
-            self._remember(await self.tree.sync(guild=guild))
-            log.info("commands synced to dev guild %s", guild.id)
-            return
-        if not self.sync_only and await self.store.get_meta(SYNC_HASH_KEY) == digest:
+        key = SYNC_HASH_KEY if where is None else f"{SYNC_HASH_KEY}:{dev_guild}"
+        unchanged = not self.sync_only and await self.store.get_meta(key) == digest
+        if unchanged and (where is None or self.store.shared):  # a dev guild: at every start
             log.info("commands unchanged since the last sync; not syncing")
-            self._remember(await self.tree.fetch_commands())
+            self._remember(await self.tree.fetch_commands(guild=where))
             return
-        self._remember(await self.tree.sync())
-        await self.store.set_meta(SYNC_HASH_KEY, digest)
-        log.info("commands synced globally")
+        if where is not None:
+            self.tree.copy_global_to(guild=where)
+        self._remember(await self.tree.sync(guild=where))
+        await self.store.set_meta(key, digest)
+        log.info("commands synced %s", f"to dev guild {dev_guild}" if where else "globally")
 
     def _remember(self, synced: list[discord.app_commands.AppCommand]) -> None:
         self.command_ids = {c.name: c.id for c in synced}
@@ -283,8 +292,9 @@ class ShardedTayoriBot(TayoriBot, commands.AutoShardedBot):
 
     @property
     def syncs_commands(self) -> bool:
-        """Only the process running shard 0 syncs, so that exactly one does."""
-        return not self.shard_ids or 0 in self.shard_ids
+        """With SQLite only the process running shard 0 syncs, so that exactly one does;
+        with PostgreSQL each may, under the lock and the shared hash."""
+        return self.store.shared or not self.shard_ids or 0 in self.shard_ids
 
     async def setup_hook(self) -> None:
         """Resolve the shards (SHARD_COUNT=auto asks Discord) before anything else starts."""

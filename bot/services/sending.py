@@ -4,7 +4,8 @@
 reminder tried before may have gone out already, its answer lost in a crash or on the
 network, so the transport first looks for it (Discord's nonce only guards a resend for a few
 minutes). A user reached only through a server's reminder channel has one notice there at a
-time: reminders falling due while it is up join it instead of pinging again.
+time: reminders falling due while it is up join it instead of pinging again (in every
+process sharing a PostgreSQL database: an advisory lock per user and channel).
 """
 
 from __future__ import annotations
@@ -81,13 +82,13 @@ class Sender:
         One notice per user per channel at a time, so the user is pinged once for reminders
         due together; those falling due while it is up join it (all are shown when they press
         its button or use a command). A reminder tried before looks for its own notice first.
-        In this process: with PostgreSQL, two processes may each post one for reminders due
-        in the same instant (each is then held behind its own).
+        Across processes too: with PostgreSQL an advisory lock on (user, channel) is held
+        while one is looked for and posted.
         """
         reminder = delivery.reminder
         key = (reminder.user_id, channel)
         lock = self._notice_locks.get(key) or self._notice_locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with lock, self.store.shared_lock(f"notice:{reminder.user_id}:{channel}"):
             notice = shared = await self.store.open_notice(reminder.user_id, channel)
             if notice is None and tried_before(reminder):
                 found = await self.transport.find_notice(channel, delivery)

@@ -114,6 +114,14 @@ class Driver(Protocol):
         """Tell the other processes the reminders' schedule changed (in the transaction)."""
         ...
 
+    def shared_lock(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Hold the lock `name` for the block, against every process sharing the database.
+
+        PostgreSQL: a session advisory lock on a connection of its own; SQLite: nothing to
+        hold, one process uses the database.
+        """
+        ...
+
     async def listen_schedule(self, callback: Callable[[], None]) -> bool:
         """Call `callback` when another process changes the schedule; False if none can."""
         ...
@@ -237,6 +245,10 @@ class StoreBase:
         False when no other process can (SQLite): the service's own wake-ups are all there is.
         """
         return await self.driver.listen_schedule(callback)
+
+    def shared_lock(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Hold the lock `name` for the block, against every process sharing the database."""
+        return self.driver.shared_lock(name)
 
     @property
     def db(self) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -57,6 +58,12 @@ def dollar_params(sql: str) -> tuple[str, tuple[str, ...] | int]:
 
     out = _PARAM.sub(number, sql)
     return out, tuple(names) if names else count
+
+
+def lock_key(name: str) -> int:
+    """The advisory lock number (a signed 64-bit integer) for a lock's name."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _args(sql: str, params: Params) -> tuple[str, list[Any]]:
@@ -175,6 +182,27 @@ class PostgresDriver:
 
     async def after_erase(self) -> None:
         """Nothing: deleted rows are unreachable at once, and autovacuum reclaims their space."""
+
+    @asynccontextmanager
+    async def shared_lock(self, name: str) -> AsyncIterator[None]:
+        """Hold the advisory lock `name` (in this schema) on a connection of its own."""
+        key = lock_key(f"{self.channel}:{name}")
+        try:
+            con = await self.pool.acquire()
+        except _FAILURES as exc:
+            raise _classify(exc) from exc
+        try:
+            try:
+                await con.execute("SELECT pg_advisory_lock($1)", key)
+            except _FAILURES as exc:
+                raise _classify(exc) from exc
+            try:
+                yield
+            finally:
+                with contextlib.suppress(*_FAILURES):
+                    await con.execute("SELECT pg_advisory_unlock($1)", key)
+        finally:  # released, the pool's reset drops any lock an unlock could not
+            await self.pool.release(con)
 
     async def notify_schedule(self) -> None:
         """NOTIFY the schedule's channel (sent when the transaction commits)."""

@@ -256,6 +256,11 @@ class SqliteDriver:
     async def notify_schedule(self) -> None:
         """Nothing to tell: one process."""
 
+    @asynccontextmanager
+    async def shared_lock(self, name: str) -> AsyncIterator[None]:
+        """Nothing to hold: no other process uses the database."""
+        yield
+
     async def listen_schedule(self, callback: Callable[[], None]) -> bool:
         """No other process writes: the service's own wake-ups are all there is."""
         return False

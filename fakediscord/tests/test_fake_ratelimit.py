@@ -41,6 +41,21 @@ def test_the_limit_refuses_the_request_past_it_with_the_wait_until_a_slot_frees(
     limit.check(MESSAGES)  # a slot freed
 
 
+def test_the_limit_is_per_token_shared_by_every_sender_of_one() -> None:
+    now = Now()
+    limit = GlobalLimit(2, now)
+    for _ in range(2):  # two processes of one bot, one request each, twice
+        limit.check(MESSAGES, "Bot one")
+    with pytest.raises(ApiError) as refused:
+        limit.check(MESSAGES, "Bot one")
+    assert refused.value.is_global
+    limit.check(MESSAGES, "Bot two")  # another bot's token has a limit of its own
+    limit.check(MESSAGES, "Bot two")
+    with pytest.raises(ApiError):
+        limit.check(MESSAGES, "Bot two")
+    assert limit.refused == 2
+
+
 def test_interaction_callbacks_and_webhooks_do_not_count() -> None:
     limit = GlobalLimit(1, Now())
     limit.check("/users/@me/channels")
@@ -55,7 +70,7 @@ def test_no_limit_counts_nothing() -> None:
     limit = GlobalLimit(None, Now())
     for _ in range(1000):
         limit.check(MESSAGES)
-    assert limit.refused == 0 and not limit.recent
+    assert limit.refused == 0 and not limit.windows
 
 
 def test_the_429_body_is_discords_ratelimited_response() -> None:

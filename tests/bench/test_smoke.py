@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import need_pg
+
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = {
     "reminders.py": (
@@ -28,6 +30,10 @@ RUNS = {
     "when_parse.py": (["2"], ["all"]),
     "store_backends.py": (["--n", "5", "--pending", "20"], ["SQLite: the store", "raw driver"]),
     "interaction_cpu.py": (["--n", "4", "--concurrency", "2"], ["/check-draft", "violations: 0"]),
+    "cluster.py": (  # needs PostgreSQL: skipped (failed under CI=true) without one
+        ["--burst", "20", "--pending", "300", "--samples", "20", "--processes", "1", "2"],
+        ["2 process(es)", "lost: 0", "the due query with 300 pending", "reminders_due"],
+    ),
 }
 
 
@@ -38,6 +44,8 @@ def test_every_bench_has_a_smoke_run() -> None:
 @pytest.mark.parametrize("script", sorted(RUNS))
 def test_bench_runs_at_a_tiny_size(script: str) -> None:
     args, expected = RUNS[script]
+    if script == "cluster.py":
+        args = [*args, "--database-url", need_pg()]
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *args],
         cwd=ROOT,

@@ -201,3 +201,32 @@ async def test_auto_with_ids_beyond_the_recommendation_stops_the_process_with_on
     assert status == 2 and line.startswith(
         "tayori: SHARD_IDS names shard 2, but with SHARD_COUNT 2"
     )
+
+
+async def test_processes_started_together_on_one_postgresql_sync_once(
+    fake_discord, tmp_path, pg_url
+):
+    """With PostgreSQL the advisory lock and the hash in the shared `meta` table decide: the
+    first process to take the lock syncs, the other finds its hash (whichever runs shard 0)."""
+    fake = fake_discord
+    fake.max_concurrency = 2
+    server_on(fake, 0), server_on(fake, 1)
+    env = {"PYTHONPATH": str(ROOT), "SHARD_COUNT": "2", "DATABASE_URL": pg_url}
+    procs = await asyncio.gather(
+        *(
+            fake.start_process(env={**env, "SHARD_IDS": ids}, cwd=tmp_path)
+            for ids in ("1", "0")  # shard 1 first: it may sync too, with PostgreSQL
+        )
+    )
+
+    def decided(proc) -> bool:
+        return "commands synced globally" in proc.output() or "unchanged" in proc.output()
+
+    await fake.wait_until(lambda: all(decided(p) for p in procs), 20)
+    await fake.wait_quiet(0.2)
+    assert len(fake.sync_requests()) == 1, "exactly one of the two synced"
+    synced = ["commands synced globally" in p.output() for p in procs]
+    assert sorted(synced) == [False, True]
+    assert all("not syncing here" not in p.output() for p in procs)
+    for proc in procs:
+        assert await proc.stop() == 0

@@ -70,6 +70,7 @@ def test_token_from_dotenv_file(clean_env, tmp_path):
         ("LOG_FORMAT", "xml", "LOG_FORMAT "),
         ("METRICS_PORT", "70000", "METRICS_PORT "),
         ("DISCORD_REQUESTS_PER_SECOND", "0", "DISCORD_REQUESTS_PER_SECOND "),
+        ("REMINDER_LEASE_SECONDS", "1", "REMINDER_LEASE_SECONDS "),
     ],
 )
 def test_each_bad_setting_is_named(clean_env, monkeypatch, name, value, starts):

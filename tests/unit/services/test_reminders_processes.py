@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.clock import FakeClock, utc
-from bot.services.reminders import LEASE, SHARED_POLL, ReminderService
+from bot.services.reminders import LEASE, SHARED_POLL, DmClosed, ReminderService
 from bot.store import Store
 from tests.unit.services.test_reminders_service import RecordingTransport
 
@@ -92,3 +92,28 @@ async def test_a_process_sleeps_no_longer_than_the_poll_when_the_database_is_sha
         assert b.transport.dms == []
     finally:
         await stop(task)
+
+
+class SlowNotices(RecordingTransport):
+    """Posting a notice takes a while, as a request to Discord does: long enough for the
+    other process to look for the user's notice before this one is recorded."""
+
+    async def send_channel_notice(self, channel_id, delivery):
+        await asyncio.sleep(0.05)
+        return await super().send_channel_notice(channel_id, delivery)
+
+
+async def test_one_notice_per_user_and_channel_across_processes(two):
+    clock, (a, b) = two
+    await a.store.set_reminder_channel(77, 555)
+    await a.store.set_user_settings(1, channel_notice=1)
+    for service in (a, b):
+        service.attach(SlowNotices())
+        service.transport.dm_error = DmClosed()
+    added = [await a.store.add_reminder(1, "at", clock.now(), "ja", guild_id=77) for _ in range(6)]
+    await asyncio.gather(a.deliver_due(), b.deliver_due())
+    notices = [n for s in (a, b) for n in s.transport.notices]
+    assert len(notices) == 1, "one ping for the user, whichever process took each reminder"
+    held = await a.store.held_for(1)
+    assert {r.id for r in held} == {r.id for r in added}
+    assert {(r.notice_channel_id, r.notice_message_id) for r in held} == {(555, 9001)}
