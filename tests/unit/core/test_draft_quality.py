@@ -34,6 +34,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-5-en": (0.915, 1, 4),
     "blind-6-ja": (0.913, 3, 3),
     "blind-6-en": (0.900, 7, 0),
+    "blind-7-ja": (0.933, 3, 1),
+    "blind-7-en": (0.930, 7, 0),
 }
 TUNE_FLOOR = 0.94
 
