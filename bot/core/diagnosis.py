@@ -45,7 +45,7 @@ class Option(Strict):
 
 
 class Question(Strict):
-    """One question: its text, a short form for evidence lines and 2–12 options, one `unknown`.
+    """One question: its text, a short form for evidence lines and 2–15 options, one `unknown`.
 
     `multi` questions take several answers (a select menu); `unknown` then stands alone.
     `ask_if` (any of these earlier answers) and `skip_if` (none of them) say when it applies.
@@ -57,7 +57,8 @@ class Question(Strict):
     multi: bool = False
     ask_if: list[AnswerRef] = Field(default_factory=list)
     skip_if: list[AnswerRef] = Field(default_factory=list)
-    options: list[Option] = Field(min_length=2, max_length=12)
+    # at most 15: a select menu holds 25, and a progress code's multi cell 15 (diagnosis_code)
+    options: list[Option] = Field(min_length=2, max_length=15)
 
     @model_validator(mode="after")
     def _has_unknown(self) -> Question:

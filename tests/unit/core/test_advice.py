@@ -156,3 +156,20 @@ def test_every_fact_comes_from_an_answer() -> None:
         question = Q.question(question_id)
         assert facts_from(Q.facts, {question_id: (option_id,)}) >= {fact.id}
         assert question.option(option_id).id == option_id
+
+
+def test_a_curt_reply_of_the_users_own_gets_a_short_apology_first() -> None:
+    for q, leads, steps in _every_lead({"my-curt"}):
+        ids = [s.advice.id for s in steps]
+        assert "own-misstep" in ids, (q, leads)
+        assert ids.index("own-misstep") <= 1, (leads, ids)
+        assert "sorry-curt" in shown_examples(steps)
+    for _q, leads, steps in _every_lead({"my-curt", "hard-time"}):
+        assert "own-misstep" not in {s.advice.id for s in steps}, leads
+
+
+def test_friendly_in_person_means_talk_there_rather_than_write_more() -> None:
+    for _q, leads, steps in _every_lead({"in-person"}):
+        assert "talk-in-person" in {s.advice.id for s in steps}, leads
+    for _q, leads, steps in _every_lead({"in-person", "partner-sure"}):
+        assert "talk-in-person" not in {s.advice.id for s in steps}, leads
