@@ -18,7 +18,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Self
@@ -211,7 +211,10 @@ class SqliteDriver:
                     await self._execute("COMMIT")
                 except BaseException:
                     if self.db.in_transaction:
-                        await self.db.execute("ROLLBACK")
+                        # A COMMIT cancelled while its thread ran it (shutdown) may have finished
+                        # since: then there is nothing to roll back, and the cancel must go on.
+                        with suppress(sqlite3.OperationalError):
+                            await self.db.execute("ROLLBACK")
                     raise
             finally:
                 _IN_TRANSACTION.reset(token)

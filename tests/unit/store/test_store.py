@@ -264,3 +264,27 @@ async def test_the_file_guard_is_sqlites_alone_postgresql_opens_guarded_as_ever(
     store = await Store.open(pg_url, FakeClock(), guarded=True, init=True)
     assert await store.get_meta("k") == "v", "--init empties nothing on PostgreSQL"
     await store.close()
+
+
+async def test_a_commit_cancelled_while_it_ran_stays_a_cancel(tmp_path, monkeypatch):
+    """At shutdown a write can be cancelled while SQLite's thread is committing it: the
+    connection still said "in a transaction" when the cancel arrived, but by the time the
+    ROLLBACK runs the COMMIT has finished. The cancel goes on; no "cannot rollback" error."""
+    store = await Store.open(tmp_path / "t.db", FakeClock())
+    driver = store.driver
+    real = driver._execute
+
+    async def commit_then_cancelled(sql, params=()):
+        result = await real(sql, params)
+        if sql == "COMMIT":
+            raise asyncio.CancelledError  # the await was cancelled; the thread finished it
+        return result
+
+    monkeypatch.setattr(driver, "_execute", commit_then_cancelled)
+    # what the loop saw before the thread finished the COMMIT
+    monkeypatch.setattr(type(driver.db), "in_transaction", property(lambda _db: True))
+    with pytest.raises(asyncio.CancelledError):
+        async with store.transaction():
+            await store.driver.execute("DELETE FROM write_limits")
+    monkeypatch.undo()
+    await store.close()
