@@ -36,6 +36,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-6-en": (0.915, 4, 0),
     "blind-7-ja": (0.946, 1, 2),
     "blind-7-en": (0.953, 2, 1),
+    "blind-8-ja": (0.980, 3, 0),
+    "blind-8-en": (0.961, 1, 2),
 }
 TUNE_FLOOR = 0.94
 
