@@ -173,3 +173,16 @@ def test_friendly_in_person_means_talk_there_rather_than_write_more() -> None:
         assert "talk-in-person" in {s.advice.id for s in steps}, leads
     for _q, leads, steps in _every_lead({"in-person", "partner-sure"}):
         assert "talk-in-person" not in {s.advice.id for s in steps}, leads
+
+
+def test_an_unanswered_message_just_sent_means_waiting_before_the_next() -> None:
+    for _q, leads, steps in _every_lead({"i-wrote-last", "recent"}):
+        ids = [s.advice.id for s in steps]
+        assert ids[0] == "wait-first", (leads, ids)
+    for _q, leads, steps in _every_lead({"i-wrote-last", "long-silence"}):
+        assert "wait-first" not in {s.advice.id for s in steps}, leads
+
+
+def test_long_time_no_see_is_not_said_after_a_few_days() -> None:
+    for _q, leads, steps in _every_lead({"recent"}):
+        assert "long-time" not in shown_examples(steps), leads
