@@ -23,20 +23,20 @@ GOALS = {"ja": 0.95, "en": 0.92}
 # set: (cases right at least, must-not-send told "send" at most, harmless told "don't send" at most)
 FLOORS: dict[str, tuple[float, int, int]] = {
     "dev-1-ja": (0.975, 0, 1),
-    "dev-1-en": (0.909, 1, 2),
+    "dev-1-en": (0.918, 0, 2),
     "blind-2-ja": (0.960, 0, 2),
     "blind-2-en": (0.942, 0, 0),
-    "blind-3-ja": (0.953, 0, 1),
+    "blind-3-ja": (0.961, 0, 1),
     "blind-3-en": (0.990, 0, 1),
-    "blind-4-ja": (0.940, 3, 4),
+    "blind-4-ja": (0.946, 3, 3),
     "blind-4-en": (0.908, 4, 2),
-    "blind-5-ja": (0.920, 2, 2),
+    "blind-5-ja": (0.933, 1, 1),
     "blind-5-en": (0.907, 0, 4),
-    "blind-6-ja": (0.926, 3, 1),
+    "blind-6-ja": (0.933, 2, 1),
     "blind-6-en": (0.915, 4, 0),
-    "blind-7-ja": (0.946, 1, 2),
+    "blind-7-ja": (0.946, 2, 0),
     "blind-7-en": (0.953, 2, 1),
-    "blind-8-ja": (0.980, 3, 0),
+    "blind-8-ja": (0.993, 1, 0),
     "blind-8-en": (0.961, 1, 2),
 }
 TUNE_FLOOR = 0.94
