@@ -80,8 +80,8 @@ _SENTENCE_WINDOW = 200  # the last sentence end is looked for in windows of this
 class _Draft:
     """The normalized draft with the parts the checks look at, worked out once."""
 
-    def __init__(self, text: str, matchers: _Matchers) -> None:
-        self.norm: Normalized = normalize(text)
+    def __init__(self, norm: Normalized, matchers: _Matchers) -> None:
+        self.norm = norm
         body = self.norm.text
         self.core_end = _core_end(body, matchers.tail)
         self.sentence_start = _sentence_start(body, self.core_end, matchers.sentence)
@@ -205,11 +205,18 @@ class Detected:
 
 
 def detect(
-    text: str, rules: DraftRules, context: DraftContext | None = None, *, phrases_only: bool = False
+    text: str | Normalized,
+    rules: DraftRules,
+    context: DraftContext | None = None,
+    *,
+    phrases_only: bool = False,
 ) -> Detected:
-    """Run the rules and their model (only the phrase rules if asked) and say what fired where."""
+    """Run the rules and their model (only the phrase rules if asked) and say what fired where.
+
+    `text` is the draft, or the draft already normalized (`bot.core.textnorm.normalize`).
+    """
     matchers = rules._matchers
-    draft = _Draft(text, matchers)
+    draft = _Draft(text if isinstance(text, Normalized) else normalize(text), matchers)
     found: list[tuple[str, Spans]] = []
     slots = matchers.gate.on(draft.norm.text)
     for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
@@ -245,15 +252,15 @@ def report_of(
     detected: Detected, speak: DraftRules, limit: int, context: DraftContext | None
 ) -> Report:
     """Turn detections into a report worded by `speak` (the rules of the user's language)."""
-    days = (context.repeat_days if context else None) or speak.repeat_days
-    facts: dict[str, int | str] = {
-        "limit": limit,
-        "length": detected.length,
-        "days": speak.days.say(days),
-    }
+    facts: dict[str, int | str] = {"limit": limit, "length": detected.length}
     findings: list[Finding] = []
     for rule_id, spans in detected.found:
-        findings += _findings(speak.rule(rule_id), spans, facts)
+        rule = speak.rule(rule_id)
+        if "days" not in facts and ("{days" in rule.message or "{days" in rule.suggestion):
+            # worded only for a rule that says it: the plural rule is the slowest fact to get
+            days = (context.repeat_days if context else None) or speak.repeat_days
+            facts["days"] = speak.days.say(days)
+        findings += _findings(rule, spans, facts)
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.start, f.end))
     return _report(findings, speak)
 
@@ -296,6 +303,7 @@ def _template_kinds(findings: list[Finding], rules: DraftRules) -> tuple[Templat
     return tuple(kinds)
 
 
-def is_blank(text: str) -> bool:
-    """Say whether the text has nothing to check (only spaces and invisible characters)."""
-    return not normalize(text).text.strip()
+def is_blank(text: str | Normalized) -> bool:
+    """Say whether the text (or the text normalized) has nothing to check: only spaces and
+    invisible characters."""
+    return not (text if isinstance(text, Normalized) else normalize(text)).text.strip()

@@ -60,17 +60,23 @@ class Gate:
 
     def on(self, text: str) -> list[set[int]]:
         """Return, for each rule, the slots of the patterns that may match `text`."""
+        # Each look-up goes from the draft's few pieces into the tables, never the other way:
+        # walking a table's ~1,000 keys reads memory the event loop has long since evicted.
         starts = {text[i : i + 2] for i in range(len(text) - 1)}
         starts.update(text)
+        heads, unlock = self.heads, self.unlock
         present = {
             literal
-            for head in starts.intersection(self.heads)
-            for literal in self.heads[head]
+            for head in starts
+            if head in heads
+            for literal in heads[head]
             if literal in text
         }
         on = [set(slots) for slots in self.always]
-        for literal in present.intersection(self.unlock):
-            for r, slot in self.unlock[literal]:
+        for literal in present:
+            if literal not in unlock:
+                continue
+            for r, slot in unlock[literal]:
                 keys = self.more.get((r, slot))
                 if keys is None or all(not k.isdisjoint(present) for k in keys):
                     on[r].add(slot)

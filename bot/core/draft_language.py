@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 
 from bot.core.draft import Detected, DraftContext, DraftRules, Report, detect, report_of
-from bot.core.textnorm import normalize
+from bot.core.textnorm import Normalized, normalize
 
 # Hiragana, the katakana folding leaves, the CJK ideographs and 々〆; not ー and ・, which the
 # normal form also writes for dashes and bullets in any language.
@@ -63,9 +63,10 @@ _JA_WEIGHT = 3
 NO_LETTERS = ("ja", "en")  # what a draft without letters is checked with, in this order
 
 
-def draft_languages(text: str) -> tuple[str, ...]:
-    """Return the languages of `text`, the one most of it is in first."""
-    norm = normalize(text).text
+def draft_languages(text: str | Normalized) -> tuple[str, ...]:
+    """Return the languages of `text` (or of the text normalized), the one most of it is in
+    first."""
+    norm = (text if isinstance(text, Normalized) else normalize(text)).text
     ja = len(_JAPANESE.findall(norm))
     latin = _LATIN_WORD.findall(norm)
     words = [w for w in latin if w.strip("'") not in _JAPANESE_LATIN]
@@ -81,17 +82,21 @@ def draft_languages(text: str) -> tuple[str, ...]:
 
 
 def check_message(
-    text: str,
+    text: str | Normalized,
     rules: Mapping[str, DraftRules],
     locale: str,
     context: DraftContext | None = None,
 ) -> Report:
-    """Check `text` with the rules of the language(s) it is written in; word it for `locale`."""
-    languages = [lang for lang in draft_languages(text) if lang in rules] or [locale]
+    """Check `text` with the rules of the language(s) it is written in; word it for `locale`.
+
+    `text` may come normalized already (`bot.core.textnorm.normalize`); it is normalized once.
+    """
+    norm = text if isinstance(text, Normalized) else normalize(text)
+    languages = [lang for lang in draft_languages(norm) if lang in rules] or [locale]
     main = languages[0]
-    detected = detect(text, rules[main], context)
+    detected = detect(norm, rules[main], context)
     for other in languages[1:]:
-        detected = _merge(detected, detect(text, rules[other], context, phrases_only=True))
+        detected = _merge(detected, detect(norm, rules[other], context, phrases_only=True))
     return report_of(detected, rules[locale], rules[main].max_length, context)
 
 

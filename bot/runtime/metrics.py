@@ -73,7 +73,7 @@ def start(interaction: discord.Interaction[TayoriBot], item: object | None = Non
         return  # already timed, or its response object exists (it cannot be timed then)
     what = interaction.extras[LABEL] = label(interaction, item)
     started = interaction.extras[STARTED] = time.monotonic()
-    histogram = interaction.client.metrics.first_response.labels(what)
+    histogram = interaction.client.metrics.first_response_of(what)
 
     def observe() -> None:
         histogram.observe(time.monotonic() - started)
@@ -86,7 +86,9 @@ def handled(
 ) -> None:
     """Count an interaction's outcome, and log it as one structured line."""
     what = label(interaction, item)
-    interaction.client.metrics.commands.labels(what, outcome).inc()
+    interaction.client.metrics.count_handled(what, outcome)
+    if not log.isEnabledFor(logging.INFO):
+        return
     started = interaction.extras.get(STARTED)
     latency = None if started is None else round((time.monotonic() - started) * 1000, 1)
     log.info(

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 DRAFT_PREFIX = "tayori:cd"
 REMIND_PREFIX = "tayori:rm"
+# Parsed once: a button given the emoji as a string parses it again for every reply.
+PENCIL = discord.PartialEmoji.from_str("✏️")
+ALARM_CLOCK = discord.PartialEmoji.from_str("⏰")
 
 
 @runtime_checkable
@@ -42,7 +45,7 @@ class OpenDraftButton(TayoriItem[discord.ui.Button[Any]], template=rf"{DRAFT_PRE
 
     def __init__(self, label: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, custom_id=f"{DRAFT_PREFIX}:open", emoji="✏️"
+            label=label, custom_id=f"{DRAFT_PREFIX}:open", emoji=PENCIL
         )
         super().__init__(button)
 
@@ -73,7 +76,7 @@ class AfterSendButton(
 
     def __init__(self, uid: int, days: int, label: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, custom_id=f"{REMIND_PREFIX}:as:{uid}:{days}", emoji="⏰"
+            label=label, custom_id=f"{REMIND_PREFIX}:as:{uid}:{days}", emoji=ALARM_CLOCK
         )
         super().__init__(button)
         self.uid, self.days = uid, days

@@ -70,3 +70,21 @@ class Metrics:
             ["by", "scope"],
             registry=registry,
         )
+        # The labelled children counted at every interaction, looked up once per label set:
+        # `labels()` takes a lock and checks its arguments at each call.
+        self._handled: dict[tuple[str, str], Counter] = {}
+        self._first_responses: dict[str, Histogram] = {}
+
+    def count_handled(self, command: str, outcome: str) -> None:
+        """Count one interaction handled: `commands` for `command` and `outcome`."""
+        child = self._handled.get((command, outcome))
+        if child is None:
+            child = self._handled[command, outcome] = self.commands.labels(command, outcome)
+        child.inc()
+
+    def first_response_of(self, command: str) -> Histogram:
+        """The `first_response` histogram of `command`."""
+        child = self._first_responses.get(command)
+        if child is None:
+            child = self._first_responses[command] = self.first_response.labels(command)
+        return child

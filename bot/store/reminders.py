@@ -63,19 +63,34 @@ class RemindersStore(StoreBase):
     async def held_for(self, user_id: int) -> list[Reminder]:
         """Return reminders that could not be delivered and wait for the user's next visit.
 
-        Asked after every command, so the (usually empty) answer is kept until the next write.
+        Asked after every command, so the (usually empty) answer is kept until the next write;
+        and with SQLite, who has any held reminder at all is read once for everyone, so a user
+        without one costs no read even the first time.
         """
         cached = self.cache.get("held", user_id)
         if isinstance(cached, list):
             return list(cached)
         generation = self.cache.generation
-        rows = await self._all(
-            "SELECT * FROM reminders WHERE user_id = ? AND state = 'held' ORDER BY due_at, id",
-            (user_id,),
-        )
-        held = [_reminder(r) for r in rows]
+        held: list[Reminder] = []
+        if not self.cache.size or user_id in await self._held_users():
+            rows = await self._all(
+                "SELECT * FROM reminders WHERE user_id = ? AND state = 'held' ORDER BY due_at, id",
+                (user_id,),
+            )
+            held = [_reminder(r) for r in rows]
         self.cache.put("held", user_id, held, generation)
         return list(held)
+
+    async def _held_users(self) -> frozenset[int]:
+        """The users with a held reminder (one read, kept until the next write)."""
+        cached = self.cache.get("held-users", 0)
+        if isinstance(cached, frozenset):
+            return cached
+        generation = self.cache.generation
+        rows = await self._all("SELECT DISTINCT user_id FROM reminders WHERE state = 'held'")
+        users = frozenset(int(row[0]) for row in rows)
+        self.cache.put("held-users", 0, users, generation)
+        return users
 
     async def _set_state(
         self, reminder_id: int, state: str, where: str, user: int | None = None, **sets: int | None

@@ -27,7 +27,7 @@ from bot.core.article import fitting_templates, ng_item
 from bot.core.content import LocaleContent
 from bot.core.draft import DraftContext, Finding, Report, is_blank
 from bot.core.draft_language import check_message
-from bot.core.textnorm import clean_user_text
+from bot.core.textnorm import clean_user_text, normalize
 from bot.runtime.app import TayoriBot
 from bot.runtime.i18n import names, options
 from bot.runtime.items import TayoriItem, button_label
@@ -133,7 +133,8 @@ async def answer(interaction: discord.Interaction[TayoriBot], text: str) -> None
     bot, user = interaction.client, interaction.user.id
     started = bot.clock.now()  # a /privacy delete after this keeps the draft out of memory
     texts = bot.texts(interaction)
-    if is_blank(text):
+    normalized = normalize(text)  # once, for the blank test, the language and the rules
+    if is_blank(normalized):
         await reply(
             interaction,
             texts.text("check_draft.error.empty"),
@@ -147,7 +148,7 @@ async def answer(interaction: discord.Interaction[TayoriBot], text: str) -> None
     if history is None:
         history = await _in_time(interaction, bot.store.draft_history(user))
     context = DraftContext.after_send(bot.clock.now(), history.sent_at, history.check_in)
-    report = check_message(text, bot.content.drafts, texts.locale, context)
+    report = check_message(normalized, bot.content.drafts, texts.locale, context)
     # "I sent it" only under a draft the article would send
     view = _view(interaction, texts, text, started, sendable=report.verdict == "send")
     embed = render(texts, text, report, history.top_reason, bot)

@@ -116,6 +116,28 @@ async def test_hot_reads_are_kept_until_any_write(sqlite_store):
     assert store.cached_draft_history(1) is not None and store.cache.get("held", 1) == []
 
 
+async def test_who_has_held_reminders_is_read_once_for_everyone(sqlite_store, monkeypatch):
+    store = sqlite_store
+    r = await store.add_reminder(1, "at", store.clock.now(), "ja")
+    assert await store.claim(r.id)
+    await store.hold(r.id)
+    reads: list[str] = []
+    real = store._all
+
+    async def counted(sql, params=()):
+        reads.append(sql)
+        return await real(sql, params)
+
+    monkeypatch.setattr(store, "_all", counted)
+    assert [h.id for h in await store.held_for(1)] == [r.id]  # who has any, then user 1's
+    assert await store.held_for(2) == [] and await store.held_for(3) == []
+    assert len(reads) == 2, "users without a held reminder cost no read"
+    other = await store.add_reminder(2, "at", store.clock.now(), "ja")
+    assert await store.claim(other.id)
+    await store.hold(other.id)  # a write: what was read is read again
+    assert [h.id for h in await store.held_for(2)] == [other.id]
+
+
 async def test_with_postgresql_nothing_is_kept_other_processes_write_too(pg_url):
     store = await Store.open(pg_url, FakeClock())
     try:
