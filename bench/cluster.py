@@ -31,7 +31,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -96,21 +95,6 @@ async def fresh_schema(base: str) -> AsyncIterator[tuple[str, str]]:
 # --- reminders/s from 1, 2 and 3 processes ------------------------------------------------
 
 
-def record_dms(fake: FakeDiscord) -> list[float]:
-    """Return a list that fills with the wall time at which the fake stores each DM."""
-    stamps: list[float] = []
-    forward = fake.state.on_message
-
-    async def on_message(message: Any) -> None:
-        if message.guild_id is None:
-            stamps.append(time.time())
-        if forward is not None:
-            await forward(message)
-
-    fake.state.on_message = on_message
-    return stamps
-
-
 def ready_at(output: str) -> float | None:
     """The wall time of a process's "Tayori is ready" line (LOG_FORMAT=json)."""
     for line in output.splitlines():
@@ -151,7 +135,7 @@ async def cluster_run(base: str, processes: int, burst: int) -> list[str]:
         fake.max_concurrency = SHARDS
         people = [fake.world.add_user(f"bench{i}") for i in range(burst)]
         users = {user.id: fake.world.dm_channel(user).id for user in people}
-        stamps = record_dms(fake)
+        stamps = fake.record_dm_times()
         env = {
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": url,

@@ -166,27 +166,12 @@ def add_burst(path: Path, users: dict[int, int], due: int, now: int) -> None:
     db.close()
 
 
-def record_dms(fake: FakeDiscord) -> list[float]:
-    """Return a list that fills with the wall time at which the fake stores each DM."""
-    stamps: list[float] = []
-    forward = fake.state.on_message
-
-    async def on_message(message) -> None:  # type: ignore[no-untyped-def]
-        if message.guild_id is None:
-            stamps.append(time.time())
-        if forward is not None:
-            await forward(message)
-
-    fake.state.on_message = on_message
-    return stamps
-
-
 async def burst_numbers(path: Path, burst: int) -> list[str]:
     """Deliver `burst` reminders due at the same instant through the fake Discord."""
     async with FakeDiscord(global_limit=GLOBAL_LIMIT) as fake:
         people = [fake.world.add_user(f"bench{i}") for i in range(burst)]
         users = {user.id: fake.world.dm_channel(user).id for user in people}
-        stamps = record_dms(fake)
+        stamps = fake.record_dm_times()
         with point_discord_py_at(fake):
             async with tayori(
                 _settings(fake, path), SystemClock(), guild_ready_timeout=0.05

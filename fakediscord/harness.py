@@ -447,6 +447,20 @@ class FakeDiscord:
         """Messages in a guild channel (oldest first), including interaction responses."""
         return self.store.in_channel(self.channel(channel).id)
 
+    def record_dm_times(self) -> list[float]:
+        """Return a list that fills with the wall time at which each DM is stored (for benches)."""
+        stamps: list[float] = []
+        forward = self.state.on_message
+
+        async def on_message(message: FakeMessage) -> None:
+            if message.guild_id is None:
+                stamps.append(time.time())
+            if forward is not None:
+                await forward(message)
+
+        self.state.on_message = on_message
+        return stamps
+
     # --- user actions -------------------------------------------------------------
 
     def _place(
