@@ -45,7 +45,7 @@ from bot.core.draft_rules import (
     _Compiled,
     _Matchers,
 )
-from bot.core.textnorm import Normalized, normalize
+from bot.core.textnorm import Normalized, as_normalized
 
 # The content models live in bot.core.draft_rules; they are named here too, so that callers
 # import the draft checker from one place.
@@ -216,7 +216,7 @@ def detect(
     `text` is the draft, or the draft already normalized (`bot.core.textnorm.normalize`).
     """
     matchers = rules._matchers
-    draft = _Draft(text if isinstance(text, Normalized) else normalize(text), matchers)
+    draft = _Draft(as_normalized(text), matchers)
     found: list[tuple[str, Spans]] = []
     slots = matchers.gate.on(draft.norm.text)
     for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
@@ -252,15 +252,15 @@ def report_of(
     detected: Detected, speak: DraftRules, limit: int, context: DraftContext | None
 ) -> Report:
     """Turn detections into a report worded by `speak` (the rules of the user's language)."""
-    facts: dict[str, int | str] = {"limit": limit, "length": detected.length}
+    days = (context.repeat_days if context else None) or speak.repeat_days
+    facts: dict[str, int | str] = {
+        "limit": limit,
+        "length": detected.length,
+        "days": speak.days.say(days),
+    }
     findings: list[Finding] = []
     for rule_id, spans in detected.found:
-        rule = speak.rule(rule_id)
-        if "days" not in facts and ("{days" in rule.message or "{days" in rule.suggestion):
-            # worded only for a rule that says it: the plural rule is the slowest fact to get
-            days = (context.repeat_days if context else None) or speak.repeat_days
-            facts["days"] = speak.days.say(days)
-        findings += _findings(rule, spans, facts)
+        findings += _findings(speak.rule(rule_id), spans, facts)
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.start, f.end))
     return _report(findings, speak)
 
@@ -306,4 +306,4 @@ def _template_kinds(findings: list[Finding], rules: DraftRules) -> tuple[Templat
 def is_blank(text: str | Normalized) -> bool:
     """Say whether the text (or the text normalized) has nothing to check: only spaces and
     invisible characters."""
-    return not (text if isinstance(text, Normalized) else normalize(text)).text.strip()
+    return not as_normalized(text).text.strip()

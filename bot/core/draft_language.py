@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 
 from bot.core.draft import Detected, DraftContext, DraftRules, Report, detect, report_of
-from bot.core.textnorm import Normalized, normalize
+from bot.core.textnorm import Normalized, as_normalized
 
 # Hiragana, the katakana folding leaves, the CJK ideographs and 々〆; not ー and ・, which the
 # normal form also writes for dashes and bullets in any language.
@@ -66,7 +66,7 @@ NO_LETTERS = ("ja", "en")  # what a draft without letters is checked with, in th
 def draft_languages(text: str | Normalized) -> tuple[str, ...]:
     """Return the languages of `text` (or of the text normalized), the one most of it is in
     first."""
-    norm = (text if isinstance(text, Normalized) else normalize(text)).text
+    norm = as_normalized(text).text
     ja = len(_JAPANESE.findall(norm))
     latin = _LATIN_WORD.findall(norm)
     words = [w for w in latin if w.strip("'") not in _JAPANESE_LATIN]
@@ -91,7 +91,7 @@ def check_message(
 
     `text` may come normalized already (`bot.core.textnorm.normalize`); it is normalized once.
     """
-    norm = text if isinstance(text, Normalized) else normalize(text)
+    norm = as_normalized(text)
     languages = [lang for lang in draft_languages(norm) if lang in rules] or [locale]
     main = languages[0]
     detected = detect(norm, rules[main], context)

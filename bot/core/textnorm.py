@@ -217,6 +217,12 @@ def normalize(text: str, *, casefold: bool = True) -> Normalized:
     return out.build()
 
 
+def as_normalized(text: str | Normalized) -> Normalized:
+    """Return `text` normalized (the default, case-folded form), or as it is if it already is:
+    a caller that normalized a draft once passes that on instead of the raw text."""
+    return text if isinstance(text, Normalized) else normalize(text)
+
+
 # What `clean_user_text` removes: lone surrogates (they cannot be stored as UTF-8), C0 and C1
 # control characters, and the bidi embeddings, overrides and isolates that can make a line
 # display in another order than it was typed (U+202A–202E, U+2066–2069).

@@ -73,6 +73,9 @@ def plural_rule(locale: str) -> Callable[[int], str]:
     return rule
 
 
+_SAID_MAX = 1024  # numbers whose words a unit keeps (days, hours and minutes people use)
+
+
 class Plural(Strict):
     """One duration unit for display; `{n}` is the number.
 
@@ -84,17 +87,24 @@ class Plural(Strict):
     one: str
     other: str
     _locale: str = PrivateAttr(default="en")
+    _said: dict[int, str] = PrivateAttr(default_factory=dict)  # n -> words, worked out once
 
     def for_locale(self, locale: str) -> Plural:
         """Use `locale`'s plural rule (the content loader calls this); return self."""
         plural_rule(locale)  # an unknown locale fails at start, not at the first reply
         self._locale = locale
+        self._said.clear()
         return self
 
     def say(self, n: int) -> str:
         """Return the unit with `n` filled in, in the form the locale's rule picks."""
-        form = self.one if plural_rule(self._locale)(n) == "one" else self.other
-        return form.format(n=n)
+        said = self._said.get(n)
+        if said is None:
+            form = self.one if plural_rule(self._locale)(n) == "one" else self.other
+            said = form.format(n=n)
+            if len(self._said) < _SAID_MAX:
+                self._said[n] = said
+        return said
 
 
 class Durations(Strict):
