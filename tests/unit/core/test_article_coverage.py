@@ -1,15 +1,17 @@
 # ruff: noqa: E501 - the table quotes the article's lines whole; wrapping them would hide typos.
 """Every heading and every bullet line of the article is in the content: nothing silently dropped.
 
-`COVERAGE` maps each heading-like line and each bullet line of shared/seed/article-ja.txt, by its
-exact Japanese text, to the content item that carries it ("list:id"). The tests read the article
-at test time, find its headings and bullets, and check that each one is mapped, that the mapped
-item exists in content/ja/article.toml, and that the item really holds the line's words.
+`COVERAGE` maps each heading-like line and each bullet line of the seed article
+(shared/seed/article-ja.txt, beside the repository), by its exact Japanese text, to the content
+item that carries it ("list:id"). The article's outline — its parts, headings and bullets, word for
+word, and its SHA-256 — is kept in `data/article-outline.toml` (`python -m tools.article_outline`),
+so these tests run in any clone: each outline line is mapped, each mapped item exists in
+content/ja/article.toml and holds the line's words; and where the article itself can be found,
+the kept outline is checked against it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 import unicodedata
@@ -17,12 +19,12 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
+from tools.article_outline import Outline, find_article, load_outline, outline_of
 
 from bot.core.article import Article
 
 HERE = Path(__file__).resolve()
 CONTENT = HERE.parents[3] / "content"
-SEED = Path("shared/seed/article-ja.txt")
 
 # Where the line is not quoted word for word, the article's own slip and what the content says.
 CORRECTIONS = {"としてもは決して": "としても決して"}
@@ -125,43 +127,16 @@ COVERAGE: dict[str, str] = {
     "相手が返信しやすいメッセージを送ることと、やりとりのペースを相手に合わすことを心掛ければ、連絡は途切れにくい": "summary:easy-replies-and-pace",
 }
 
-SENTENCE_END = "。!?」"
-
-
-def find_article() -> Path | None:
-    """Find the article: $TAYORI_ARTICLE, else shared/seed/ in any folder above this test."""
-    env = os.environ.get("TAYORI_ARTICLE")
-    candidates = [Path(env)] if env else []
-    candidates += [parent / SEED for parent in HERE.parents]
-    return next((path for path in candidates if path.is_file()), None)
-
 
 @pytest.fixture(scope="module")
-def lines() -> list[str]:
-    path = find_article()
-    if path is None:
-        pytest.skip(f"the seed article ({SEED}) is not present anywhere above {HERE.parent}")
-    return path.read_text(encoding="utf-8").splitlines()
+def outline() -> Outline:
+    return load_outline()
 
 
 @pytest.fixture(scope="module")
 def article() -> Article:
     with (CONTENT / "ja" / "article.toml").open("rb") as fh:
         return Article.model_validate(tomllib.load(fh))
-
-
-def headings(lines: list[str]) -> list[str]:
-    """Return the title, the section headings (a blank line follows) and the sub-headings."""
-    found = [lines[0]]
-    for i, line in enumerate(lines[1:], 1):
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if line and not line.startswith("- ") and (following == "" or line[-1] not in SENTENCE_END):
-            found.append(line)
-    return found
-
-
-def bullets(lines: list[str]) -> list[str]:
-    return [line[2:] for line in lines if line.startswith("- ")]
 
 
 def norm(text: str) -> str:
@@ -191,25 +166,31 @@ def resolve(article: Article, target: str) -> BaseModel:
     return matches[0]
 
 
-def test_the_article_is_read_whole(lines):
-    main = [line for i, line in enumerate(lines[:-1]) if line and lines[i + 1] == ""]
-    assert len(main) == 6, main  # five parts and the summary
-    assert len(bullets(lines)) >= 70
-    assert len(headings(lines)) >= 30
+def test_the_kept_outline_is_the_article_s() -> None:
+    path = find_article()
+    if path is None:
+        pytest.skip("the seed article is not beside this clone: the kept outline is used as it is")
+    assert outline_of(path) == load_outline(), "run `python -m tools.article_outline --write`"
 
 
-def test_every_heading_is_mapped(lines):
-    missing = [line for line in headings(lines) if line not in COVERAGE]
+def test_the_article_is_read_whole(outline):
+    assert len(outline["parts"]) == 6, outline["parts"]  # five parts and the summary
+    assert len(outline["bullets"]) >= 70
+    assert len(outline["headings"]) >= 30
+
+
+def test_every_heading_is_mapped(outline):
+    missing = [line for line in outline["headings"] if line not in COVERAGE]
     assert not missing, "headings with no content id:\n" + "\n".join(missing)
 
 
-def test_every_bullet_is_mapped(lines):
-    missing = [line for line in bullets(lines) if line not in COVERAGE]
+def test_every_bullet_is_mapped(outline):
+    missing = [line for line in outline["bullets"] if line not in COVERAGE]
     assert not missing, "bullet lines with no content id:\n" + "\n".join(missing)
 
 
-def test_every_mapped_line_is_in_the_article(lines):
-    present = set(headings(lines)) | set(bullets(lines))
+def test_every_mapped_line_is_in_the_article(outline):
+    present = set(outline["headings"]) | set(outline["bullets"])
     stale = [line for line in COVERAGE if line not in present]
     assert not stale, "mapped lines the article does not have:\n" + "\n".join(stale)
 
