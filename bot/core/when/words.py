@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Literal
 
 from babel import Locale
@@ -73,7 +73,11 @@ def plural_rule(locale: str) -> Callable[[int], str]:
     return rule
 
 
-_SAID_MAX = 1024  # numbers whose words a unit keeps (days, hours and minutes people use)
+@lru_cache(maxsize=1024)
+def _say(one: str, other: str, locale: str, n: int) -> str:
+    """The unit's words for `n` (worked out once per unit and number: the plural rule is slow)."""
+    form = one if plural_rule(locale)(n) == "one" else other
+    return form.format(n=n)
 
 
 class Plural(Strict):
@@ -87,24 +91,16 @@ class Plural(Strict):
     one: str
     other: str
     _locale: str = PrivateAttr(default="en")
-    _said: dict[int, str] = PrivateAttr(default_factory=dict)  # n -> words, worked out once
 
     def for_locale(self, locale: str) -> Plural:
         """Use `locale`'s plural rule (the content loader calls this); return self."""
         plural_rule(locale)  # an unknown locale fails at start, not at the first reply
         self._locale = locale
-        self._said.clear()
         return self
 
     def say(self, n: int) -> str:
         """Return the unit with `n` filled in, in the form the locale's rule picks."""
-        said = self._said.get(n)
-        if said is None:
-            form = self.one if plural_rule(self._locale)(n) == "one" else self.other
-            said = form.format(n=n)
-            if len(self._said) < _SAID_MAX:
-                self._said[n] = said
-        return said
+        return _say(self.one, self.other, self._locale, n)
 
 
 class Durations(Strict):
