@@ -38,6 +38,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-7-en": (0.953, 2, 1),
     "blind-8-ja": (0.993, 1, 0),
     "blind-8-en": (0.961, 1, 2),
+    "blind-9-ja": (0.953, 2, 1),
+    "blind-9-en": (0.946, 4, 1),
 }
 TUNE_FLOOR = 0.94
 
