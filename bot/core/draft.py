@@ -86,6 +86,8 @@ class _Draft:
         self.core_end = _core_end(body, matchers.tail)
         self.sentence_start = _sentence_start(body, self.core_end, matchers.sentence)
         self._sentence_end = matchers.sentence
+        # where a rule's `unless` quieted one of its matches (normalized offsets), per check
+        self.quieted: list[tuple[int, int]] = []
 
     def previous_sentence(self) -> tuple[int, int] | None:
         """Return the sentence before the last one (its end mark kept), if there is one."""
@@ -133,7 +135,11 @@ def _phrases(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: 
     found, guards = rule.spans(draft.norm.text, on)
     spans: Spans = []
     for start, end in found:
-        if end == start or any(s < end and start < e for s, e in guards):
+        if end == start:
+            continue
+        quiet = [(s, e) for s, e in guards if s < end and start < e]
+        if quiet:
+            draft.quieted += quiet
             continue
         if spans and start < spans[-1][1]:  # overlaps the previous match: make one span
             before, after = spans.pop()
@@ -218,19 +224,40 @@ def detect(
     matchers = rules._matchers
     draft = _Draft(as_normalized(text), matchers)
     found: list[tuple[str, Spans]] = []
+    quieted: dict[str, list[tuple[int, int]]] = {}
     slots = matchers.gate.on(draft.norm.text)
     for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
         if phrases_only and rule.check != "phrases":
             continue
+        draft.quieted = []
         spans = CHECKS[rule.check](compiled, draft, on, rules, context)
         if spans:
             found.append((rule.id, spans))
+        elif draft.quieted:
+            quieted[rule.id] = draft.quieted
     if rules.model is not None and not phrases_only:
         fired = {rule_id for rule_id, _ in found}
         for kind in rules.model.firing(draft.norm.text):
-            if kind not in fired:
-                found.append((kind, [_most_telling(rules.model, kind, draft, matchers)]))
+            if kind in fired or (
+                kind in quieted and _only_look_alike(rules.model, kind, draft, quieted[kind])
+            ):
+                continue
+            found.append((kind, [_most_telling(rules.model, kind, draft, matchers)]))
     return Detected(found, draft.norm.visible_length)
+
+
+def _only_look_alike(
+    model: DraftModel, kind: str, draft: _Draft, quieted: list[tuple[int, int]]
+) -> bool:
+    """Whether the model stops finding `kind` once the words a look-alike guard of that rule
+    quieted are taken out: a rule's author has said those words are harmless ("寂しい" about
+    the autumn, "I cried" at a film), and the model must not bring them back."""
+    text, kept, at = draft.norm.text, [], 0
+    for start, end in sorted(quieted):
+        kept.append(text[at:start])
+        at = max(at, end)
+    kept.append(text[at:])
+    return not model.fires(kind, " ".join(kept))
 
 
 def _most_telling(

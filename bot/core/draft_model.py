@@ -97,6 +97,12 @@ class DraftModel(Strict):
         scores = self.probabilities(text)
         return [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
 
+    def fires(self, kind: str, text: str) -> bool:
+        """Whether `kind` reaches its threshold on the normalized `text`."""
+        column = self.kinds.index(kind)
+        sums = self._sums(features(text, self.language))
+        return _sigmoid(self.bias[column] + sums[column]) >= self.thresholds[column]
+
     def most_telling(self, kind: str, sentences: list[str]) -> int:
         """Return the index of the sentence the model scores highest for `kind`."""
         column = self.kinds.index(kind)

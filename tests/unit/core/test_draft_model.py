@@ -62,6 +62,19 @@ def test_the_model_stays_quiet_below_its_threshold_and_never_repeats_a_rule() ->
     assert len(found) == 1 and text[found[0].start :].startswith("どうして")
 
 
+def test_a_look_alike_guard_keeps_the_model_from_flagging_the_same_words() -> None:
+    """「寂しい季節」 is a look-alike the emotional rule's `unless` quiets; a model that has learnt
+    「寂しい」 must not bring it back, but still fires on what the guard did not cover."""
+    rules = load_rules("ja").model_copy(update={"model": tiny("emotional", "寂しい")})
+    autumn = "寂しい季節になってきたね。紅葉見に行った？"
+    assert "emotional" not in {f.rule for f in check_draft(autumn, rules).findings}
+    assert "emotional" in {f.rule for f in check_draft("最近ずっと寂しいんだ", rules).findings}
+    rules = load_rules("ja").model_copy(update={"model": tiny("emotional", "ほげ")})
+    both = "寂しい季節になってきたね。ほげほげ"
+    (found,) = [f for f in check_draft(both, rules).findings if f.rule == "emotional"]
+    assert both[found.start : found.end] == "ほげほげ"
+
+
 def test_model_shapes_are_checked() -> None:
     with pytest.raises(ValueError, match="needs 4 values"):
         DraftModel(
