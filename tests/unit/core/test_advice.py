@@ -186,3 +186,24 @@ def test_an_unanswered_message_just_sent_means_waiting_before_the_next() -> None
 def test_long_time_no_see_is_not_said_after_a_few_days() -> None:
     for _q, leads, steps in _every_lead({"recent"}):
         assert "long-time" not in shown_examples(steps), leads
+
+
+def test_no_second_invitation_after_one_was_turned_down() -> None:
+    """The article: an invitation turned down or ignored means "it wasn't meant to be"."""
+    for q, leads, steps in _every_lead({"declined-once"}):
+        assert not set(shown_examples(steps)) & invitations(q), leads
+        assert "stop-inviting" in {s.advice.id for s in steps}, leads
+
+
+def test_a_busy_time_that_is_over_is_not_waited_out_again() -> None:
+    for _q, leads, steps in _every_lead({"busy-over", "work"}):
+        ids = [s.advice.id for s in steps]
+        assert "after-busy-over" in ids and ids.index("after-busy-over") <= 1, (leads, ids)
+        assert not {"wait-until", "care-busy"} & set(ids), (leads, ids)
+        assert not {"after-busy", "care-work", "care-busy"} & set(shown_examples(steps))
+
+
+@pytest.mark.parametrize("fact", ["said-away", "exam", "partner-maybe"])
+def test_fading_replies_are_not_called_a_live_chat_when_they_announced_a_pause(fact: str) -> None:
+    for _q, leads, steps in _every_lead({"fading", fact}):
+        assert "keep-pace" not in {s.advice.id for s in steps}, leads
