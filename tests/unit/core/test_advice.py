@@ -207,3 +207,8 @@ def test_a_busy_time_that_is_over_is_not_waited_out_again() -> None:
 def test_fading_replies_are_not_called_a_live_chat_when_they_announced_a_pause(fact: str) -> None:
     for _q, leads, steps in _every_lead({"fading", fact}):
         assert "keep-pace" not in {s.advice.id for s in steps}, leads
+
+
+def test_long_time_no_see_is_not_said_to_someone_seen_in_person() -> None:
+    for _q, leads, steps in _every_lead({"in-person", "long-silence", "partner-maybe"}):
+        assert "long-time" not in shown_examples(steps), leads
