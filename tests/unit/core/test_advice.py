@@ -212,3 +212,10 @@ def test_fading_replies_are_not_called_a_live_chat_when_they_announced_a_pause(f
 def test_long_time_no_see_is_not_said_to_someone_seen_in_person() -> None:
     for _q, leads, steps in _every_lead({"in-person", "long-silence", "partner-maybe"}):
         assert "long-time" not in shown_examples(steps), leads
+
+
+def test_no_step_points_at_an_example_below() -> None:
+    """A step is shown with or without examples, so none of them may say "the message below"."""
+    for locale in LOCALES:
+        for advice in CONTENT[locale].diagnose.advice:
+            assert "below" not in advice.note and "下に" not in advice.note, advice.id
