@@ -40,6 +40,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-8-en": (0.969, 1, 2),
     "blind-9-ja": (0.946, 2, 1),
     "blind-9-en": (0.946, 4, 1),
+    "blind-10-ja": (0.973, 1, 1),
+    "blind-10-en": (0.961, 2, 2),
 }
 TUNE_FLOOR = 0.94
 
