@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveFloat, StringConstraints, model_validator
@@ -257,11 +257,15 @@ def diagnose(q: Questionnaire, answers: Answers) -> Diagnosis:
     ranked = sorted(order, key=lambda r: (-round(scores[r], _TIE_DIGITS), order.index(r)))
     informative = sum(opt.informative() for _question, opt in chosen)
     first, second = scores[ranked[0]], scores[ranked[1]]
+    near_tie = informative >= q.min_informative and second >= q.near_tie * first
+    ranking = [_ranked(q, r, scores[r], chosen) for r in ranked]
+    if near_tie:  # "about equally likely": the two get the same word, never "likely" and "possible"
+        ranking[1] = replace(ranking[1], strength=ranking[0].strength)
     return Diagnosis(
-        ranking=tuple(_ranked(q, r, scores[r], chosen) for r in ranked),
+        ranking=tuple(ranking),
         uncertain=informative < q.min_informative,
         informative=informative,
-        near_tie=informative >= q.min_informative and second >= q.near_tie * first,
+        near_tie=near_tie,
     )
 
 

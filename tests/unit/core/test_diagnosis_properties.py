@@ -50,6 +50,34 @@ def test_scores_are_normalised(answers: dict[str, tuple[str, ...]]) -> None:
 
 
 @given(answer_sets())
+def test_a_near_tie_gives_both_reasons_the_same_word(answers: dict[str, tuple[str, ...]]) -> None:
+    result = diagnose(Q, answers)
+    if result.near_tie:
+        assert result.ranking[0].strength == result.ranking[1].strength
+
+
+def test_a_near_tie_across_a_strength_cut_off_is_said_alike() -> None:
+    """Scores 0.36 and 0.30 are within the near-tie ratio but on two sides of "likely"."""
+    for answers in _near_ties_across_the_cut():
+        first, second = diagnose(Q, answers).ranking[:2]
+        assert first.strength == second.strength == "likely", answers
+        return
+    raise AssertionError("no answers give a near tie across the cut-off")
+
+
+def _near_ties_across_the_cut():
+    rng = random.Random(7)
+    for _ in range(20000):
+        answers = {}
+        for qu in rng.sample(Q.questions, 4):
+            answers[qu.id] = (rng.choice([o.id for o in qu.options]),)
+        result = diagnose(Q, answers)
+        first, second = result.ranking[:2]
+        if result.near_tie and first.score >= Q.strength.likely > second.score:
+            yield answers
+
+
+@given(answer_sets())
 def test_evidence_only_names_given_answers_that_point_to_the_reason(
     answers: dict[str, tuple[str, ...]],
 ) -> None:
