@@ -219,3 +219,17 @@ def test_no_step_points_at_an_example_below() -> None:
     for locale in LOCALES:
         for advice in CONTENT[locale].diagnose.advice:
             assert "below" not in advice.note and "下に" not in advice.note, advice.id
+
+
+def test_an_invitation_left_unanswered_counts_as_turned_down() -> None:
+    for q in (CONTENT[locale].diagnose for locale in LOCALES):
+        facts = facts_from(q.facts, {"us": ("invite-ignored",)})
+        assert "declined-once" in facts
+        for leads in LEADS:
+            steps = steps_for(q, leads, facts)
+            assert not set(shown_examples(steps)) & invitations(q), leads
+
+
+def test_long_messages_of_the_users_own_get_the_articles_four_tips() -> None:
+    for _q, leads, steps in _every_lead({"my-long"}):
+        assert "own-style" in {s.advice.id for s in steps}, leads
