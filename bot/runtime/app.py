@@ -7,6 +7,7 @@ and closes it in reverse; `python -m bot` and the end-to-end tests both use it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -67,6 +68,7 @@ class TayoriBot(commands.Bot):
         content: Content,
         clock: Clock,
         sync_only: bool = False,
+        freeze_heap: bool = False,
         **options: Any,
     ) -> None:
         # Tayori has no voice: discord.py's start-up warnings about voice libraries
@@ -85,6 +87,7 @@ class TayoriBot(commands.Bot):
         )
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
         self.sync_only = sync_only
+        self.freeze_heap = freeze_heap
         self.exit_status = 0  # 1 once the bot stops because its database file was lost
         self._stopping: asyncio.Task[None] | None = None
         store.on_lost.append(self._database_lost)
@@ -179,6 +182,13 @@ class TayoriBot(commands.Bot):
             )
         await self.apply_sync_policy()
         self.synced.set()
+        if self.freeze_heap:
+            # The content, the checker's patterns and model, the cogs: ~160,000 objects that live
+            # as long as the process. Frozen, the collector no longer walks them all at each full
+            # collection (~70 ms once every few hundred interactions). Only for the bot's own
+            # process (`python -m bot`): frozen objects are never freed.
+            gc.collect()
+            gc.freeze()
 
     async def apply_sync_policy(self) -> None:
         """Sync to the dev guild at start; globally only when the commands changed or forced.
