@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import Content, LocaleContent, load_content
 from bot.runtime import logsafety, metrics, sharding
+from bot.runtime.hooks import HookedBot
 from bot.runtime.i18n import ContentTranslator
 from bot.runtime.tree import TayoriTree
 from bot.services.heartbeat import Heartbeat
@@ -57,7 +58,7 @@ def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-class TayoriBot(commands.Bot):
+class TayoriBot(HookedBot):
     """A slash-command bot over one store, one content set and one clock."""
 
     def __init__(
@@ -183,10 +184,9 @@ class TayoriBot(commands.Bot):
         await self.apply_sync_policy()
         self.synced.set()
         if self.freeze_heap:
-            # The content, the checker's patterns and model, the cogs: ~160,000 objects that live
-            # as long as the process. Frozen, the collector no longer walks them all at each full
-            # collection (~70 ms once every few hundred interactions). Only for the bot's own
-            # process (`python -m bot`): frozen objects are never freed.
+            # ~160,000 objects (content, checker, cogs) live as long as the process: frozen, a
+            # full collection no longer walks them (~70 ms every few hundred interactions). Only
+            # in `python -m bot`'s own process: frozen objects are never freed.
             gc.collect()
             gc.freeze()
 
@@ -246,8 +246,9 @@ class TayoriBot(commands.Bot):
     async def on_app_command_completion(
         self, interaction: discord.Interaction[TayoriBot], command: object
     ) -> None:
-        """Count a command that finished without an error."""
+        """Count a command that finished without an error, then run `after_commands`."""
         metrics.handled(interaction, "ok")
+        await self.run_after_commands(interaction)
 
     async def on_ready(self) -> None:
         """Say that the bot is ready."""
