@@ -1,24 +1,30 @@
 """What one interaction costs the bot process, against a floor bot that sends the same reply.
 
-For each command, Tayori runs as a real subprocess (`python -m bot`, SQLite in a temporary
-folder) against the fake Discord in this process. First every command is run once and what
-Tayori sent for it is recorded (the callback body, then its follow-ups and edits). Then, per
-command:
+First Tayori runs once as a real subprocess (`python -m bot`, SQLite in a temporary folder)
+against the fake Discord in this process, and what it synced and sent for each command is
+recorded (the callback body, then its follow-ups and edits). Then each command is measured in
+fresh processes, each against a fresh fake: Tayori, and the floor bot
+(`bench/support/floor_bot.py`) built from the recording. In each process, after `--warmup`
+interactions by other users:
 
 - CPU per interaction: the bot process's user + system time (`/proc/PID/stat`) over `--n`
-  interactions one after another, divided by `--n`;
+  interactions one after another (by 100 users, each new to the process), divided by `--n`;
 - throughput: `--n` interactions with `--concurrency` in flight, interactions per second until
   the last one was answered (as the fake saw it).
 
-The same is measured on `bench/support/floor_bot.py`, which syncs the same commands and answers each
-interaction by replaying Tayori's recorded requests: same payloads, no work. Goals (issue #18):
-CPU per interaction <= 1.3x the floor's, throughput >= 0.8x the floor's at 50 concurrent.
+`--floor interaction` (the default) is issue #18's floor: a discord.py bot with the same slash
+commands in an `app_commands.CommandTree`, answering each through discord.py's interaction path
+as Tayori did (`send_message`, `defer` + `followup.send`) with the reply built once at start
+(same embeds, components, flags and allowed mentions). `--floor replay` is the floor before:
+Tayori's recorded requests replayed through discord.py's generic `http.request`.
+`--floor interaction,replay` measures both. The bench checks that the floor sent exactly what
+Tayori sent. Goals (issue #18): CPU per interaction <= 1.3x the floor's, throughput >= 0.8x
+the floor's at 50 concurrent.
 
-Run: `python bench/interaction_cpu.py [--n 300] [--concurrency 50] [--commands about,check-draft]`
-(about four minutes for all seven). Measured in the order of `CASES`, in one floor process: the
-floor's own cost per request grows with the interactions it has answered (discord.py keeps a
-rate-limit bucket per interaction URL for 300 s, and scans them all for each new one once there
-are 256), so a command's floor depends on what ran before it; `--commands` measures only some.
+Every process measures one command, so no command's numbers depend on what ran before it;
+`--runs` repeats everything (the order of the processes rotating from run to run) and prints
+the spread. Run: `python bench/interaction_cpu.py [--n 300] [--runs 3] [--commands about,…]`
+(~20 s per process: ~20 minutes for `--runs 3 --floor interaction,replay`).
 """
 
 from __future__ import annotations
@@ -49,8 +55,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("privacy show", {}),
     ("remind after-send", {"days": 7}),
 ]
+FLOORS = ("interaction", "replay")
+USERS = 100
 TICK = os.sysconf("SC_CLK_TCK")
 CPU_GOAL, THROUGHPUT_GOAL = 1.3, 0.8
+Sent = list[list[Any]]  # [method, path with {id}/{token}/{app} holes, body] per request
 
 
 def cpu_seconds(pid: int) -> float:
@@ -59,108 +68,156 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-async def record_replies(fake: FakeDiscord, users: list[str]) -> dict[str, list[list[Any]]]:
-    """Run each command once on Tayori; return what it sent, with id and token as holes."""
-    replies = {}
-    for name, options in CASES:
-        before = len(fake.requests)
-        result = await fake.slash(name, options, user=users[0])
-        await fake.wait_quiet()
-        record = result.record
-        replies[name] = [
-            [
-                r.method,
-                r.path.replace(str(record.id), "{id}")
-                .replace(record.token, "{token}")
-                .replace(str(fake.world.application_id), "{app}")
-                + ("?" + urlencode(r.query) if r.query else ""),  # with_response=1: same answer
-                r.json,
-            ]
-            for r in fake.requests[before:]
-            if record.token in r.path
+def add_users(fake: FakeDiscord) -> tuple[list[str], list[str]]:
+    """The users measured, and others who warm the bot up."""
+    world = fake.world
+    users = [world.add_user(f"cpu{i}", locale="ja").name for i in range(USERS)]
+    return users, [world.add_user(f"warm{i}", locale="ja").name for i in range(USERS)]
+
+
+async def sent_for(fake: FakeDiscord, name: str, options: dict[str, Any], user: str) -> Sent:
+    """Run a command once; return what the bot sent for it, with id and token as holes."""
+    before = len(fake.requests)
+    result = await fake.slash(name, options, user=user)
+    await fake.wait_quiet()
+    record = result.record
+    return [
+        [
+            r.method,
+            r.path.replace(str(record.id), "{id}")
+            .replace(record.token, "{token}")
+            .replace(str(fake.world.application_id), "{app}")
+            + ("?" + urlencode(r.query) if r.query else ""),  # with_response=1: same answer
+            r.json,
         ]
-    return replies
+        for r in fake.requests[before:]
+        if record.token in r.path
+    ]
+
+
+async def record_plan(tmp: Path) -> dict[str, Any]:
+    """Run every command once on Tayori; return what it synced and what it sent."""
+    async with FakeDiscord(global_limit=None) as fake:
+        users, _ = add_users(fake)
+        tayori = await fake.start_process(
+            database_path=tmp / "record.db", expect_sync=True, env=bot_env()
+        )
+        replies = {name: await sent_for(fake, name, options, users[0]) for name, options in CASES}
+        await tayori.stop()
+        synced = fake.sync_requests()[-1].json  # exactly what Tayori sent
+    return {"commands": synced, "replies": replies}
+
+
+def bot_env() -> dict[str, str]:
+    return {"PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
 
 
 async def measure(
-    fake: FakeDiscord, pid: int, users: list[str], n: int, concurrency: int, names: list[str]
-) -> dict[str, tuple[float, float]]:
-    """Per command: (CPU ms per interaction, interactions per second at `concurrency`)."""
-    out = {}
-    for name, options in CASES:
-        if name not in names:
-            continue
-        for user in users[:5]:  # warm every path once
-            await fake.slash(name, options, user=user)
-        await fake.wait_quiet()
-        start = cpu_seconds(pid)
-        for i in range(n):
-            await fake.slash(name, options, user=users[i % len(users)])
-        await fake.wait_quiet()
-        cpu_ms = (cpu_seconds(pid) - start) * 1000 / n
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(
-            i: int,
-            name: str = name,
-            options: dict[str, Any] = options,
-            gate: asyncio.Semaphore = gate,
-        ) -> None:
-            async with gate:
-                record = await fake.dispatch_slash(name, options, user=users[i % len(users)])
-                await fake.outcome(record)
-
-        began = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(n)))
-        await fake.wait_quiet()
-        out[name] = (cpu_ms, n / (time.perf_counter() - began))
-    return out
-
-
-async def main(n: int, concurrency: int, names: list[str]) -> int:
-    """Measure Tayori, then the floor, and print both with their ratios."""
-    with tempfile.TemporaryDirectory(prefix="tayori-cpu-") as tmp:
-        async with FakeDiscord(global_limit=None) as fake:
-            users = [fake.world.add_user(f"cpu{i}", locale="ja").name for i in range(100)]
-            env = {"PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
-            tayori = await fake.start_process(
-                database_path=Path(tmp) / "t.db", expect_sync=True, env=env
+    kind: str, name: str, plan: dict[str, Any], tmp: Path, args: argparse.Namespace
+) -> tuple[float, float, bool, int]:
+    """One fresh process of `kind` ("tayori" or a floor) against a fresh fake, one command:
+    (CPU ms per interaction, interactions per second, same payload as Tayori's, violations)."""
+    options = dict(CASES)[name]
+    async with FakeDiscord(global_limit=None) as fake:
+        users, warm = add_users(fake)
+        if kind == "tayori":
+            bot = await fake.start_process(
+                database_path=tmp / f"t-{time.monotonic_ns()}.db", expect_sync=True, env=bot_env()
             )
-            replies = await record_replies(fake, users)
-            mine = await measure(fake, tayori.pid, users, n, concurrency, names)
-            await tayori.stop()
-            plan = Path(tmp) / "plan.json"
-            synced = fake.sync_requests()[-1].json  # exactly what Tayori sent
-            plan.write_text(json.dumps({"commands": synced, "replies": replies}))
-            floor = await fake.start_process(
+        else:
+            bot = await fake.start_process(
                 ("bench/support/floor_bot.py",),
                 expect_sync=True,
-                env={**env, "FLOOR_PLAN": str(plan)},
+                env={**bot_env(), "FLOOR_PLAN": str(tmp / "plan.json"), "FLOOR_KIND": kind},
                 cwd=ROOT,
             )
-            base = await measure(fake, floor.pid, users, n, concurrency, names)
-            await floor.stop()
-            problems = fake.violations
-    print(f"CPU per interaction and throughput: n={n} per command, {concurrency} concurrent")
+        try:
+            same = await sent_for(fake, name, options, warm[0]) == plan["replies"][name]
+            for user in warm[1 : args.warmup]:
+                await fake.slash(name, options, user=user)
+            await fake.wait_quiet()
+            start = cpu_seconds(bot.pid)
+            for i in range(args.n):
+                await fake.slash(name, options, user=users[i % len(users)])
+            await fake.wait_quiet()
+            cpu_ms = (cpu_seconds(bot.pid) - start) * 1000 / args.n
+            gate = asyncio.Semaphore(args.concurrency)
+
+            async def one(i: int) -> None:
+                async with gate:
+                    record = await fake.dispatch_slash(name, options, user=users[i % len(users)])
+                    await fake.outcome(record)
+
+            began = time.perf_counter()
+            await asyncio.gather(*(one(i) for i in range(args.n)))
+            await fake.wait_quiet()
+            rate = args.n / (time.perf_counter() - began)
+        finally:
+            await bot.stop()
+        return cpu_ms, rate, same, len(fake.violations)
+
+
+def spread(values: list[float], fmt: str) -> str:
+    low, high = format(min(values), fmt), format(max(values), fmt)
+    return low if low == high else f"{low}–{high}"
+
+
+async def main(args: argparse.Namespace, names: list[str], floors: list[str]) -> int:
+    """Measure Tayori and the floor(s) per command and run; print each run and the spread."""
+    kinds = ["tayori", *floors]
+    results: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    differs: set[tuple[str, str]] = set()
+    violations = 0
+    with tempfile.TemporaryDirectory(prefix="tayori-cpu-") as folder:
+        tmp = Path(folder)
+        plan = await record_plan(tmp)
+        (tmp / "plan.json").write_text(json.dumps(plan))
+        for run in range(args.runs):
+            for name in names:
+                order = kinds[run % len(kinds) :] + kinds[: run % len(kinds)]
+                line = []
+                for kind in order:
+                    cpu, rate, same, bad = await measure(kind, name, plan, tmp, args)
+                    results.setdefault((name, kind), []).append((cpu, rate))
+                    violations += bad
+                    if kind != "tayori" and not same:
+                        differs.add((name, kind))
+                    line.append(f"{kind} {cpu:.2f} ms {rate:.0f}/s")
+                print(f"run {run + 1} /{name}: " + ", ".join(line), flush=True)
     print(
-        f"  {'command':<16} {'Tayori CPU':>11} {'floor CPU':>10} {'ratio':>6}   "
-        f"{'Tayori/s':>9} {'floor/s':>8} {'ratio':>6}"
+        f"CPU per interaction and throughput: n={args.n} per command, {args.concurrency} "
+        f"concurrent, {args.runs} run(s), each in fresh processes (min–max over the runs)"
     )
     missed = 0
-    for name in names:
-        (cpu, rate), (cpu0, rate0) = mine[name], base[name]
-        # below one clock tick (tiny runs) a ratio means nothing: say so rather than divide by 0
-        cpu_ratio = cpu / cpu0 if cpu0 else float("nan")
-        rate_ratio = rate / rate0 if rate0 else float("nan")
-        ok = cpu_ratio <= CPU_GOAL and rate_ratio >= THROUGHPUT_GOAL
-        missed += not ok
+    for floor in floors:
+        print(f"against the {floor} floor:")
         print(
-            f"  /{name:<15} {cpu:8.2f} ms {cpu0:7.2f} ms {cpu_ratio:5.2f}x   "
-            f"{rate:9.0f} {rate0:8.0f} {rate_ratio:5.2f}x  {'ok' if ok else 'MISSED'}"
+            f"  {'command':<19} {'Tayori CPU':>11} {'floor CPU':>11} {'ratio':>11}   "
+            f"{'Tayori/s':>9} {'floor/s':>9} {'ratio':>11}"
         )
+        for name in names:
+            mine, base = results[name, "tayori"], results[name, floor]
+            # below one clock tick (tiny runs) a ratio means nothing: nan rather than divide by 0
+            cpu_ratios = [
+                m[0] / b[0] if b[0] else float("nan") for m, b in zip(mine, base, strict=True)
+            ]
+            rate_ratios = [
+                m[1] / b[1] if b[1] else float("nan") for m, b in zip(mine, base, strict=True)
+            ]
+            ok = max(cpu_ratios) <= CPU_GOAL and min(rate_ratios) >= THROUGHPUT_GOAL
+            missed += not ok
+            note = "" if (name, floor) not in differs else "  (floor sent another payload!)"
+            cpus, floor_cpus = [m[0] for m in mine], [b[0] for b in base]
+            print(
+                f"  /{name:<18} {spread(cpus, '.2f'):>8} ms {spread(floor_cpus, '.2f'):>8} ms "
+                f"{spread(cpu_ratios, '.2f'):>10}x   {spread([m[1] for m in mine], '.0f'):>9} "
+                f"{spread([b[1] for b in base], '.0f'):>9} {spread(rate_ratios, '.2f'):>10}x  "
+                f"{'ok' if ok else 'MISSED'}{note}"
+            )
     print(
-        f"goals: CPU <= {CPU_GOAL}x floor, throughput >= {THROUGHPUT_GOAL}x floor; "
-        f"missed on {missed} of {len(names)} commands; schema violations: {len(problems)}"
+        f"goals: CPU <= {CPU_GOAL}x floor, throughput >= {THROUGHPUT_GOAL}x floor in every run; "
+        f"missed on {missed} of {len(names) * len(floors)}; floor payloads differing from "
+        f"Tayori's: {len(differs)}; schema violations: {violations}"
     )
     return 0
 
@@ -169,6 +226,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="interactions per command and mode")
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=20, help="interactions before measuring")
+    parser.add_argument("--runs", type=int, default=1, help="measure everything this many times")
+    parser.add_argument(
+        "--floor",
+        default="interaction",
+        help="interaction (issue #18's floor), replay (the floor before) or both, comma-separated",
+    )
     parser.add_argument(
         "--commands",
         default=",".join(name for name, _ in CASES),
@@ -178,4 +242,7 @@ if __name__ == "__main__":
     names = [name for name, _ in CASES if name in args.commands.split(",")]
     if not names:
         parser.error(f"--commands: none of {[name for name, _ in CASES]}")
-    sys.exit(asyncio.run(main(args.n, args.concurrency, names)))
+    floors = [kind for kind in FLOORS if kind in args.floor.split(",")]
+    if not floors or set(args.floor.split(",")) - set(FLOORS):
+        parser.error(f"--floor: one or more of {list(FLOORS)}")
+    sys.exit(asyncio.run(main(args, names, floors)))

@@ -7,6 +7,7 @@ and closes it in reverse; `python -m bot` and the end-to-end tests both use it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -27,6 +28,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import Content, LocaleContent, load_content
 from bot.runtime import logsafety, metrics, sharding
+from bot.runtime.hooks import HookedBot
 from bot.runtime.i18n import ContentTranslator
 from bot.runtime.tree import TayoriTree
 from bot.services.heartbeat import Heartbeat
@@ -56,7 +58,7 @@ def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-class TayoriBot(commands.Bot):
+class TayoriBot(HookedBot):
     """A slash-command bot over one store, one content set and one clock."""
 
     def __init__(
@@ -67,6 +69,7 @@ class TayoriBot(commands.Bot):
         content: Content,
         clock: Clock,
         sync_only: bool = False,
+        freeze_heap: bool = False,
         **options: Any,
     ) -> None:
         # Tayori has no voice: discord.py's start-up warnings about voice libraries
@@ -85,6 +88,7 @@ class TayoriBot(commands.Bot):
         )
         self.settings, self.store, self.content, self.clock = settings, store, content, clock
         self.sync_only = sync_only
+        self.freeze_heap = freeze_heap
         self.exit_status = 0  # 1 once the bot stops because its database file was lost
         self._stopping: asyncio.Task[None] | None = None
         store.on_lost.append(self._database_lost)
@@ -179,6 +183,12 @@ class TayoriBot(commands.Bot):
             )
         await self.apply_sync_policy()
         self.synced.set()
+        if self.freeze_heap:
+            # ~160,000 objects (content, checker, cogs) live as long as the process: frozen, a
+            # full collection no longer walks them (~70 ms every few hundred interactions). Only
+            # in `python -m bot`'s own process: frozen objects are never freed.
+            gc.collect()
+            gc.freeze()
 
     async def apply_sync_policy(self) -> None:
         """Sync to the dev guild at start; globally only when the commands changed or forced.
@@ -236,8 +246,9 @@ class TayoriBot(commands.Bot):
     async def on_app_command_completion(
         self, interaction: discord.Interaction[TayoriBot], command: object
     ) -> None:
-        """Count a command that finished without an error."""
+        """Count a command that finished without an error, then run `after_commands`."""
         metrics.handled(interaction, "ok")
+        await self.run_after_commands(interaction)
 
     async def on_ready(self) -> None:
         """Say that the bot is ready."""

@@ -27,7 +27,10 @@ CLOSE_WITHIN = 4.0
 async def run(settings: Settings, *, sync_only: bool = False, init: bool = False) -> int:
     """Run the bot until SIGTERM/SIGINT (or, with `sync_only`, until the commands are synced)."""
     token = settings.token()
-    async with tayori(settings, SystemClock(), sync_only=sync_only, init=init) as bot:
+    freeze = not sync_only  # what start-up built lives as long as the process
+    async with tayori(
+        settings, SystemClock(), sync_only=sync_only, init=init, freeze_heap=freeze
+    ) as bot:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,8 +1,8 @@
 """`/check-draft`: check a message before it is sent; the draft is never stored or logged.
 
 Every form has the fixed custom_id `tayori:cd:form` and no live Modal object waits for it:
-the cog's `on_interaction` listener checks each submit, so a form left open for hours or
-across a restart is still answered. To pre-fill "Edit and check again", the text is kept
+the bot hands each submit of that custom id to the cog's `on_form`, so a form left open for
+hours or across a restart is still answered. To pre-fill "Edit and check again", the text is kept
 in memory only, for a short while, keyed by a random nonce in the button's custom_id;
 after a restart the button opens an empty form instead. (What users type stays out of
 the debug log through `bot.runtime.logsafety`, installed for the whole bot by `TayoriBot`.)
@@ -40,7 +40,7 @@ from bot.runtime.tree import refused_for_maintenance, route_error
 from bot.services.draft_memory import DraftMemory
 
 PREFIX = "tayori:cd"
-FORM_ID = f"{PREFIX}:form"  # every draft form's custom_id, answered by CheckDraft.on_interaction
+FORM_ID = f"{PREFIX}:form"  # every draft form's custom_id, answered by CheckDraft.on_form
 TEXT_ID = f"{PREFIX}:text"  # the form's one text input
 FORM_MAX = TEXT_INPUT_MAX  # longer drafts are also handed back as a file
 THINK_AFTER = 1.5  # seconds of store work before acknowledging (Discord's window is 3 s)
@@ -69,7 +69,7 @@ def memory(interaction: discord.Interaction[TayoriBot]) -> DraftMemory:
 
 
 class DraftModal(discord.ui.Modal):
-    """The paragraph form, sent as a layout only: `CheckDraft.on_interaction` checks submits.
+    """The paragraph form, sent as a layout only: `CheckDraft.on_form` checks submits.
 
     It has no callbacks and is stopped before it is sent, so discord.py's view store (which
     keys live modals by custom_id alone, and drops them on a timeout or a restart) never
@@ -371,16 +371,18 @@ class CheckDraft(commands.Cog):
         """Forget the drafts kept for "Edit and check again" when a user deletes their data."""
         self.memory.forget(user_id)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[TayoriBot]) -> None:
+    async def cog_load(self) -> None:
+        """Answer the draft form's submits (the bot hands each one to `on_form`)."""
+        self.bot.add_form(FORM_ID, self.on_form)
+
+    async def cog_unload(self) -> None:
+        """Stop answering the draft form."""
+        self.bot.remove_form(FORM_ID)
+
+    async def on_form(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Check each submitted draft form, whenever and by whichever process it was opened."""
-        # Discord's payload types are TypedDicts per kind; only two keys are read, and checked
+        # Discord's payload types are TypedDicts per kind; only the components are read
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-        if (
-            interaction.type is not discord.InteractionType.modal_submit
-            or data.get("custom_id") != FORM_ID
-        ):
-            return
         start_timing(interaction)
         try:
             if await refused_for_maintenance(interaction):

@@ -80,10 +80,15 @@ class Remind(commands.GroupCog, **group_names("remind")):
         """Delete the channel notices of reminders the retention purge removes."""
         await self.transport.delete_notices(notices)
 
-    @commands.Cog.listener()
-    async def on_app_command_completion(
-        self, interaction: discord.Interaction[TayoriBot], command: object
-    ) -> None:
+    async def cog_load(self) -> None:
+        """Show held reminders after every command (the bot runs `after_commands`)."""
+        self.bot.after_commands.append(self.after_command)
+
+    async def cog_unload(self) -> None:
+        """Stop showing held reminders after commands."""
+        self.bot.after_commands.remove(self.after_command)
+
+    async def after_command(self, interaction: discord.Interaction[TayoriBot]) -> None:
         """Show reminders that could not be delivered, the next time the user uses a command."""
         if interaction.response.type is discord.InteractionResponseType.modal:
             return  # a form was opened: no follow-up now, they are shown after the next command

@@ -29,7 +29,13 @@ RUNS = {
     "schema_check.py": (["--n", "3"], ["fast check", "Python validator"]),
     "when_parse.py": (["2"], ["all"]),
     "store_backends.py": (["--n", "5", "--pending", "20"], ["SQLite: the store", "raw driver"]),
-    "interaction_cpu.py": (["--n", "4", "--concurrency", "2"], ["/check-draft", "violations: 0"]),
+    "interaction_cpu.py": (
+        [
+            *("--n", "4", "--concurrency", "2", "--warmup", "2"),
+            *("--commands", "about,check-draft", "--floor", "interaction,replay"),
+        ],
+        ["/check-draft", "against the replay floor", "differing from Tayori's: 0", "violations: 0"],
+    ),
     "cluster.py": (  # needs PostgreSQL: skipped (failed under CI=true) without one
         ["--burst", "20", "--pending", "300", "--samples", "20", "--processes", "1", "2"],
         ["2 process(es)", "lost: 0", "the due query with 300 pending", "reminders_due"],
