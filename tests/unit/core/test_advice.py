@@ -203,7 +203,9 @@ def test_a_busy_time_that_is_over_is_not_waited_out_again() -> None:
         assert not {"after-busy", "care-work", "care-busy"} & set(shown_examples(steps))
 
 
-@pytest.mark.parametrize("fact", ["said-away", "exam", "partner-maybe", "declined-once", "declined-twice"])
+@pytest.mark.parametrize(
+    "fact", ["said-away", "exam", "partner-maybe", "declined-once", "declined-twice"]
+)
 def test_fading_replies_are_not_called_a_live_chat_when_they_announced_a_pause(fact: str) -> None:
     for _q, leads, steps in _every_lead({"fading", fact}):
         assert "keep-pace" not in {s.advice.id for s in steps}, leads
