@@ -150,6 +150,7 @@ class InteractionRoutes:
         else:
             message = self._new_message(record, body, files, loading=False)
             record.followups.append(message)
+        record.followed_up = True
         if request.query.get("wait") in ("1", "true", "True"):
             return respond(request, message.payload())
         return no_content()
@@ -171,10 +172,11 @@ class InteractionRoutes:
         return respond(request, message.payload())
 
     async def edit_message(self, request: web.Request) -> web.Response:
-        _, message = self._webhook_message(request)
+        record, message = self._webhook_message(request)
         body = request[BODY] or {}
         self.state.validator.reject_if(request, message_limits(body, creating=False))
         message.apply_edit(body, uploaded_attachments(self.state.world, body, request[FILES]))
+        record.followed_up = True
         return respond(request, message.payload())
 
     async def delete_message(self, request: web.Request) -> web.Response:

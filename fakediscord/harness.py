@@ -673,5 +673,10 @@ class FakeDiscord:
         if record.response_type == 5 and original is not None:
             with contextlib.suppress(TimeoutError):
                 await self.wait_until(lambda: not original.loading, DEFERRED_TIMEOUT)
+        elif record.response_type == 6:
+            # A deferred update promises an edit; on a busy machine it may come after the REST
+            # traffic has gone quiet for a moment (a slow write between the two requests).
+            with contextlib.suppress(TimeoutError):
+                await self.wait_until(lambda: record.followed_up, DEFERRED_TIMEOUT)
         await self.wait_quiet()
         return InteractionResult(record)

@@ -50,6 +50,8 @@ class InteractionRecord:
     modal: dict | None = None
     choices: list[dict] | None = None
     rejected: list[dict] = field(default_factory=list)
+    # the bot has since edited @original or sent a follow-up (what a deferred update promises)
+    followed_up: bool = False
 
     @property
     def settled(self) -> bool:
