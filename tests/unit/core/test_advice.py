@@ -235,3 +235,14 @@ def test_an_invitation_left_unanswered_counts_as_turned_down() -> None:
 def test_long_messages_of_the_users_own_get_the_articles_four_tips() -> None:
     for _q, leads, steps in _every_lead({"my-long"}):
         assert "own-style" in {s.advice.id for s in steps}, leads
+
+
+@pytest.mark.parametrize("hard", ["bereavement", "family", "ill"])
+def test_no_guess_about_someone_else_beside_a_loss_or_an_illness(hard: str) -> None:
+    for _q, leads, steps in _every_lead({hard, "hard-time"}):
+        assert "care-from-afar" not in {s.advice.id for s in steps}, leads
+
+
+def test_no_meet_up_invitation_to_someone_who_moved_away() -> None:
+    for q, leads, steps in _every_lead({"moved"}):
+        assert not set(shown_examples(steps)) & invitations(q), leads

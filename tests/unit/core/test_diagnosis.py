@@ -286,3 +286,12 @@ def test_next_question_and_back_follow_the_questions_that_apply(q: Questionnaire
     assert q.back({}) == {}
     everything = {qu.id: (UNKNOWN,) for qu in q.questions}
     assert q.next_question(everything) is None
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("hard", ["bereavement", "ill", "family"])
+def test_a_loss_or_an_illness_stays_first_beside_nights_out(locale: str, hard: str) -> None:
+    """Time with friends after a loss is natural; posts do not outweigh what happened."""
+    q = load_content()[locale].diagnose
+    answers = {"wellbeing": (hard,), "their-sns": ("going-out",)}
+    assert diagnose(q, answers).top.cause == "unwell"
