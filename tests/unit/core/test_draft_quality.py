@@ -42,6 +42,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-9-en": (0.946, 4, 1),
     "blind-10-ja": (0.973, 1, 1),
     "blind-10-en": (0.961, 2, 2),
+    "blind-11-ja": (0.993, 0, 0),
+    "blind-11-en": (0.923, 2, 2),
 }
 TUNE_FLOOR = 0.94
 
