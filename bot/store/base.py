@@ -214,12 +214,14 @@ def _dt(value: int | None) -> datetime | None:
 
 
 class ReadCache:
-    """Results of the reads every command makes, per user; any write drops them all.
+    """Results of the reads every command makes, per user; a write drops what it may change.
 
     Only with SQLite, where one process writes the database, through this store, so a result
-    kept here is what the database would say. Each write drops the cache when it starts and
-    when it ends, and a read keeps its result only if no write started or ended meanwhile.
-    With PostgreSQL other processes write too, so nothing is kept (`size` 0).
+    kept here is what the database would say. Each write drops the cache (or, when it names
+    them, only the results it can change: `forget`) when it starts and when it ends, and a
+    read keeps its result only if no write started or ended meanwhile. A write may keep what
+    it knows a result now is (`StoreBase._run`'s `keep`). With PostgreSQL other processes
+    write too, so nothing is kept (`size` 0).
     """
 
     def __init__(self, size: int = READ_CACHE_SIZE) -> None:
