@@ -128,9 +128,16 @@ class ReminderService(Sender):
         self._wake = asyncio.Event()
         self._rest = asyncio.Event()
         self.idle = asyncio.Event()
+        self._sleeping_until: datetime | None = None  # when the scheduler looks again, asleep
 
-    def wake(self) -> None:
-        """Re-check the schedule now (a reminder was added, snoozed or cancelled)."""
+    def wake(self, due: datetime | None = None) -> None:
+        """Re-check the schedule now (a reminder was added, snoozed or cancelled).
+
+        `due`: the only change is a reminder now due then. The scheduler, asleep until no later
+        than that, reads the whole schedule again when it wakes, so it need not wake now.
+        """
+        if due is not None and self._sleeping_until is not None and due >= self._sleeping_until:
+            return
         self._wake.set()
 
     # -- writes: each one re-plans the scheduler ---------------------------------
@@ -149,7 +156,7 @@ class ReminderService(Sender):
         reminder = await self.store.add_reminder(
             user_id, kind, due, locale, guild_id=guild_id, note=note
         )
-        self.wake()
+        self.wake(reminder.due_at)
         return reminder
 
     async def after_send(
@@ -162,7 +169,7 @@ class ReminderService(Sender):
         interrupted = interrupted_wait(now, earlier)
         # One check-in per wait: a message sent during it restarts the pending one.
         if interrupted and await self.store.restart_after_send(user_id, due):
-            self.wake()
+            self.wake(due)  # moved later: a scheduler asleep until then wakes for it anyway
             return AfterSend(due, interrupted, moved=True)
         await self.add(user_id, "after-send", due, locale, guild_id=guild_id)
         return AfterSend(due, interrupted)
@@ -226,7 +233,11 @@ class ReminderService(Sender):
         self._rest = asyncio.Event()
         self.idle.set()
         longest = now + (SHARED_POLL if self.store.shared else IDLE)
-        await self.clock.sleep_until(min(nxt or longest, longest), self._wake)
+        self._sleeping_until = min(nxt or longest, longest)
+        try:
+            await self.clock.sleep_until(self._sleeping_until, self._wake)
+        finally:
+            self._sleeping_until = None
         self.idle.clear()
 
     async def deliver_due(self) -> int:

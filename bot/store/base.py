@@ -10,11 +10,11 @@ write their SQL once, with `?` or `:name` parameters, for both backends.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from bot.core.clock import Clock
 
@@ -23,6 +23,22 @@ BACKENDS = ("sqlite", "postgresql")
 BUSY_TIMEOUT_MS = 5000  # how long a SQLite write waits for another writer
 READ_CACHE_SIZE = 4096  # users whose latest reads are kept in memory (see ReadCache)
 Params = tuple[Any, ...] | dict[str, Any]
+T = TypeVar("T")
+
+
+class Stmt(NamedTuple):
+    """One statement of `Steps`: what it gets back is its rows, or (`changed`) how many it
+    changed."""
+
+    sql: str
+    params: Params = ()
+    changed: bool = False
+
+
+# A write transaction's statements and the logic between them, written once for both
+# backends: a generator that yields each `Stmt`, is sent its result, and returns the answer.
+# SQLite runs all of it on its database thread in one trip (`Driver.run`).
+Steps = Generator[Stmt, Any, T]
 
 
 class StoreError(Exception):
@@ -94,6 +110,17 @@ class Driver(Protocol):
         """Run the block's statements in one write transaction."""
         ...
 
+    async def run(
+        self, steps: Steps[T], *, lock_user: int | None = None, notify: bool = False
+    ) -> T:
+        """Run `steps` in one write transaction and return their answer.
+
+        `lock_user`: first take that user's lock (`lock_user`); `notify`: tell the other
+        processes the schedule changed (`notify_schedule`). SQLite runs it all in one trip to
+        its database thread; an exception raised by the steps rolls it back.
+        """
+        ...
+
     async def schema_version(self) -> int:
         """Return how many migrations ran."""
         ...
@@ -152,6 +179,20 @@ def migrations(backend: str = "sqlite") -> list[tuple[int, str, str]]:
     return found
 
 
+async def drive(driver: Driver, steps: Steps[T]) -> T:
+    """Run `steps` statement by statement through `driver` (in its open transaction)."""
+    try:
+        stmt = next(steps)
+        while True:
+            if stmt.changed:
+                stmt = steps.send(await driver.execute(stmt.sql, stmt.params))
+            else:
+                stmt = steps.send(await driver.fetch(stmt.sql, stmt.params, write=True))
+    except StopIteration as done:
+        result: T = done.value
+        return result
+
+
 def newer_than_known(current: int, known: int) -> StoreError:
     """The error for a database migrated by a newer Tayori."""
     return StoreError(
@@ -173,12 +214,14 @@ def _dt(value: int | None) -> datetime | None:
 
 
 class ReadCache:
-    """Results of the reads every command makes, per user; any write drops them all.
+    """Results of the reads every command makes, per user; a write drops what it may change.
 
     Only with SQLite, where one process writes the database, through this store, so a result
-    kept here is what the database would say. Each write drops the cache when it starts and
-    when it ends, and a read keeps its result only if no write started or ended meanwhile.
-    With PostgreSQL other processes write too, so nothing is kept (`size` 0).
+    kept here is what the database would say. Each write drops the cache (or, when it names
+    them, only the results it can change: `forget`) when it starts and when it ends, and a
+    read keeps its result only if no write started or ended meanwhile. A write may keep what
+    it knows a result now is (`StoreBase._run`'s `keep`). With PostgreSQL other processes
+    write too, so nothing is kept (`size` 0).
     """
 
     def __init__(self, size: int = READ_CACHE_SIZE) -> None:
@@ -205,6 +248,13 @@ class ReadCache:
         """Forget everything (a write is starting or has ended)."""
         self.generation += 1
         self._items.clear()
+
+    def forget(self, keys: list[tuple[str, int]]) -> None:
+        """Forget only these results (a write that can change nothing else is starting or has
+        ended); a read in flight is not kept either way."""
+        self.generation += 1
+        for key in keys:
+            self._items.pop(key, None)
 
 
 class StoreBase:
@@ -281,6 +331,36 @@ class StoreBase:
             finally:
                 if cached_rows:
                     self.cache.drop()
+
+    async def _run(
+        self,
+        steps: Steps[T],
+        *,
+        changes: list[tuple[str, int]] | None = None,
+        keep: Callable[[T], tuple[str, int, object] | None] | None = None,
+        lock_user: int | None = None,
+        notify: bool = False,
+    ) -> T:
+        """Run a write transaction's `steps` (in one trip to SQLite's thread); return their
+        answer.
+
+        `changes` names the only kept reads it can change ([]: none; None: any). `keep` says
+        what one of them is now, from the answer, so it need not be read again: kept only if
+        no other write started or ended meanwhile.
+        """
+        forget = self.cache.drop if changes is None else lambda: self.cache.forget(changes)
+        if changes != []:
+            forget()
+        generation = self.cache.generation
+        try:
+            result = await self.driver.run(steps, lock_user=lock_user, notify=notify)
+        finally:
+            undisturbed = self.cache.generation == generation
+            if changes != []:
+                forget()
+        if keep is not None and undisturbed and (kept := keep(result)) is not None:
+            self.cache.put(*kept, self.cache.generation)
+        return result
 
     async def _write(self, sql: str, params: Params = (), *, cached_rows: bool = True) -> int:
         """Execute one write; return how many rows it changed.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.store.base import StoreBase
+from bot.store.base import Steps, Stmt, StoreBase
 
 KEEP_LIMITS = timedelta(days=1)  # rows older than this go with the daily purge (PRIVACY.md)
 
@@ -25,20 +25,7 @@ class LimitsStore(StoreBase):
         (nothing recorded). One user's hits are counted one at a time, in every process.
         """
         at, window = _ms(now), int(per.total_seconds() * 1000)
-        async with self.transaction(cached_rows=False):
-            await self.driver.lock_user(user_id)
-            row = await self._one("SELECT hits FROM write_limits WHERE user_id = ?", (user_id,))
-            hits = [int(h) for h in row[0].split(",") if h] if row else []
-            hits = [h for h in hits if at - h < window]
-            if len(hits) >= rate:
-                return (hits[0] + window - at) / 1000
-            await self.driver.execute(
-                "INSERT INTO write_limits (user_id, hits, last_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET hits = excluded.hits, "
-                "last_at = excluded.last_at",
-                (user_id, ",".join(str(h) for h in [*hits, at]), at),
-            )
-        return 0.0
+        return await self._run(_hit(user_id, at, window, rate), changes=[], lock_user=user_id)
 
     async def forget_write_limits(self) -> int:
         """Delete the write times older than a day (the purge); return how many users'."""
@@ -47,3 +34,19 @@ class LimitsStore(StoreBase):
             (_ms(self.clock.now() - KEEP_LIMITS),),
             cached_rows=False,
         )
+
+
+def _hit(user_id: int, at: int, window: int, rate: int) -> Steps[float]:
+    """`hit_write_limit`'s transaction (at and window in milliseconds)."""
+    rows = yield Stmt("SELECT hits FROM write_limits WHERE user_id = ?", (user_id,))
+    hits = [int(h) for h in rows[0][0].split(",") if h] if rows else []
+    hits = [h for h in hits if at - h < window]
+    if len(hits) >= rate:
+        return (hits[0] + window - at) / 1000
+    yield Stmt(
+        "INSERT INTO write_limits (user_id, hits, last_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (user_id) DO UPDATE SET hits = excluded.hits, last_at = excluded.last_at",
+        (user_id, ",".join(str(h) for h in [*hits, at]), at),
+        changed=True,
+    )
+    return 0.0

@@ -18,12 +18,14 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import asyncpg
 
 from bot.store import base
-from bot.store.base import Params, Row, StoreBusy, StoreError, StoreReadOnly
+from bot.store.base import Params, Row, Steps, StoreBusy, StoreError, StoreReadOnly
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,19 @@ class PostgresDriver:
                     self._in_transaction.reset(token)
         except _FAILURES as exc:
             raise _classify(exc) from exc
+
+    async def run(
+        self, steps: Steps[T], *, lock_user: int | None = None, notify: bool = False
+    ) -> T:
+        """Run `steps` in one transaction on one connection (the user's lock first, the
+        schedule's notification last)."""
+        async with self.transaction():
+            if lock_user is not None:
+                await self.lock_user(lock_user)
+            result = await base.drive(self, steps)
+            if notify:
+                await self.notify_schedule()
+        return result
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Execute one write; return how many rows it changed (from the command tag)."""

@@ -15,11 +15,17 @@ USER_TABLES = {
     "write_limits": "user_id",
 }
 NOT_COUNTED = {"write_limits"}  # bookkeeping for the rate limit: deleted, not counted as data
-_SUMMARY_SQL = {
-    "settings": "SELECT count(*), min(updated_at) FROM user_settings WHERE user_id = ?",
-    "diagnoses": "SELECT count(*), min(created_at) FROM diagnoses WHERE user_id = ?",
-    "reminders": "SELECT count(*), min(created_at) FROM reminders WHERE user_id = ?",
+_SUMMARY = {  # kind: (table, its oldest time)
+    "settings": ("user_settings", "updated_at"),
+    "diagnoses": ("diagnoses", "created_at"),
+    "reminders": ("reminders", "created_at"),
 }
+# One read for every kind: a count and an oldest time each, in `_SUMMARY`'s order.
+_SUMMARY_SQL = "SELECT " + ", ".join(
+    f"(SELECT count(*) FROM {table} WHERE user_id = :u), "
+    f"(SELECT min({oldest}) FROM {table} WHERE user_id = :u)"
+    for table, oldest in _SUMMARY.values()
+)
 
 
 class PrivacyStore(LimitsStore):
@@ -27,11 +33,11 @@ class PrivacyStore(LimitsStore):
 
     async def user_summary(self, user_id: int) -> list[KindSummary]:
         """Return, per kind of data, how much is stored about the user and the oldest."""
-        out = []
-        for kind, sql in _SUMMARY_SQL.items():
-            row = await self._aggregate(sql, (user_id,))
-            out.append(KindSummary(kind=kind, count=row[0], oldest=_parse_any(row[1])))
-        return out
+        row = list(await self._aggregate(_SUMMARY_SQL, {"u": user_id}))
+        return [
+            KindSummary(kind=kind, count=row[2 * i], oldest=_parse_any(row[2 * i + 1]))
+            for i, kind in enumerate(_SUMMARY)
+        ]
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """Return every row stored about the user, table by table."""

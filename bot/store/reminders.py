@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from bot.store.base import LimitReached, Row, StoreBase, StoreError, _dt, _ts
+from bot.store.base import LimitReached, Row, StoreBase, _dt, _ts
 from bot.store.models import DraftHistory, Reminder
+from bot.store.reminder_steps import add_steps, restart_steps
 
 MAX_PENDING = 25  # reminders waiting per user
 CLAIM_LEASE = timedelta(minutes=10)  # how long a claim holds when its owner says nothing else
@@ -26,25 +27,34 @@ class RemindersStore(StoreBase):
         note: str | None = None,
         max_pending: int = MAX_PENDING,
     ) -> Reminder:
-        """Store a pending reminder, refusing past `max_pending` for the user."""
+        """Store a pending reminder, refusing past `max_pending` for the user.
+
+        One transaction in one trip; the only kept read it changes is the user's draft history
+        (an after-send log), which it keeps up to date rather than reading it again.
+        """
         now = _ts(self.clock.now())
-        async with self.transaction():
-            await self.driver.lock_user(user_id)  # two processes adding for one user count in turn
-            row = await self._aggregate(
-                "SELECT count(*) FROM reminders WHERE user_id = ? AND state IN ('pending', 'held')",
-                (user_id,),
+        prior = self.cached_draft_history(user_id)
+        after_send = kind == "after-send"
+
+        def history(row: Row) -> tuple[str, int, object] | None:
+            # the newest open after-send log (latest created_at, then the highest id) is this one
+            if prior is None or (prior.sent_at is not None and prior.sent_at > _at(now)):
+                return None
+            logged = _at(row["created_at"]), _at(row["first_due"])
+            return (
+                "draft",
+                user_id,
+                DraftHistory(sent_at=logged[0], check_in=logged[1], top_reason=prior.top_reason),
             )
-            if row[0] >= max_pending:
-                raise LimitReached(max_pending)
-            rows = await self._write_returning(
-                "INSERT INTO reminders (user_id, guild_id, kind, due_at, first_due, note, locale, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (user_id, guild_id, kind, _ts(due), _ts(due), note, locale, now, now),
-            )
-            await self.driver.notify_schedule()
-        if not rows:
-            raise StoreError("the new reminder was not returned")
-        return _reminder(rows[0])
+
+        row = await self._run(
+            add_steps(user_id, guild_id, kind, _ts(due), note, locale, now, max_pending),
+            changes=[("draft", user_id)] if after_send else [],
+            keep=history if after_send else None,
+            lock_user=user_id,  # two processes adding for one user count in turn
+            notify=True,
+        )
+        return _reminder(row)
 
     async def reminder(self, reminder_id: int) -> Reminder | None:
         """Return one reminder by id."""
@@ -150,15 +160,25 @@ class RemindersStore(StoreBase):
         """Count the user's pending after-send check-in from now (another message went out):
         it is due at `due`. False if they have none pending."""
         now = _ts(self.clock.now())
-        async with self.transaction():
-            changed = await self._write(
-                "UPDATE reminders SET created_at = :now, due_at = :due, first_due = :due, "
-                "updated_at = :now WHERE id = (SELECT id FROM reminders WHERE user_id = :user "
-                "AND kind = 'after-send' AND state = 'pending' ORDER BY created_at DESC, id DESC "
-                "LIMIT 1)",
-                {"now": now, "due": _ts(due), "user": user_id},
+        prior = self.cached_draft_history(user_id)
+
+        def history(changed: int) -> tuple[str, int, object] | None:
+            # now the newest open after-send log, alone at `now` (nothing else logged this second)
+            if changed != 1 or prior is None or not prior.sent_at or prior.sent_at >= _at(now):
+                return None
+            top = prior.top_reason
+            return (
+                "draft",
+                user_id,
+                DraftHistory(sent_at=_at(now), check_in=_at(_ts(due)), top_reason=top),
             )
-            await self.driver.notify_schedule()
+
+        changed = await self._run(
+            restart_steps(user_id, now, _ts(due)),
+            changes=[("draft", user_id)],
+            keep=history,
+            notify=True,
+        )
         return changed == 1
 
     async def due_reminders(self, now: datetime, limit: int = 100) -> list[Reminder]:
@@ -330,6 +350,11 @@ class RemindersStore(StoreBase):
         if sent_at is None:
             return DraftHistory(top_reason=top)
         return DraftHistory(sent_at=_dt(sent_at), check_in=_dt(check_in), top_reason=top)
+
+
+def _at(value: int) -> datetime:
+    """A stored time as `_dt` reads it back."""
+    return datetime.fromtimestamp(value, UTC)
 
 
 def _reminder(row: Row) -> Reminder:

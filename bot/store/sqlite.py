@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 import aiosqlite
 
@@ -29,6 +29,7 @@ from bot.store import base
 from bot.store.base import (
     Params,
     Row,
+    Steps,
     StoreBusy,
     StoreError,
     StoreLost,
@@ -38,6 +39,7 @@ from bot.store.base import (
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("tayori_sqlite_in_transaction", default=False)
 MARKER_SUFFIX = "-created"  # beside tayori.db, as SQLite's -wal and -shm are
 
@@ -219,6 +221,28 @@ class SqliteDriver:
             finally:
                 _IN_TRANSACTION.reset(token)
 
+    async def run(
+        self, steps: Steps[T], *, lock_user: int | None = None, notify: bool = False
+    ) -> T:
+        """Run `steps` in one write transaction, all in one trip to the database thread.
+
+        No user lock or notification is needed: BEGIN IMMEDIATE lets one writer in at a time,
+        and no other process runs. Inside a `transaction()` block, they run in it as they go.
+        A task cancelled while they run does not stop them: the thread finishes the
+        transaction (COMMIT, or ROLLBACK if a step raised), as it always finished a statement.
+        """
+        if _IN_TRANSACTION.get():
+            return await base.drive(self, steps)
+        self.check_file()
+        async with self._lock:
+            try:
+                # aiosqlite's queue to its thread, which each of its own calls goes through
+                on_thread = self.db._execute
+                result: T = await on_thread(_run_steps, self.db._conn, steps)  # type: ignore[no-untyped-call]
+            except sqlite3.Error as exc:
+                raise _classify(exc) from exc
+            return result
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Execute one write (serialized with the others); return how many rows it changed."""
         if _IN_TRANSACTION.get():
@@ -267,6 +291,27 @@ class SqliteDriver:
     async def listen_schedule(self, callback: Callable[[], None]) -> bool:
         """No other process writes: the service's own wake-ups are all there is."""
         return False
+
+
+def _run_steps(conn: sqlite3.Connection, steps: Steps[T]) -> T:
+    """On the database thread: BEGIN IMMEDIATE, each statement as the steps ask, COMMIT (or
+    ROLLBACK when anything raises)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        try:
+            stmt = next(steps)
+            while True:
+                cursor = conn.execute(stmt.sql, stmt.params)
+                stmt = steps.send(cursor.rowcount if stmt.changed else cursor.fetchall())
+        except StopIteration as done:
+            result: T = done.value
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
+    return result
 
 
 async def _configure(db: aiosqlite.Connection) -> None:

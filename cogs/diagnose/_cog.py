@@ -216,21 +216,9 @@ def screen(
     texts: LocaleContent, uid: int, started: datetime, answers: Answers, *, handoff: bool
 ) -> dict[str, Any]:
     """Render the next unanswered question with its buttons (and "continue in DMs" if `handoff`)."""
-    q = texts.diagnose
-    question = q.next_question(answers)
-    assert question is not None
-    asked = [qu.id for qu in q.asked(answers)]
-    n = asked.index(question.id) + 1
-    t, code = stamp(started), encode_answers(q, answers)
-    lines = [f"**{question.text}**"]
-    if question.multi:
-        lines.append(f"-# {texts.text('diagnose.multi-hint')}")
-    if n == 1:
-        lines = [texts.text("diagnose.intro"), "", *lines]
-    embed = discord.Embed(
-        title=texts.text("diagnose.progress", n=n, total=len(q.questions)),
-        description="\n".join(lines),
-    )
+    question, n, code, title, description = _page(texts, answers)
+    t = stamp(started)
+    embed = discord.Embed(title=title, description=description)
     items: list[discord.ui.Item[Any]] = list(_answer_items(texts, question, uid, t, code))
     if n > 1:
         items.append(StepButton("b", uid, t, code, label=texts.text("diagnose.back"), row=1))
@@ -240,6 +228,34 @@ def screen(
             StepButton("d", uid, t, code, label=texts.text("diagnose.buttons.continue-dm"), row=1)
         )
     return {"content": None, "embed": embed, "view": buttons(*items)}
+
+
+Page = tuple[Question, int, str, str, str]
+_FIRST_PAGES: dict[int, tuple[LocaleContent, Page]] = {}  # by locale: the same for everyone
+
+
+def _page(texts: LocaleContent, answers: Answers) -> Page:
+    """The question to show, its number, the answers' code, the embed's title and text.
+
+    The first page (no answers yet: every /diagnose start) is worked out once per locale.
+    """
+    if not answers and (first := _FIRST_PAGES.get(id(texts))) and first[0] is texts:
+        return first[1]
+    q = texts.diagnose
+    question = q.next_question(answers)
+    assert question is not None
+    asked = [qu.id for qu in q.asked(answers)]
+    n = asked.index(question.id) + 1
+    lines = [f"**{question.text}**"]
+    if question.multi:
+        lines.append(f"-# {texts.text('diagnose.multi-hint')}")
+    if n == 1:
+        lines = [texts.text("diagnose.intro"), "", *lines]
+    title = texts.text("diagnose.progress", n=n, total=len(q.questions))
+    page = question, n, encode_answers(q, answers), title, "\n".join(lines)
+    if not answers:
+        _FIRST_PAGES[id(texts)] = (texts, page)
+    return page
 
 
 def _answer_items(

@@ -191,11 +191,13 @@ class Remind(commands.GroupCog, **group_names("remind")):
 
         Quiet hours then fall in their own night; the reminder does not wait for the answer.
         """
+        if on_japanese_discord(interaction):  # on Tokyo time unless they say not: never asked
+            return {}
+        if interaction.user.id in self._asked_zone:  # asked once; /settings timezone stays open
+            return {}
         texts = self.bot.texts(interaction)
         settings = settings or await self.bot.store.user_settings(interaction.user.id)
         if not zone_unknown(interaction, settings):
-            return {}
-        if interaction.user.id in self._asked_zone:  # asked once; /settings timezone stays open
             return {}
         if len(self._asked_zone) >= ASKED_MAX:
             self._asked_zone.clear()

@@ -165,7 +165,8 @@ async def test_the_form_reads_history_while_the_user_types(fake_discord, bot, co
     assert reads == [uid], "the check used what was read while the form was open"
     await fake_discord.click(r, label=ja(content, "check_draft.button.sent"), user="haruto")
     again = await fake_discord.slash("check-draft", {"text": CARING}, user="haruto")
-    assert reads == [uid, uid], "logging a sent message is a write: the next check reads again"
+    assert reads == [uid], "logging a sent message keeps the log it wrote: no read again"
+    assert bot.store.cached_draft_history(uid) == await real(uid), "what a read would say"
     assert finding(again, content, "ja", "repeat-send")
 
 

@@ -166,6 +166,35 @@ async def test_run_sleeps_until_next_due_and_wakes_for_new_ones(setup):
         await asyncio.gather(task, return_exceptions=True)
 
 
+async def test_a_reminder_due_after_the_schedulers_next_look_does_not_wake_it(setup):
+    store, clock, transport, service = setup
+    looked = asyncio.Event()
+    real = store.next_due
+
+    async def counted():
+        looked.set()
+        return await real()
+
+    store.next_due = counted
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.wait_for(service.idle.wait(), 2)  # asleep until an hour from now
+        looked.clear()
+        await service.add(1, "at", clock.now() + timedelta(hours=2), "ja")
+        await service.after_send(2, 7, "ja", None)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not looked.is_set(), "it looks again in an hour anyway"
+        await service.add(3, "at", clock.now() + timedelta(minutes=10), "ja")  # sooner: woken
+        await asyncio.wait_for(looked.wait(), 2)
+        clock.advance(timedelta(minutes=10))
+        await asyncio.wait_for(transport.sent.wait(), 2)
+        assert [d.reminder.user_id for d in transport.dms] == [3]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def test_lateness_survives_a_quiet_hours_deferral(setup):
     store, clock, transport, service = setup
     clock.set(utc(2026, 3, 10, 15, 0))  # 00:00 in Tokyo, after the bot was down for 10 days

@@ -173,6 +173,54 @@ async def test_a_read_that_overlaps_a_write_is_not_kept(sqlite_store, monkeypatc
     assert store.cached_draft_history(1) == DraftHistory(top_reason="cooled")
 
 
+async def test_a_reminder_write_keeps_what_it_cannot_change_and_the_log_it_made(sqlite_store):
+    store = sqlite_store
+    await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
+    assert await store.draft_history(1) == DraftHistory(top_reason="busy")
+    assert await store.held_for(2) == []
+    week = timedelta(days=7)
+    await store.add_reminder(1, "after-send", store.clock.now() + week, "ja")
+    assert store.cache.get("held", 2) == [], "a pending reminder holds nothing"
+    kept = store.cached_draft_history(1)  # the log just written, as a read would find it
+    assert kept is not None and kept == await store._read_draft_history(1)
+    assert kept.sent_at == store.clock.now() and kept.top_reason == "busy"
+    store.clock.advance(timedelta(days=1))
+    assert await store.restart_after_send(1, store.clock.now() + week)
+    assert store.cached_draft_history(1) == await store._read_draft_history(1)
+    assert store.cached_draft_history(1).check_in == store.clock.now() + week
+    await store.add_reminder(1, "at", store.clock.now() + week, "ja")  # not a log: kept as is
+    assert store.cached_draft_history(1) == await store._read_draft_history(1)
+    assert await store.restart_after_send(1, store.clock.now() + week)  # the same second: read
+    assert store.cached_draft_history(1) is None
+    assert (await store.draft_history(1)).check_in == store.clock.now() + week
+
+
+async def test_a_log_is_not_kept_when_another_write_ran_meanwhile(sqlite_store, monkeypatch):
+    store = sqlite_store
+    await store.add_diagnosis(1, {"q1": "a"}, ["busy"])
+    await store.draft_history(1)
+    real = store.driver.run
+
+    async def with_a_diagnosis_meanwhile(steps, **kwargs):
+        monkeypatch.setattr(store.driver, "run", real)
+        await store.add_diagnosis(1, {"q1": "b"}, ["cooled"])
+        return await real(steps, **kwargs)
+
+    monkeypatch.setattr(store.driver, "run", with_a_diagnosis_meanwhile)
+    await store.add_reminder(1, "after-send", store.clock.now() + timedelta(days=7), "ja")
+    assert store.cached_draft_history(1) is None, "its top reason changed meanwhile"
+    assert (await store.draft_history(1)).top_reason == "cooled"
+
+
+async def test_a_refused_reminder_writes_nothing_in_its_one_transaction(store):
+    for _ in range(3):
+        await store.add_reminder(1, "at", store.clock.now(), "ja", max_pending=3)
+    with pytest.raises(LimitReached):
+        await store.add_reminder(1, "at", store.clock.now(), "ja", max_pending=3)
+    assert len(await store.pending_for(1)) == 3
+    await store.add_reminder(2, "at", store.clock.now(), "ja")  # the store writes on after it
+
+
 def test_the_read_cache_keeps_the_latest_users_only():
     cache = ReadCache(size=2)
     for user in (1, 2):
