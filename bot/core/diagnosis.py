@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveFloat, StringConstraints, model_validator
@@ -136,6 +137,15 @@ class Questionnaire(Strict):
     facts: list[Fact] = Field(default_factory=list)
     advice: list[Advice] = Field(min_length=1)
     examples: list[Example] = Field(default_factory=list)
+
+    @cached_property
+    def layout(self) -> str:
+        """Question and option ids in order, several-answer ones marked: what an answer code
+        depends on (`diagnosis_code.fingerprint`), built once (every /diagnose screen asks)."""
+        return ";".join(
+            f"{qu.id}{'*' if qu.multi else ''}:{','.join(o.id for o in qu.options)}"
+            for qu in self.questions
+        )
 
     @model_validator(mode="after")
     def _reasons_line_up(self) -> Questionnaire:

@@ -21,29 +21,9 @@ _MULTI_WIDTH = 3  # base-36 characters per multi-answer cell: up to 15 options
 SESSION_TTL = timedelta(hours=24)
 
 
-_FINGERPRINTS: dict[int, tuple[Questionnaire, str]] = {}  # by questionnaire (frozen content)
-
-
 def fingerprint(q: Questionnaire) -> str:
-    """Return two characters that change when question or option ids or their order change.
-
-    Worked out once per questionnaire (content is frozen): every screen of /diagnose asks.
-    """
-    known = _FINGERPRINTS.get(id(q))
-    if known is not None and known[0] is q:
-        return known[1]
-    if len(_FINGERPRINTS) >= 64:  # tests build many; the bot has one per language
-        _FINGERPRINTS.clear()
-    _FINGERPRINTS[id(q)] = (q, _fingerprint(q))
-    return _FINGERPRINTS[id(q)][1]
-
-
-def _fingerprint(q: Questionnaire) -> str:
-    layout = ";".join(
-        f"{qu.id}{'*' if qu.multi else ''}:{','.join(o.id for o in qu.options)}"
-        for qu in q.questions
-    )
-    crc = zlib.crc32(layout.encode()) % len(_DIGITS) ** FINGERPRINT_LEN
+    """Return two characters that change when question or option ids or their order change."""
+    crc = zlib.crc32(q.layout.encode()) % len(_DIGITS) ** FINGERPRINT_LEN
     return _base36(crc).rjust(FINGERPRINT_LEN, "0")
 
 
