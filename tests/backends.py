@@ -22,18 +22,32 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 _skipped: list[str] = []
 
 
+_why_not: list[str] = []
+
+
 @functools.cache
 def pg_base() -> str | None:
-    """The PostgreSQL the tests may use, or None when none answers."""
+    """The PostgreSQL the tests may use, or None when none answers.
+
+    A busy machine (two cores, the suite running) can make one connection slow, so the probe
+    tries a few times with a growing timeout before it decides there is no server; the last
+    reason is kept for the message.
+    """
     url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
 
     async def answers() -> bool:
-        try:
-            con = await asyncpg.connect(url, timeout=1)
-        except (OSError, asyncpg.PostgresError, TimeoutError, ValueError):
-            return False
-        await con.close()
-        return True
+        for timeout in (2, 4, 8):
+            try:
+                con = await asyncpg.connect(url, timeout=timeout)
+            except (OSError, asyncpg.PostgresError, TimeoutError, ValueError) as exc:
+                _why_not.append(f"{type(exc).__name__}: {exc}")
+                if isinstance(exc, ValueError | asyncpg.InvalidAuthorizationSpecificationError):
+                    return False
+                await asyncio.sleep(0.5)
+                continue
+            await con.close()
+            return True
+        return False
 
     return url if asyncio.run(answers()) else None
 
@@ -62,7 +76,10 @@ def need_pg() -> str:
     if url is None:
         where = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and no PostgreSQL answers at {where} (set TEST_DATABASE_URL)")
+            reason = _why_not[-1] if _why_not else "no answer"
+            pytest.fail(
+                f"CI=true and no PostgreSQL answers at {where} ({reason}; set TEST_DATABASE_URL)"
+            )
         _skipped.append(where)
         pytest.skip(f"no PostgreSQL at {where}")
     return url
