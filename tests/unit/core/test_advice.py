@@ -246,3 +246,17 @@ def test_no_guess_about_someone_else_beside_a_loss_or_an_illness(hard: str) -> N
 def test_no_meet_up_invitation_to_someone_who_moved_away() -> None:
     for q, leads, steps in _every_lead({"moved"}):
         assert not set(shown_examples(steps)) & invitations(q), leads
+
+
+def test_plans_they_cancelled_count_as_turned_down() -> None:
+    for q in (CONTENT[locale].diagnose for locale in LOCALES):
+        assert (
+            "cancel" in q.question("us").option("declined-mine").label.lower()
+            or "キャンセル" in q.question("us").option("declined-mine").label
+        )
+        facts = facts_from(q.facts, {"us": ("declined-mine",)})
+        assert "declined-once" in facts
+        for leads in LEADS:
+            steps = steps_for(q, leads, facts)
+            assert "stop-inviting" in {s.advice.id for s in steps}, leads
+            assert not set(shown_examples(steps)) & invitations(q), leads

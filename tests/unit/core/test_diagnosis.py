@@ -295,3 +295,15 @@ def test_a_loss_or_an_illness_stays_first_beside_nights_out(locale: str, hard: s
     q = load_content()[locale].diagnose
     answers = {"wellbeing": (hard,), "their-sns": ("going-out",)}
     assert diagnose(q, answers).top.cause == "unwell"
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_online_elsewhere_but_not_writing_weighs_against_too_busy_or_too_unwell(
+    locale: str,
+) -> None:
+    q = load_content()[locale].diagnose
+    base = {"last-message": ("me-unanswered",), "their-news": ("work",)}
+    before = {r.cause: r.score for r in diagnose(q, base).ranking}
+    after = {r.cause: r.score for r in diagnose(q, {**base, "their-sns": ("online",)}).ranking}
+    assert after["busy"] < before["busy"] and after["unwell"] < before["unwell"]
+    assert after["cooled"] > before["cooled"]
