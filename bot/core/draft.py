@@ -226,7 +226,10 @@ def detect(
     found: list[tuple[str, Spans]] = []
     quieted: dict[str, list[tuple[int, int]]] = {}
     slots = matchers.gate.on(draft.norm.text)
+    guards: dict[str, tuple[_Compiled, Slots]] = {}
     for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
+        if rule.severity == "error":
+            guards[rule.id] = (compiled, on)
         if phrases_only and rule.check != "phrases":
             continue
         draft.quieted = []
@@ -238,12 +241,23 @@ def detect(
     if rules.model is not None and not phrases_only:
         fired = {rule_id for rule_id, _ in found}
         for kind in rules.model.firing(draft.norm.text):
-            if kind in fired or (
-                kind in quieted and _only_look_alike(rules.model, kind, draft, quieted[kind])
-            ):
+            if kind in fired:
+                continue
+            # words a look-alike guard of the rule vouches for; for a "don't send" rule, whether
+            # or not one of its patterns matched (a false "don't send" costs the most)
+            harmless = quieted.get(kind) or _guarded(guards.get(kind), draft)
+            if harmless and _only_look_alike(rules.model, kind, draft, harmless):
                 continue
             found.append((kind, [_most_telling(rules.model, kind, draft, matchers)]))
     return Detected(found, draft.norm.visible_length)
+
+
+def _guarded(rule: tuple[_Compiled, Slots] | None, draft: _Draft) -> list[tuple[int, int]]:
+    """Return where the rule's look-alike guards (`unless`) match the draft."""
+    if rule is None:
+        return []
+    compiled, on = rule
+    return list(compiled.guards(draft.norm.text, on))
 
 
 def _only_look_alike(

@@ -159,7 +159,12 @@ class _Compiled:
         found = _all_spans([self.patterns[i] for i in on if i < count], text)
         if not found:
             return found, []
-        return found, _all_spans([self.unless[i - count] for i in on if i >= count], text)
+        return found, self.guards(text, on)
+
+    def guards(self, text: str, on: Collection[int]) -> Spans:
+        """Return the spans of the `unless` (look-alike) matches, whatever the patterns found."""
+        count = len(self.patterns)
+        return _all_spans([self.unless[i - count] for i in on if i >= count], text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import pytest
 from tools import train_draft_model as training
 
 from bot.core.content import DEFAULT_CONTENT_DIR, DRAFT_MODEL_FILE, ContentError, load_content
-from bot.core.draft import check_draft
+from bot.core.draft import check_draft, detect
 from bot.core.draft_model import DraftModel, features
 from tests.unit.core.test_draft_rules import load_rules
 
@@ -73,6 +73,22 @@ def test_a_look_alike_guard_keeps_the_model_from_flagging_the_same_words() -> No
     both = "寂しい季節になってきたね。ほげほげ"
     (found,) = [f for f in check_draft(both, rules).findings if f.rule == "emotional"]
     assert both[found.start : found.end] == "ほげほげ"
+
+
+def test_a_dont_send_rules_guard_quiets_the_model_even_where_no_pattern_matched() -> None:
+    """ "you deserve a break" is a look-alike the blame rule's `unless` names; no blame pattern
+    matches it, yet a model that has learnt "deserve" must not call it blaming. A warning's
+    guard does not do this (a false "revise" costs less than a missed one)."""
+    model = tiny("blame", "w:deserve").model_copy(update={"language": "en"})
+    rules = load_rules("en").model_copy(update={"model": model})
+    kind = "you deserve a break after that week! how was the trip?"
+    assert check_draft(kind, rules).verdict == "send"
+    assert check_draft("i deserve an answer from you", rules).verdict == "dont-send"
+    model = tiny("emotional", "w:crying").model_copy(update={"language": "en"})
+    rules = load_rules("en").model_copy(update={"model": model})
+    film = "the film had me crying lol. seen anything good?"
+    assert "emotional" not in {rule for rule, _ in detect(film, rules, phrases_only=True).found}
+    assert "emotional" in {f.rule for f in check_draft(film, rules).findings}
 
 
 def test_model_shapes_are_checked() -> None:
