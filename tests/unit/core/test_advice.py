@@ -260,3 +260,12 @@ def test_plans_they_cancelled_count_as_turned_down() -> None:
             steps = steps_for(q, leads, facts)
             assert "stop-inviting" in {s.advice.id for s in steps}, leads
             assert not set(shown_examples(steps)) & invitations(q), leads
+
+
+@pytest.mark.parametrize("hard", ["bereavement", "family", "ill", "setback", "on-leave"])
+def test_an_invitation_turned_down_in_a_hard_time_is_not_called_the_end(hard: str) -> None:
+    """Turned down while grieving or ill is not "it wasn't meant to be": care, no invitation."""
+    for q, leads, steps in _every_lead({"declined-once", hard, "hard-time"}):
+        ids = {s.advice.id for s in steps}
+        assert "stop-inviting" not in ids and "care-hard-time" in ids, (leads, ids)
+        assert not set(shown_examples(steps)) & invitations(q), leads
