@@ -269,3 +269,11 @@ def test_an_invitation_turned_down_in_a_hard_time_is_not_called_the_end(hard: st
         ids = {s.advice.id for s in steps}
         assert "stop-inviting" not in ids and "care-hard-time" in ids, (leads, ids)
         assert not set(shown_examples(steps)) & invitations(q), leads
+
+
+def test_a_step_that_says_wait_says_the_other_steps_wait_too() -> None:
+    """"Don't send another now" beside "send one short message" reads as a contradiction unless
+    the waiting step says the other steps' message is for later."""
+    for locale, later in (("en", "other steps"), ("ja", "ほかのステップ")):
+        notes = {a.id: a.note for a in CONTENT[locale].diagnose.advice}
+        assert later in notes["wait-first"] and later in notes["unread-wait"], locale
