@@ -46,6 +46,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-11-en": (0.923, 2, 2),
     "blind-12-en": (0.961, 2, 1),
     "blind-12-ja": (0.973, 1, 1),
+    "blind-13-en": (0.930, 0, 3),
+    "blind-13-ja": (0.933, 0, 2),
 }
 TUNE_FLOOR = 0.94
 
