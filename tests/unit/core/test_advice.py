@@ -274,6 +274,6 @@ def test_an_invitation_turned_down_in_a_hard_time_is_not_called_the_end(hard: st
 def test_a_step_that_says_wait_says_the_other_steps_wait_too() -> None:
     """ "Don't send another now" beside "send one short message" reads as a contradiction unless
     the waiting step says the other steps' message is for later."""
-    for locale, later in (("en", "suggested here"), ("ja", "ここに挙げるほかの一通")):
+    for locale, later in (("en", "suggested here"), ("ja", "ここで挙げる一通も含めて")):
         notes = {a.id: a.note for a in CONTENT[locale].diagnose.advice}
         assert later in notes["wait-first"] and later in notes["unread-wait"], locale
