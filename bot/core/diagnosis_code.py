@@ -2,8 +2,9 @@
 
 The code is a version digit, two characters that change with the questionnaire's layout,
 and one cell per question: one character (the option's index) for a question with one
-answer, three base-36 characters (a bit per option) for a question with several, `-` for a
-question not (yet) answered. With twelve questions it stays under 25 characters.
+answer, three base-36 characters (a bit per option; four for a question of more than 15
+options) for a question with several, `-` for a question not (yet) answered. With twelve
+questions it stays under 30 characters.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.diagnosis import Answers, CodeError, Question, Questionnaire, clean_answers
 
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 FINGERPRINT_LEN = 2
 UNANSWERED = "-"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-_MULTI_WIDTH = 3  # base-36 characters per multi-answer cell: up to 15 options
+_MULTI_WIDTHS = ((15, 3), (20, 4))  # base-36 characters per multi-answer cell, by options
 SESSION_TTL = timedelta(hours=24)
 
 
@@ -28,7 +29,9 @@ def fingerprint(q: Questionnaire) -> str:
 
 
 def _width(question: Question) -> int:
-    return _MULTI_WIDTH if question.multi else 1
+    if not question.multi:
+        return 1
+    return next(w for most, w in _MULTI_WIDTHS if len(question.options) <= most)
 
 
 def encode_answers(q: Questionnaire, answers: Answers) -> str:
@@ -41,7 +44,7 @@ def encode_answers(q: Questionnaire, answers: Answers) -> str:
             cells.append(UNANSWERED * _width(qu))
         elif qu.multi:
             mask = sum(1 << ids.index(o) for o in clean[qu.id])
-            cells.append(_base36(mask).rjust(_MULTI_WIDTH, "0"))
+            cells.append(_base36(mask).rjust(_width(qu), "0"))
         else:
             cells.append(str(ids.index(clean[qu.id][0])))
     return CODE_VERSION + fingerprint(q) + "".join(cells)

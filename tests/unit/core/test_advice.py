@@ -277,3 +277,26 @@ def test_a_step_that_says_wait_says_the_other_steps_wait_too() -> None:
     for locale, later in (("en", "suggested here"), ("ja", "ここで挙げる一通も含めて")):
         notes = {a.id: a.note for a in CONTENT[locale].diagnose.advice}
         assert later in notes["wait-first"] and later in notes["unread-wait"], locale
+
+
+SEND_NOW = {"wait-first", "care-busy", "care-unwell", "waiting-write", "testing-invite"}
+SEND_NOW |= {"cooled-group", "someone-else-once", "show-interest", "invite-back", "keep-pace"}
+SEND_NOW |= {"after-busy-over", "own-apology", "partner-unsure", "invite-again", "own-misstep"}
+
+
+@pytest.mark.parametrize("also", [set(), {"i-wrote-last"}, {"work"}, {"fading", "in-person"}])
+def test_messages_already_pushed_mean_stop_now_and_no_step_that_sends_one(also: set) -> None:
+    """Several unanswered messages, or one that blamed: the article's NG; nothing more now."""
+    for q, leads, steps in _every_lead({"pushed", *also}):
+        ids = [s.advice.id for s in steps]
+        assert ids[0] == "after-ng-messages", (leads, ids)
+        assert not SEND_NOW & set(ids), (leads, ids)
+        assert not set(shown_examples(steps)) & invitations(q), leads
+
+
+def test_posts_or_talk_among_shared_friends_get_the_articles_instead() -> None:
+    for q in (CONTENT[locale].diagnose for locale in LOCALES):
+        facts = facts_from(q.facts, {"us": ("told-others",)})
+        assert "vented" in facts
+        for leads in LEADS:
+            assert "after-ng-others" in {s.advice.id for s in steps_for(q, leads, facts)}

@@ -30,16 +30,25 @@ def test_code_is_short_and_round_trips_one_and_several_answers() -> None:
         "wellbeing": (UNKNOWN,),
     }
     code = encode_answers(Q, answers)
-    assert len(code) <= 25
+    assert len(code) <= 30
     assert code[:1] == CODE_VERSION
     assert decode_answers(Q, code) == answers
 
 
 def test_code_marks_unanswered_questions() -> None:
     code = encode_answers(Q, {})
-    widths = sum(3 if qu.multi else 1 for qu in Q.questions)
+    widths = sum((3 if len(qu.options) <= 15 else 4) if qu.multi else 1 for qu in Q.questions)
     assert code[HEAD:] == "-" * widths
     assert decode_answers(Q, code) == {}
+
+
+def test_a_question_of_up_to_twenty_options_round_trips_every_choice() -> None:
+    """A multi-answer cell of more than 15 options takes four characters (bits 16 to 20)."""
+    wide = max((qu for qu in Q.questions if qu.multi), key=lambda qu: len(qu.options))
+    chosen = tuple(o.id for o in wide.options if o.id != UNKNOWN)
+    code = encode_answers(Q, {wide.id: chosen})
+    assert decode_answers(Q, code) == {wide.id: chosen}
+    assert len(code) <= 30
 
 
 def test_code_drops_answers_to_questions_that_do_not_apply() -> None:
