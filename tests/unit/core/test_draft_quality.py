@@ -48,6 +48,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-12-ja": (0.973, 1, 1),
     "blind-13-en": (0.930, 0, 3),
     "blind-13-ja": (0.933, 0, 2),
+    "blind-14-en": (0.938, 0, 2),
+    "blind-14-ja": (0.946, 3, 3),
 }
 TUNE_FLOOR = 0.94
 
