@@ -300,3 +300,12 @@ def test_posts_or_talk_among_shared_friends_get_the_articles_instead() -> None:
         assert "vented" in facts
         for leads in LEADS:
             assert "after-ng-others" in {s.advice.id for s in steps_for(q, leads, facts)}
+
+
+def test_plans_the_user_kept_vague_get_a_concrete_invitation_with_a_day() -> None:
+    for _q, leads, steps in _every_lead({"my-vague"}):
+        ids = [s.advice.id for s in steps]
+        assert "make-a-plan" in ids, (leads, ids)
+        assert "invite-day" in shown_examples(steps), leads
+    for _q, leads, steps in _every_lead({"my-vague", "declined-once"}):
+        assert "make-a-plan" not in {s.advice.id for s in steps}, leads

@@ -307,3 +307,12 @@ def test_online_elsewhere_but_not_writing_weighs_against_too_busy_or_too_unwell(
     after = {r.cause: r.score for r in diagnose(q, {**base, "their-sns": ("online",)}).ranking}
     assert after["busy"] < before["busy"] and after["unwell"] < before["unwell"]
     assert after["cooled"] > before["cooled"]
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_cooler_in_person_points_to_cooled_not_to_friendly_reasons(locale: str) -> None:
+    q = load_content()[locale].diagnose
+    base = {"last-message": ("paused",)}
+    before = {r.cause: r.score for r in diagnose(q, base).ranking}
+    after = {r.cause: r.score for r in diagnose(q, {**base, "us": ("cooler-in-person",)}).ranking}
+    assert after["cooled"] > before["cooled"] and after["waiting"] < before["waiting"]
