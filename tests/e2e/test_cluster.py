@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.core.clock import SystemClock
@@ -65,6 +66,18 @@ def answered_by(procs: list[BotProcess], guild_id: int) -> list[int]:
                 found.append(n)
                 break
     return found
+
+
+async def claims_left_by(url: str, pid: int) -> int:
+    """How many reminders a process (by its pid in the claim's worker id) holds as 'sending'."""
+    con = await asyncpg.connect(url)
+    try:
+        return await con.fetchval(
+            "SELECT count(*) FROM reminders WHERE state = 'sending' AND claimed_by LIKE $1",
+            f"%:{pid}:%",
+        )
+    finally:
+        await con.close()
 
 
 async def write_reminders(url: str, servers: list[Guild], users: list[User]) -> float:
@@ -124,7 +137,9 @@ async def test_three_processes_on_six_shards_deliver_every_reminder_once_through
     await write_reminders(pg_url, servers, users)
     expected = {f"cluster-{i:04d}" for i in range(REMINDERS)}
     await fake.wait_until(lambda: sum(delivered(fake).values()) >= REMINDERS // 4, 60)
+    killed = procs[0].pid
     assert await procs[0].kill() < 0, "SIGKILL mid-delivery: shards 0-1 and their claims"
+    left = await claims_left_by(pg_url, killed)
     procs[0] = await start(RANGES[0])
     await fake.wait_until(lambda: sum(delivered(fake).values()) >= REMINDERS * 3 // 5, 60)
     assert await procs[2].stop() == 0, "SIGTERM: shards 4-5 stop cleanly and stay down"
@@ -136,7 +151,9 @@ async def test_three_processes_on_six_shards_deliver_every_reminder_once_through
     async with open_store(pg_url, SystemClock()) as store:
         assert await store.reminder_counts() == {"delivered": REMINDERS}, "none left or lost"
     looked = [r for r in fake.requests if r.method == "GET" and HISTORY.fullmatch(r.path)]
-    assert looked, "the killed process left claims: their reminders were looked for, then sent"
+    # The kill lands between two sends or in the middle of one: only claims it left behind
+    # are looked for in the DM's history before they are sent again (none, some runs).
+    assert looked or not left, f"{left} claims of the killed process were sent unchecked"
     # Each paces what it starts to 16/s; a restarting process's own start-up requests are
     # not paced, so the shared window may overflow by a few (discord.py waits and retries;
     # nothing is lost, as checked above). Seen: up to 5 in most runs, 6 in one clean-clone run.
