@@ -309,3 +309,10 @@ def test_plans_the_user_kept_vague_get_a_concrete_invitation_with_a_day() -> Non
         assert "invite-day" in shown_examples(steps), leads
     for _q, leads, steps in _every_lead({"my-vague", "declined-once"}):
         assert "make-a-plan" not in {s.advice.id for s in steps}, leads
+
+
+def test_a_busy_stretch_comes_with_the_next_step_after_it() -> None:
+    """The article's next method after care: a light invitation of one's own (later)."""
+    for locale, later in (("en", "light invitation of your own"), ("ja", "自分から軽く誘って")):
+        notes = {a.id: a.note for a in CONTENT[locale].diagnose.advice}
+        assert later in notes["care-busy"] and later in notes["wait-until"], locale
