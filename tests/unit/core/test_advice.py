@@ -316,3 +316,10 @@ def test_a_busy_stretch_comes_with_the_next_step_after_it() -> None:
     for locale, later in (("en", "light invitation of your own"), ("ja", "自分から軽く誘って")):
         notes = {a.id: a.note for a in CONTENT[locale].diagnose.advice}
         assert later in notes["care-busy"] and later in notes["wait-until"], locale
+
+
+@pytest.mark.parametrize("news", ["work", "exam"])
+def test_a_reply_owed_to_someone_busy_carries_care_for_their_busy_time(news: str) -> None:
+    for _q, leads, steps in _every_lead({"owes-reply", news}):
+        shown = shown_examples(steps)
+        assert "reply-busy" in shown and "reply-late" not in shown, (leads, shown)
