@@ -4,7 +4,8 @@ Migrations are `bot/store/migrations/postgresql/NNNN_name.sql`; the `meta` row
 `schema_version` records how many ran, and a start-up migrates under an advisory lock, so
 processes starting together migrate once. The store's SQL is written once with `?` or `:name`
 parameters; they become `$1…` here. A change to the reminders' schedule is announced with
-NOTIFY on a channel named after the schema, which every process LISTENs on.
+NOTIFY on a channel named after the schema, which every process LISTENs on; each store
+sends its own random origin with it and skips its own notifications.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import functools
 import hashlib
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -84,6 +86,9 @@ class PostgresDriver:
 
     def __init__(self, pool: asyncpg.Pool, dsn: str, channel: str) -> None:
         self.pool, self.dsn, self.channel = pool, dsn, channel
+        # sent with each notification, so this store does not wake its own process again
+        # (the service that wrote has already re-planned its scheduler)
+        self.origin = secrets.token_hex(8)
         self._in_transaction: ContextVar[Any] = ContextVar(f"tayori_pg_{id(self)}", default=None)
         self._listener: Any = None
         self._callbacks: list[Callable[[], None]] = []
@@ -221,7 +226,7 @@ class PostgresDriver:
 
     async def notify_schedule(self) -> None:
         """NOTIFY the schedule's channel (sent when the transaction commits)."""
-        await self.execute("SELECT pg_notify(?, '')", (self.channel,))
+        await self.execute("SELECT pg_notify(?, ?)", (self.channel, self.origin))
 
     async def listen_schedule(self, callback: Callable[[], None]) -> bool:
         """LISTEN on a connection of its own; call `callback` on every notification."""
@@ -238,7 +243,11 @@ class PostgresDriver:
             raise _classify(exc) from exc
         self._listener.add_termination_listener(self._lost)
 
-    def _notified(self, *_: object) -> None:
+    def _notified(self, _con: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload != self.origin:  # our own write: its service woke the scheduler already
+            self._tell()
+
+    def _tell(self) -> None:
         for callback in self._callbacks:
             callback()
 
@@ -256,7 +265,7 @@ class PostgresDriver:
                 log.warning("cannot listen for reminder changes (%s); retrying", exc)
                 await asyncio.sleep(RELISTEN_EVERY)
                 continue
-            self._notified()  # what was announced meanwhile was missed
+            self._tell()  # what was announced meanwhile was missed
             return
 
 

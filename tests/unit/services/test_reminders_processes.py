@@ -117,3 +117,28 @@ async def test_one_notice_per_user_and_channel_across_processes(two):
     held = await a.store.held_for(1)
     assert {r.id for r in held} == {r.id for r in added}
     assert {(r.notice_channel_id, r.notice_message_id) for r in held} == {(555, 9001)}
+
+
+async def test_a_process_is_woken_by_another_process_s_write_never_by_its_own(two):
+    """Each write NOTIFYs every listener; a store skips its own (its service woke already).
+    Notifications reach a listener in commit order, so once A has heard B's write it would
+    have heard its own earlier one."""
+    clock, (a, b) = two
+    heard = {"A": asyncio.Event(), "B": asyncio.Event()}
+    count = Counter()
+
+    def listener(name):
+        def woken():
+            count[name] += 1
+            heard[name].set()
+
+        return woken
+
+    await a.store.listen_schedule(listener("A"))
+    await b.store.listen_schedule(listener("B"))
+    later = clock.now() + timedelta(hours=2)
+    await a.store.add_reminder(1, "at", later, "ja")
+    await asyncio.wait_for(heard["B"].wait(), 5)
+    await b.store.add_reminder(2, "at", later, "ja")
+    await asyncio.wait_for(heard["A"].wait(), 5)
+    assert count == {"A": 1, "B": 1}
