@@ -20,9 +20,7 @@ import pytest
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 _skipped: list[str] = []
-
-
-_why_not: list[str] = []
+_why_not: list[str] = []  # why the probe found no PostgreSQL, for the CI=true failure
 
 
 @functools.cache

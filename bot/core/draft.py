@@ -226,10 +226,7 @@ def detect(
     found: list[tuple[str, Spans]] = []
     quieted: dict[str, list[tuple[int, int]]] = {}
     slots = matchers.gate.on(draft.norm.text)
-    guards: dict[str, tuple[_Compiled, Slots]] = {}
     for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
-        if rule.severity == "error":
-            guards[rule.id] = (compiled, on)
         if phrases_only and rule.check != "phrases":
             continue
         draft.quieted = []
@@ -245,19 +242,20 @@ def detect(
                 continue
             # words a look-alike guard of the rule vouches for; for a "don't send" rule, whether
             # or not one of its patterns matched (a false "don't send" costs the most)
-            harmless = quieted.get(kind) or _guarded(guards.get(kind), draft)
+            harmless = quieted.get(kind) or _guarded(kind, matchers, slots, draft)
             if harmless and _only_look_alike(rules.model, kind, draft, harmless):
                 continue
             found.append((kind, [_most_telling(rules.model, kind, draft, matchers)]))
     return Detected(found, draft.norm.visible_length)
 
 
-def _guarded(rule: tuple[_Compiled, Slots] | None, draft: _Draft) -> list[tuple[int, int]]:
-    """Return where the rule's look-alike guards (`unless`) match the draft."""
-    if rule is None:
-        return []
-    compiled, on = rule
-    return list(compiled.guards(draft.norm.text, on))
+def _guarded(kind: str, matchers: _Matchers, slots: list[set[int]], draft: _Draft) -> Spans:
+    """Return where the look-alike guards (`unless`) of rule `kind` match the draft, if it is
+    a "don't send" rule (looked up only when the model fires, which is rare)."""
+    for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
+        if rule.id == kind:
+            return compiled.guards(draft.norm.text, on) if rule.severity == "error" else []
+    return []
 
 
 def _only_look_alike(
