@@ -50,6 +50,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-13-ja": (0.933, 0, 2),
     "blind-14-en": (0.938, 0, 2),
     "blind-14-ja": (0.946, 3, 3),
+    "blind-15-en": (0.953, 0, 1),
+    "blind-15-ja": (0.966, 1, 1),
 }
 TUNE_FLOOR = 0.94
 
