@@ -240,8 +240,8 @@ def detect(
         for kind in rules.model.firing(draft.norm.text):
             if kind in fired:
                 continue
-            # words a look-alike guard of the rule vouches for; for a "don't send" rule, whether
-            # or not one of its patterns matched (a false "don't send" costs the most)
+            # words a look-alike guard of the rule vouches for, whether or not one of its
+            # patterns matched
             harmless = quieted.get(kind) or _guarded(kind, matchers, slots, draft)
             if harmless and _only_look_alike(rules.model, kind, draft, harmless):
                 continue
@@ -250,11 +250,11 @@ def detect(
 
 
 def _guarded(kind: str, matchers: _Matchers, slots: list[set[int]], draft: _Draft) -> Spans:
-    """Return where the look-alike guards (`unless`) of rule `kind` match the draft, if it is
-    a "don't send" rule (looked up only when the model fires, which is rare)."""
+    """Return where the look-alike guards (`unless`) of rule `kind` match the draft (looked up
+    only when the model fires, which is rare)."""
     for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
         if rule.id == kind:
-            return compiled.guards(draft.norm.text, on) if rule.severity == "error" else []
+            return compiled.guards(draft.norm.text, on)
     return []
 
 

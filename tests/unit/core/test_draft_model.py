@@ -75,10 +75,11 @@ def test_a_look_alike_guard_keeps_the_model_from_flagging_the_same_words() -> No
     assert both[found.start : found.end] == "ほげほげ"
 
 
-def test_a_dont_send_rules_guard_quiets_the_model_even_where_no_pattern_matched() -> None:
+def test_a_rules_guard_quiets_the_model_even_where_no_pattern_matched() -> None:
     """ "you deserve a break" is a look-alike the blame rule's `unless` names; no blame pattern
     matches it, yet a model that has learnt "deserve" must not call it blaming. A warning's
-    guard does not do this (a false "revise" costs less than a missed one)."""
+    guard does the same since round 18 (measured on dev-1 and blind-2..9: two more right, none
+    fewer): "the film had me crying" is no outpouring, whatever the model learnt of "crying"."""
     model = tiny("blame", "w:deserve").model_copy(update={"language": "en"})
     rules = load_rules("en").model_copy(update={"model": model})
     kind = "you deserve a break after that week! how was the trip?"
@@ -88,7 +89,8 @@ def test_a_dont_send_rules_guard_quiets_the_model_even_where_no_pattern_matched(
     rules = load_rules("en").model_copy(update={"model": model})
     film = "the film had me crying lol. seen anything good?"
     assert "emotional" not in {rule for rule, _ in detect(film, rules, phrases_only=True).found}
-    assert "emotional" in {f.rule for f in check_draft(film, rules).findings}
+    assert "emotional" not in {f.rule for f in check_draft(film, rules).findings}
+    assert "emotional" in {f.rule for f in check_draft("i keep crying every night", rules).findings}
 
 
 def test_model_shapes_are_checked() -> None:
