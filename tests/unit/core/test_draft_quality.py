@@ -52,6 +52,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-14-ja": (0.953, 3, 3),
     "blind-15-en": (0.953, 0, 1),
     "blind-15-ja": (0.966, 1, 1),
+    "blind-16-en": (0.953, 1, 1),
+    "blind-16-ja": (0.953, 1, 1),
 }
 TUNE_FLOOR = 0.94
 
