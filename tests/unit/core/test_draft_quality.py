@@ -24,12 +24,12 @@ GOALS = {"ja": 0.95, "en": 0.92}
 FLOORS: dict[str, tuple[float, int, int]] = {
     "dev-1-ja": (0.975, 0, 1),
     "dev-1-en": (0.936, 0, 2),
-    "blind-2-ja": (0.960, 0, 2),
+    "blind-2-ja": (0.970, 0, 1),
     "blind-2-en": (0.957, 0, 0),
     "blind-3-ja": (0.961, 0, 1),
     "blind-3-en": (1.000, 0, 0),
     "blind-4-ja": (0.946, 3, 3),
-    "blind-4-en": (0.925, 3, 2),
+    "blind-4-en": (0.933, 3, 1),
     "blind-5-ja": (0.940, 1, 1),
     "blind-5-en": (0.923, 0, 3),
     "blind-6-ja": (0.940, 2, 1),
@@ -49,11 +49,11 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-13-en": (0.930, 0, 3),
     "blind-13-ja": (0.933, 0, 2),
     "blind-14-en": (0.938, 0, 2),
-    "blind-14-ja": (0.953, 3, 3),
+    "blind-14-ja": (0.960, 3, 2),
     "blind-15-en": (0.953, 0, 1),
     "blind-15-ja": (0.966, 1, 1),
     "blind-16-en": (0.953, 1, 1),
-    "blind-16-ja": (0.953, 1, 1),
+    "blind-16-ja": (0.966, 1, 1),
 }
 TUNE_FLOOR = 0.94
 
