@@ -347,3 +347,28 @@ def test_long_time_no_see_is_not_said_while_they_still_reply() -> None:
     judge: said to someone still in touch, when a partner might be there)."""
     for _q, leads, steps in _every_lead({"fading", "partner-maybe"}):
         assert "long-time" not in shown_examples(steps), leads
+
+
+def test_after_a_no_nothing_more_is_offered_to_send_but_a_group_outing_is() -> None:
+    """The article: turned down or ignored means "it wasn't meant to be". blind-14's judge: a
+    cheery "if you write" message was still offered after a clear no, and no group outing."""
+    for _q, leads, steps in _every_lead({"declined-once", "long-silence"}):
+        ids = [s.advice.id for s in steps]
+        assert "group-after-declines" in ids and "waiting-write" not in ids, (leads, ids)
+        stop = next(s for s in steps if s.advice.id == "stop-inviting")
+        assert not stop.examples, leads
+
+
+def test_an_unread_message_does_not_hold_back_a_condolence() -> None:
+    for _q, leads, steps in _every_lead({"unread", "bereavement", "hard-time"}):
+        ids = [s.advice.id for s in steps]
+        assert "unread-wait" not in ids and "care-bereavement" in shown_examples(steps), leads
+
+
+def test_answering_their_invitation_offers_another_day() -> None:
+    """Their invitation may be past by the time the user answers: the example does not ask
+    whether it is "still on" but offers another day."""
+    words = {"ja": "別の日", "en": "another"}
+    for locale in LOCALES:
+        (example,) = [e for e in CONTENT[locale].diagnose.examples if e.id == "reply-invite"]
+        assert words[locale] in example.text and "still on" not in example.text
