@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import ahocorasick
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,24 +20,24 @@ class Gate:
     Each pattern is read once, when the rules load (`key_literals`): for example every match of
     `(left|leaving) me on (read|seen)` contains " me on " and one of "read", "seen". A pattern
     runs on a draft only if the draft contains a literal of each of its key sets, so most
-    patterns are skipped for the price of a few substring tests, and the findings are the same
-    as if every pattern ran. A pattern with no key literal (an emoji class) always runs.
+    patterns are skipped for the price of one pass over the draft, and the findings are the
+    same as if every pattern ran. A pattern with no key literal (an emoji class) always runs.
+    The literals the draft contains are found in one pass by an Aho-Corasick automaton
+    (pyahocorasick, in C), however many literals the rules have.
     """
 
-    # literal -> the (rule, pattern) slots whose first key set it belongs to
-    unlock: dict[str, tuple[tuple[int, int], ...]]
-    # the literals, by their first one or two characters
-    heads: dict[str, tuple[str, ...]]
-    # each slot's other key sets, for the slots that have any
-    more: dict[tuple[int, int], tuple[frozenset[str], ...]]
+    # literal -> the (rule, pattern, other key sets) of the slots whose first key set holds it
+    unlock: dict[str, tuple[tuple[int, int, tuple[frozenset[str], ...]], ...]]
+    # every key literal, found in a draft in one pass (compared by the literals it was built from)
+    finder: ahocorasick.Automaton = field(compare=False)
     always: tuple[frozenset[int], ...]
 
     @classmethod
     def of(cls, rules: Sequence[Sequence[str]]) -> Gate:
         """Read the key literals of each rule's patterns (its `patterns`, then its `unless`)."""
-        unlock: dict[str, list[tuple[int, int]]] = {}
-        more: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
+        unlock: dict[str, list[tuple[int, int, tuple[frozenset[str], ...]]]] = {}
         always: list[set[int]] = []
+        finder = ahocorasick.Automaton()
         for r, patterns in enumerate(rules):
             always.append(set())
             for slot, pattern in enumerate(patterns):
@@ -44,41 +46,31 @@ class Gate:
                     always[r].add(slot)
                     continue
                 for literal in keys[0]:
-                    unlock.setdefault(literal, []).append((r, slot))
-                if len(keys) > 1:
-                    more[r, slot] = keys[1:]
-        literals = set(unlock).union(*(k for keys in more.values() for k in keys))
-        heads: dict[str, list[str]] = {}
-        for literal in sorted(literals):
-            heads.setdefault(literal[:2], []).append(literal)
+                    unlock.setdefault(literal, []).append((r, slot, keys[1:]))
+                for literal in frozenset().union(*keys):
+                    finder.add_word(literal, literal)
+        finder.make_automaton()
         return cls(
             unlock={k: tuple(v) for k, v in unlock.items()},
-            heads={k: tuple(v) for k, v in heads.items()},
-            more=more,
+            finder=finder,
             always=tuple(map(frozenset, always)),
         )
 
+    def present(self, text: str) -> set[str]:
+        """Return the key literals `text` contains."""
+        return {literal for _end, literal in self.finder.iter(text)} if text else set()
+
     def on(self, text: str) -> list[set[int]]:
         """Return, for each rule, the slots of the patterns that may match `text`."""
-        # Each look-up goes from the draft's few pieces into the tables, never the other way:
-        # walking a table's ~1,000 keys reads memory the event loop has long since evicted.
-        starts = {text[i : i + 2] for i in range(len(text) - 1)}
-        starts.update(text)
-        heads, unlock = self.heads, self.unlock
-        present = {
-            literal
-            for head in starts
-            if head in heads
-            for literal in heads[head]
-            if literal in text
-        }
+        present = self.present(text)
         on = [set(slots) for slots in self.always]
+        unlock = self.unlock
         for literal in present:
-            if literal not in unlock:
-                continue
-            for r, slot in unlock[literal]:
-                keys = self.more.get((r, slot))
-                if keys is None or all(not k.isdisjoint(present) for k in keys):
+            for r, slot, others in unlock.get(literal, ()):
+                for keys in others:
+                    if keys.isdisjoint(present):
+                        break
+                else:
                     on[r].add(slot)
         return on
 
