@@ -52,11 +52,13 @@ class Example(Strict):
 
 
 class Advice(Strict):
-    """One next step, for the top reasons in `reasons` (any, if empty), when one of `when` holds
-    (always, if empty) and none of `never` does."""
+    """One next step, for the top reasons in `reasons` (any, if empty) and never when one of
+    `not_for` leads (either of a near tie), when one of `when` holds (always, if empty) and none
+    of `never` does."""
 
     id: _Id
     reasons: list[ReasonRef] = Field(default_factory=list)
+    not_for: list[ReasonRef] = Field(default_factory=list)
     when: list[FactId] = Field(default_factory=list)
     never: list[FactId] = Field(default_factory=list)
     note: str = Field(min_length=1, max_length=400)
@@ -65,6 +67,8 @@ class Advice(Strict):
     def applies(self, tops: Iterable[str], facts: frozenset[str]) -> bool:
         """Return whether this step is advised for the leading reasons `tops` when `facts` hold."""
         if self.reasons and not set(tops) & set(self.reasons):
+            return False
+        if set(tops) & set(self.not_for):
             return False
         if self.when and not facts & set(self.when):
             return False
