@@ -79,7 +79,8 @@ def _every_lead(facts: set[str]):
             yield q, leads, steps_for(q, leads, facts)
 
 
-STOPS = {"stop-inviting", "stop-inviting-again", "not-now"}  # the three ways of "don't ask again now"
+# the three ways of "don't ask again now"
+STOPS = {"stop-inviting", "stop-inviting-again", "not-now"}
 
 
 def _stop(steps: list[Step]) -> str:
