@@ -54,6 +54,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-15-ja": (0.966, 1, 1),
     "blind-16-en": (0.953, 1, 1),
     "blind-16-ja": (0.966, 1, 1),
+    "blind-17-en": (0.984, 1, 0),
+    "blind-17-ja": (0.946, 3, 3),
 }
 TUNE_FLOOR = 0.94
 
