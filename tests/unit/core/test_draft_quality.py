@@ -29,7 +29,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-3-ja": (0.961, 0, 1),
     "blind-3-en": (1.000, 0, 0),
     "blind-4-ja": (0.946, 3, 3),
-    "blind-4-en": (0.933, 3, 1),
+    "blind-4-en": (0.941, 2, 1),
     "blind-5-ja": (0.940, 1, 1),
     "blind-5-en": (0.923, 0, 3),
     "blind-6-ja": (0.940, 2, 1),
@@ -38,7 +38,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-7-en": (0.976, 0, 1),
     "blind-8-ja": (0.993, 1, 0),
     "blind-8-en": (0.969, 1, 2),
-    "blind-9-ja": (0.946, 2, 1),
+    "blind-9-ja": (0.953, 2, 0),
     "blind-9-en": (0.961, 4, 0),
     "blind-10-ja": (0.973, 1, 1),
     "blind-10-en": (0.953, 2, 2),
@@ -55,7 +55,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-16-en": (0.953, 1, 1),
     "blind-16-ja": (0.966, 1, 1),
     "blind-17-en": (0.984, 1, 0),
-    "blind-17-ja": (0.946, 3, 3),
+    "blind-17-ja": (0.953, 3, 2),
 }
 TUNE_FLOOR = 0.94
 
