@@ -402,3 +402,16 @@ def test_a_shrinking_chat_gets_one_light_invitation_step() -> None:
     for locale in LOCALES:
         (keep,) = [a for a in CONTENT[locale].diagnose.advice if a.id == "keep-pace"]
         assert any(w in keep.note for w in ("one light invitation", "軽い誘いを一度だけ")), locale
+
+
+@pytest.mark.parametrize("declined", ["declined-once", "declined-twice"])
+@pytest.mark.parametrize(
+    "fact", ["work", "exam", "partner-maybe", "busy-over", "me-busy", "my-long", "in-person"]
+)
+def test_after_a_no_no_other_step_says_send_one_message(declined: str, fact: str) -> None:
+    """blind-16's judge: one step said "send nothing more", another "send one easy message"."""
+    senders = {"care-busy", "care-unwell", "partner-unsure", "after-busy-over", "own-apology"}
+    senders |= {"own-style", "talk-in-person", "waiting-write", "keep-pace"}
+    for _q, leads, steps in _every_lead({declined, fact}):
+        ids = {s.advice.id for s in steps}
+        assert ids & STOPS and not ids & senders, (leads, ids)
