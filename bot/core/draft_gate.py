@@ -1,7 +1,8 @@
 """Which draft patterns can match a draft at all, read from the literals every match contains.
 
-Most of the draft checker's patterns cannot match a given draft; finding which can, by a few
-substring tests, lets `bot.core.draft_rules` run only those, with the same findings.
+Most of the draft checker's patterns cannot match a given draft; finding which can, from the key
+literals the draft contains (one Aho-Corasick pass), lets `bot.core.draft_rules` run only those,
+with the same findings.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ class Gate:
 
     def present(self, text: str) -> set[str]:
         """Return the key literals `text` contains."""
-        return {literal for _end, literal in self.finder.iter(text)} if text else set()
+        if not text or self.finder.kind != ahocorasick.AHOCORASICK:  # no literals: not built
+            return set()
+        return {literal for _end, literal in self.finder.iter(text)}
 
     def on(self, text: str) -> list[set[int]]:
         """Return, for each rule, the slots of the patterns that may match `text`."""

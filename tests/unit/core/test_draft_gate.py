@@ -82,3 +82,11 @@ def test_the_gate_changes_no_finding_on_drafts_run_together(
     rules = load_rules(locale)
     text = noise.join(pieces)
     assert check_draft(text, rules) == ungated(rules, text, monkeypatch)
+
+
+def test_a_gate_with_no_key_literal_runs_every_pattern() -> None:
+    """Rules whose patterns have no literal (an emoji class) leave the automaton empty: every
+    pattern runs, on any text (an unbuilt automaton must not be asked)."""
+    gate = Gate.of([["[😭😢]{3,}"], []])
+    assert gate.on("😭😭😭") == [{0}, set()]
+    assert gate.on("") == [{0}, set()]
