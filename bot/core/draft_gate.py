@@ -7,6 +7,7 @@ with the same findings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class Gate:
         return on
 
 
+@functools.cache
 def key_literals(pattern: str) -> tuple[frozenset[str], ...]:
     """Return sets of literals such that every match of `pattern` contains one of each set,
     the most telling set first (its shortest literal the longest); empty if none is known.

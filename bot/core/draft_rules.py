@@ -44,15 +44,24 @@ MACRO = re.compile(r"%([a-z][a-z0-9_]*)%")
 Spans = list[tuple[int, int]]
 
 
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """Compile a draft pattern once per process (the loader checks it, the rules run it; with
+    ~1,600 patterns, more than `re`'s own cache holds, each load would compile them twice)."""
+    return re.compile(pattern, re.MULTILINE)
+
+
+@functools.cache
 def _valid_pattern(pattern: str) -> str:
     """Check a pattern is a regex in normalized form; return it with katakana as hiragana.
 
     The draft is matched with its katakana folded to hiragana, so patterns may spell words the
     usual way (ライン, スルー) and are folded the same way here (katakana is never regex syntax).
+    Remembered per process for the patterns that pass (a bad one raises every time).
     """
     folded = to_hiragana(pattern)
     try:
-        re.compile(folded)
+        compiled(folded)
     except re.error as exc:
         raise ValueError(f"bad regex {pattern!r}: {exc}") from None
     if normalize(folded, casefold=False).text != folded:
@@ -140,8 +149,7 @@ class _Compiled:
     @classmethod
     def of(cls, rule: Rule) -> _Compiled:
         """Compile the rule's patterns."""
-        compile_ = functools.partial(re.compile, flags=re.MULTILINE)
-        return cls(tuple(map(compile_, rule.patterns)), tuple(map(compile_, rule.unless)))
+        return cls(tuple(map(compiled, rule.patterns)), tuple(map(compiled, rule.unless)))
 
     def search(self, text: str, on: Collection[int]) -> bool:
         """Say whether any pattern matches somewhere in `text`."""
