@@ -56,6 +56,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-16-ja": (0.966, 1, 1),
     "blind-17-en": (0.984, 1, 0),
     "blind-17-ja": (0.953, 3, 2),
+    "blind-18-en": (0.946, 1, 2),
+    "blind-18-ja": (0.960, 3, 1),
 }
 TUNE_FLOOR = 0.94
 
