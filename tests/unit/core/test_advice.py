@@ -383,12 +383,28 @@ def test_an_unread_message_does_not_hold_back_a_condolence() -> None:
 
 
 def test_answering_their_invitation_offers_another_day() -> None:
-    """Their invitation may be past by the time the user answers: the example does not ask
-    whether it is "still on" but offers another day."""
-    words = {"ja": "今度の土曜", "en": "Saturday"}  # a concrete day (blind-15's judge)
+    """Their invitation may be past by the time the user answers, or may have named no day: the
+    example offers a concrete day of its own (blind-15's judge) and never asks whether "that
+    day" still works (blind-17's judge: it clashed with undated and past invitations)."""
+    words = {"ja": "今度の土曜", "en": "Saturday"}
+    stale = {"ja": ("その日", "まだ大丈夫"), "en": ("still on", "that day", "still work")}
     for locale in LOCALES:
         (example,) = [e for e in CONTENT[locale].diagnose.examples if e.id == "reply-invite"]
-        assert words[locale] in example.text and "still on" not in example.text
+        assert words[locale] in example.text
+        assert not any(s in example.text for s in stale[locale]), example.text
+
+
+def test_the_message_for_someone_away_until_a_date_does_not_ask_if_it_is_over() -> None:
+    """They said they would be away or busy until a date, and the advice is to wait until then:
+    its example may not ask whether things have settled (blind-17's judge), only let them be."""
+    presumes = {
+        "ja": ("落ち着いたかな", "落ち着いた？"),
+        "en": ("settled down.", "settled down?", "Hope things have"),
+    }
+    for locale in LOCALES:
+        (example,) = [e for e in CONTENT[locale].diagnose.examples if e.id == "after-away"]
+        assert "said-away" in example.fits
+        assert not any(p in example.text for p in presumes[locale]), example.text
 
 
 def test_a_near_tie_with_busy_never_says_both_not_now_and_the_end() -> None:
