@@ -58,6 +58,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-17-ja": (0.953, 3, 2),
     "blind-18-en": (0.946, 1, 2),
     "blind-18-ja": (0.960, 3, 1),
+    "blind-19-en": (0.915, 3, 6),
+    "blind-19-ja": (0.966, 4, 0),
 }
 TUNE_FLOOR = 0.94
 
