@@ -104,13 +104,16 @@ def select(
 
     `tops` is the first reason, or the first two when they are a near tie.
     Steps keep content order (the file lists the most pressing first); an example is shown
-    once, under the first step that names it, and at most `EXAMPLES_SHOWN` in all.
+    once, under the first step that names it, and at most `EXAMPLES_SHOWN` in all. Invitations
+    come from one step only, the first whose invitation fits: the article's way is one light
+    invitation, then wait, so a later step adds no second one to send.
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
     steps: list[Step] = []
     shown = 0
     seen: set[str] = set()
+    inviting: Advice | None = None  # the step whose examples invite
     for item in advice:
         if len(steps) == ADVICE_SHOWN:
             break
@@ -122,8 +125,12 @@ def select(
             full = shown == EXAMPLES_SHOWN or len(fitting) == EXAMPLES_PER_STEP
             if full or example_id in seen or not example.shown(facts):
                 continue
+            if example.invites and inviting not in (None, item):
+                continue
             fitting.append(example)
             seen.add(example_id)
             shown += 1
+            if example.invites:
+                inviting = item
         steps.append(Step(item, tuple(fitting)))
     return steps

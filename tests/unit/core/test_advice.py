@@ -53,6 +53,8 @@ def test_no_excluded_example_on_any_path(locale: str) -> None:
                 assert len(ids) == len(set(ids)) <= EXAMPLES_SHOWN, (leads, facts)
                 for step in steps:
                     assert not facts & set(step.advice.never), (leads, facts, step.advice.id)
+                inviting = [s.advice.id for s in steps if any(e.invites for e in s.examples)]
+                assert len(inviting) <= 1, (leads, facts, inviting)  # one invitation to send
                 for example_id in ids:
                     example = by_id[example_id]
                     assert not facts & set(example.never), (leads, facts, example_id)
@@ -181,6 +183,30 @@ def test_a_curt_reply_of_the_users_own_gets_a_short_apology_first() -> None:
         assert "sorry-curt" in shown_examples(steps)
     for _q, leads, steps in _every_lead({"my-curt", "hard-time"}):
         assert "own-misstep" not in {s.advice.id for s in steps}, leads
+
+
+def test_a_dodged_question_gets_one_invitation_not_an_apology_or_a_second_invite() -> None:
+    """They asked how the user felt and got no clear answer: the step is to show interest with
+    one light invitation; an apology for "coming across badly" misses what happened, and a
+    second step inviting again doubles it (blind-18's judge)."""
+    for extra in (set(), {"my-curt"}, {"my-vague"}):
+        for _q, leads, steps in _every_lead({"dodged"} | extra):
+            ids = [s.advice.id for s in steps]
+            assert "show-interest" in ids, (leads, ids)
+            assert "own-misstep" not in ids and "testing-invite" not in ids, (leads, ids)
+            inviting = [s.advice.id for s in steps if any(e.invites for e in s.examples)]
+            assert inviting == ["show-interest"], (leads, inviting)
+
+
+def test_asking_again_after_declining_theirs_does_not_call_it_a_clash_of_dates() -> None:
+    """The user turned down (or kept putting off) their invitation: "I couldn't make it" would
+    recast that as a clash of dates."""
+    words = {"ja": "行けなくて", "en": "couldn't make it"}
+    for locale in LOCALES:
+        (example,) = [
+            e for e in CONTENT[locale].diagnose.examples if e.id == "invite-after-declining"
+        ]
+        assert words[locale] not in example.text, example.text
 
 
 def test_friendly_in_person_means_talk_there_rather_than_write_more() -> None:
