@@ -209,6 +209,22 @@ def test_asking_again_after_declining_theirs_does_not_call_it_a_clash_of_dates()
         assert words[locale] not in example.text, example.text
 
 
+@pytest.mark.parametrize("lead", ["waiting", "testing", "cooled"])
+def test_after_replying_the_user_who_owes_a_reply_is_told_to_invite_next(lead: str) -> None:
+    """Where the reason is that they wait for the user's interest, replying is not the whole
+    step: once they answer, one light invitation of the user's own (blind-19's judge: five
+    situations ended with no invitation)."""
+    for locale in LOCALES:
+        steps = steps_for(CONTENT[locale].diagnose, (lead,), {"owes-reply"})
+        ids = [s.advice.id for s in steps]
+        assert ids.index("reply-first") < ids.index("invite-after-reply"), ids
+        (after,) = [s for s in steps if s.advice.id == "invite-after-reply"]
+        assert any(e.invites for e in after.examples), ids
+    for lead_busy in ("busy", "unwell"):
+        steps = steps_for(CONTENT["en"].diagnose, (lead_busy,), {"owes-reply"})
+        assert "invite-after-reply" not in [s.advice.id for s in steps]
+
+
 def test_friendly_in_person_means_talk_there_rather_than_write_more() -> None:
     for _q, leads, steps in _every_lead({"in-person"}):
         assert "talk-in-person" in {s.advice.id for s in steps}, leads
