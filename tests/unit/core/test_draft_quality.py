@@ -60,6 +60,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-18-ja": (0.960, 3, 1),
     "blind-19-en": (0.915, 3, 6),
     "blind-19-ja": (0.966, 4, 0),
+    "blind-20-en": (0.953, 0, 5),
+    "blind-20-ja": (0.940, 3, 3),
 }
 TUNE_FLOOR = 0.94
 
