@@ -113,7 +113,7 @@ def select(
     steps: list[Step] = []
     shown = 0
     seen: set[str] = set()
-    inviting: Advice | None = None  # the step whose examples invite
+    invited = False  # an earlier step already shows an invitation
     for item in advice:
         if len(steps) == ADVICE_SHOWN:
             break
@@ -125,12 +125,11 @@ def select(
             full = shown == EXAMPLES_SHOWN or len(fitting) == EXAMPLES_PER_STEP
             if full or example_id in seen or not example.shown(facts):
                 continue
-            if example.invites and inviting not in (None, item):
+            if example.invites and invited:
                 continue
             fitting.append(example)
             seen.add(example_id)
             shown += 1
-            if example.invites:
-                inviting = item
+        invited = invited or any(e.invites for e in fitting)
         steps.append(Step(item, tuple(fitting)))
     return steps
