@@ -49,7 +49,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-13-en": (0.938, 0, 3),
     "blind-13-ja": (0.933, 0, 2),
     "blind-14-en": (0.953, 0, 2),
-    "blind-14-ja": (0.960, 3, 2),
+    "blind-14-ja": (0.966, 2, 2),
     "blind-15-en": (0.961, 0, 1),
     "blind-15-ja": (0.973, 1, 0),
     "blind-16-en": (0.961, 1, 1),
@@ -62,6 +62,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-19-ja": (0.966, 4, 0),
     "blind-20-en": (0.953, 0, 5),
     "blind-20-ja": (0.940, 3, 3),
+    "blind-21-en": (0.923, 2, 5),
+    "blind-21-ja": (0.973, 1, 1),
 }
 TUNE_FLOOR = 0.94
 
