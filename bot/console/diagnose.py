@@ -129,7 +129,8 @@ def result_data(loc: LocaleContent, answers: Answers, result: Diagnosis) -> dict
         "next_steps": [
             {
                 "id": s.advice.id,
-                "note": s.advice.note,
+                "note": s.note,
+                "later": s.later,
                 "examples": [{"id": e.id, "text": e.text} for e in s.examples],
             }
             for s in steps
@@ -162,7 +163,7 @@ def render_text(
     lines += _ranking_lines(loc, result)
     lines += ["", f"== {loc.text('diagnose.next-steps')} =="]
     lines += _step_lines(loc, next_steps)
-    if sum(bool(s["examples"]) for s in next_steps) > 1:
+    if sum(bool(s["examples"]) for s in next_steps if not s["later"]) > 1:
         lines.append(loc.text("diagnose.one-message"))
     lines += ["", loc.text("diagnose.ng-reminder"), loc.text("diagnose.honesty")]
     return "\n".join(lines)

@@ -63,6 +63,11 @@ class Advice(Strict):
     never: list[FactId] = Field(default_factory=list)
     note: str = Field(min_length=1, max_length=400)
     examples: list[ExampleId] = Field(default_factory=list)
+    # The step says what to send first. Only the first such step shown does; a later one is
+    # shown with `then` (what to do once they have answered), its inviting examples only, or
+    # left out when it has no `then`: one message at a time.
+    opens: bool = False
+    then: str | None = Field(default=None, min_length=1, max_length=400)
 
     def applies(self, tops: Iterable[str], facts: frozenset[str]) -> bool:
         """Return whether this step is advised for the leading reasons `tops` when `facts` hold."""
@@ -77,10 +82,13 @@ class Advice(Strict):
 
 @dataclass(frozen=True)
 class Step:
-    """A next step to show, with the examples that fit the situation."""
+    """A next step to show, with the examples that fit the situation, and its words (the
+    advice's `note`, or its `then` when an earlier step already says what to send first)."""
 
     advice: Advice
     examples: tuple[Example, ...]
+    note: str
+    later: bool = False  # shown with `then`: what comes once they have answered
 
 
 def facts_from(facts: Iterable[Fact], answers: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
@@ -106,7 +114,9 @@ def select(
     Steps keep content order (the file lists the most pressing first); an example is shown
     once, under the first step that names it, and at most `EXAMPLES_SHOWN` in all. Invitations
     come from one step only, the first whose invitation fits: the article's way is one light
-    invitation, then wait, so a later step adds no second one to send.
+    invitation, then wait, so a later step adds no second one to send. Likewise only the
+    first step that `opens` says what to send first; a later one speaks of what comes once
+    they have answered (its `then`, inviting examples only) or is left out.
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
@@ -114,10 +124,14 @@ def select(
     shown = 0
     seen: set[str] = set()
     invited = False  # an earlier step already shows an invitation
+    opened = False  # an earlier step already says what to send first
     for item in advice:
         if len(steps) == ADVICE_SHOWN:
             break
         if not item.applies(tops, facts):
+            continue
+        later = item.opens and opened
+        if later and item.then is None:
             continue
         fitting: list[Example] = []
         for example_id in item.examples:
@@ -125,11 +139,13 @@ def select(
             full = shown == EXAMPLES_SHOWN or len(fitting) == EXAMPLES_PER_STEP
             if full or example_id in seen or not example.shown(facts):
                 continue
-            if example.invites and invited:
+            if (example.invites and invited) or (later and not example.invites):
                 continue
             fitting.append(example)
             seen.add(example_id)
             shown += 1
         invited = invited or any(e.invites for e in fitting)
-        steps.append(Step(item, tuple(fitting)))
+        opened = opened or item.opens
+        note = item.then if later and item.then is not None else item.note
+        steps.append(Step(item, tuple(fitting), note, later))
     return steps

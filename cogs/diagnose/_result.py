@@ -62,16 +62,20 @@ def ranking_embed(texts: LocaleContent, result: Diagnosis) -> discord.Embed:
 def steps_embed(texts: LocaleContent, answers: Answers, result: Diagnosis) -> discord.Embed:
     """The next steps chosen for the leading reasons and the situation, with example messages."""
     steps = advise(texts.diagnose, answers, result)
-    lines = [texts.text("diagnose.bullet", text=s.advice.note) for s in steps]
-    if sum(bool(s.examples) for s in steps) > 1:
+    lines = [texts.text("diagnose.bullet", text=s.note) for s in steps]
+    if sum(bool(s.examples) for s in steps if not s.later) > 1:
         lines.append(f"-# {texts.text('diagnose.one-message')}")
     embed = discord.Embed(
         title=texts.text("diagnose.next-steps"),
         description=clip("\n".join(lines), EMBED_DESCRIPTION_MAX),
     )
-    examples = [e for s in steps for e in s.examples]
-    if examples:
-        quoted = "\n".join(texts.text("diagnose.quote", text=e.text) for e in examples)
+    quotes = [
+        texts.text("diagnose.quote-later" if s.later else "diagnose.quote", text=e.text)
+        for s in steps
+        for e in s.examples
+    ]
+    if quotes:
+        quoted = "\n".join(quotes)
         embed.add_field(name=texts.text("diagnose.templates"), value=clip(quoted), inline=False)
     embed.add_field(
         name=texts.text("diagnose.ng-heading"),

@@ -55,6 +55,12 @@ def test_no_excluded_example_on_any_path(locale: str) -> None:
                     assert not facts & set(step.advice.never), (leads, facts, step.advice.id)
                 inviting = [s.advice.id for s in steps if any(e.invites for e in s.examples)]
                 assert len(inviting) <= 1, (leads, facts, inviting)  # one invitation to send
+                first = [s.advice.id for s in steps if s.advice.opens and not s.later]
+                assert len(first) <= 1, (leads, facts, first)  # one message to send first
+                for step in steps:
+                    if step.later:  # what comes once they answer: its `then`, invitations only
+                        assert step.note == step.advice.then, (leads, facts, step.advice.id)
+                        assert all(e.invites for e in step.examples), (leads, facts)
                 for example_id in ids:
                     example = by_id[example_id]
                     assert not facts & set(example.never), (leads, facts, example_id)
@@ -473,3 +479,39 @@ def test_after_a_no_no_other_step_says_send_one_message(declined: str, fact: str
     for _q, leads, steps in _every_lead({declined, fact}):
         ids = {s.advice.id for s in steps}
         assert ids & STOPS and not ids & senders, (leads, ids)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_after_an_apology_the_next_step_waits_for_their_answer(locale: str) -> None:
+    q = CONTENT[locale].diagnose
+    steps = steps_for(q, ("waiting",), {"my-curt"})
+    ids = [s.advice.id for s in steps]
+    assert ids.index("own-misstep") < ids.index("waiting-write")
+    apology, write = steps[ids.index("own-misstep")], steps[ids.index("waiting-write")]
+    assert not apology.later and apology.note == apology.advice.note
+    assert write.later and write.note == write.advice.then != write.advice.note
+    assert write.examples and all(e.invites for e in write.examples)
+    assert not any(e.id.startswith("topic-") for e in write.examples)  # no second opener
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_later_step_without_words_for_after_is_left_out(locale: str) -> None:
+    q = CONTENT[locale].diagnose
+    # their busy time is over, and things ended on the user's curt reply: the apology with a
+    # question is the one message to send; "well done, how was it" would be a second
+    steps = steps_for(q, ("busy",), {"busy-over", "my-curt"})
+    ids = [s.advice.id for s in steps]
+    assert "own-misstep" in ids
+    assert "after-busy-over" not in ids  # opens, and has no `then`
+    assert q.advice[[a.id for a in q.advice].index("after-busy-over")].then is None
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("busy", ["busy", "unwell"])
+def test_investing_in_yourself_is_not_offered_when_they_may_just_be_swamped(
+    locale: str, busy: str
+) -> None:
+    q = CONTENT[locale].diagnose
+    for leads in [(busy, "cooled"), ("cooled", busy), (busy, "someone-else")]:
+        assert "cooled-shine" not in [s.advice.id for s in steps_for(q, leads, set())]
+    assert "cooled-shine" in [s.advice.id for s in steps_for(q, ("cooled",), set())]

@@ -47,7 +47,9 @@ def numbers(q: Questionnaire) -> dict:
             for qu in q.questions
         ],
         "facts": [f.model_dump() for f in q.facts],
-        "advice": [a.model_dump(exclude={"note"}) for a in q.advice],
+        "advice": [
+            {**a.model_dump(exclude={"note", "then"}), "then": a.then is not None} for a in q.advice
+        ],
         "examples": [e.model_dump(exclude={"text"}) for e in q.examples],
     }
 

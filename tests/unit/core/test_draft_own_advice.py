@@ -31,6 +31,7 @@ def recommended() -> list[tuple[str, str, str]]:
             found.append((locale, f"diagnose example {example.id}", example.text))
         quoted = [(f"draft rule {r.id}", r.suggestion) for r in loc.draft.rules]
         quoted += [(f"diagnose advice {a.id}", a.note) for a in loc.diagnose.advice]
+        quoted += [(f"diagnose advice {a.id} then", a.then) for a in loc.diagnose.advice if a.then]
         quoted += [(f"ng {item.id} instead", item.instead) for item in loc.article.ng]
         for where, text in quoted:
             found += [(locale, where, q) for q in QUOTES[locale].findall(text)]
