@@ -64,6 +64,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-20-ja": (0.940, 3, 3),
     "blind-21-en": (0.923, 2, 5),
     "blind-21-ja": (0.973, 1, 1),
+    "blind-22-en": (0.938, 0, 4),
+    "blind-22-ja": (0.966, 1, 3),
 }
 TUNE_FLOOR = 0.94
 
