@@ -68,6 +68,9 @@ class Advice(Strict):
     # left out when it has no `then`: one message at a time.
     opens: bool = False
     then: str | None = Field(default=None, min_length=1, max_length=400)
+    # The step says itself when an invitation comes (once a busy time is over, after a few
+    # weeks): no later step adds "once they've answered, invite them".
+    defers: bool = False
 
     def applies(self, tops: Iterable[str], facts: frozenset[str]) -> bool:
         """Return whether this step is advised for the leading reasons `tops` when `facts` hold."""
@@ -116,7 +119,8 @@ def select(
     come from one step only, the first whose invitation fits: the article's way is one light
     invitation, then wait, so a later step adds no second one to send. Likewise only the
     first step that `opens` says what to send first; a later one speaks of what comes once
-    they have answered (its `then`, inviting examples only) or is left out.
+    they have answered (its `then`, inviting examples only) or is left out, as it is after a
+    step that `defers` (says itself when to invite).
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
@@ -125,13 +129,14 @@ def select(
     seen: set[str] = set()
     invited = False  # an earlier step already shows an invitation
     opened = False  # an earlier step already says what to send first
+    deferred = False  # an earlier step already says when to invite
     for item in advice:
         if len(steps) == ADVICE_SHOWN:
             break
         if not item.applies(tops, facts):
             continue
         later = item.opens and opened
-        if later and item.then is None:
+        if later and (item.then is None or deferred):
             continue
         fitting: list[Example] = []
         for example_id in item.examples:
@@ -146,6 +151,7 @@ def select(
             shown += 1
         invited = invited or any(e.invites for e in fitting)
         opened = opened or item.opens
+        deferred = deferred or item.defers
         note = item.then if later and item.then is not None else item.note
         steps.append(Step(item, tuple(fitting), note, later))
     return steps

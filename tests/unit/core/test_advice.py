@@ -57,6 +57,9 @@ def test_no_excluded_example_on_any_path(locale: str) -> None:
                 assert len(inviting) <= 1, (leads, facts, inviting)  # one invitation to send
                 first = [s.advice.id for s in steps if s.advice.opens and not s.later]
                 assert len(first) <= 1, (leads, facts, first)  # one message to send first
+                deferring = [n for n, s in enumerate(steps) if s.advice.defers]
+                if deferring:  # a step that says when to invite: no "once they answer, invite"
+                    assert not any(s.later for s in steps[deferring[0] + 1 :]), (leads, facts)
                 for step in steps:
                     if step.later:  # what comes once they answer: its `then`, invitations only
                         assert step.note == step.advice.then, (leads, facts, step.advice.id)
@@ -515,3 +518,14 @@ def test_investing_in_yourself_is_not_offered_when_they_may_just_be_swamped(
     for leads in [(busy, "cooled"), ("cooled", busy), (busy, "someone-else")]:
         assert "cooled-shine" not in [s.advice.id for s in steps_for(q, leads, set())]
     assert "cooled-shine" in [s.advice.id for s in steps_for(q, ("cooled",), set())]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("other", ["testing", "cooled", "waiting"])
+def test_care_for_someone_busy_says_itself_when_to_invite(locale: str, other: str) -> None:
+    q = CONTENT[locale].diagnose
+    steps = steps_for(q, ("busy", other), set())
+    ids = [s.advice.id for s in steps]
+    assert ids[0] == "care-busy" and steps[0].advice.defers
+    assert not any(s.later for s in steps)  # no "once they've answered, invite them" as well
+    assert not any(e.invites for s in steps for e in s.examples)
