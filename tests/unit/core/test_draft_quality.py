@@ -66,6 +66,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-21-ja": (0.973, 0, 2),
     "blind-22-en": (0.938, 0, 4),
     "blind-22-ja": (0.973, 0, 3),
+    "blind-23-en": (0.961, 1, 2),
+    "blind-23-ja": (0.946, 3, 3),
 }
 TUNE_FLOOR = 0.94
 
