@@ -529,3 +529,15 @@ def test_care_for_someone_busy_says_itself_when_to_invite(locale: str, other: st
     assert ids[0] == "care-busy" and steps[0].advice.defers
     assert not any(s.later for s in steps)  # no "once they've answered, invite them" as well
     assert not any(e.invites for s in steps for e in s.examples)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("lead", ["testing", "waiting", "cooled"])
+def test_while_their_answer_is_awaited_nothing_is_offered_to_send_now(
+    locale: str, lead: str
+) -> None:
+    q = CONTENT[locale].diagnose
+    steps = steps_for(q, (lead,), {"i-wrote-last"})
+    assert steps[0].advice.id == "wait-first"
+    # every later step that suggests a message speaks of once they have answered
+    assert all(s.later for s in steps[1:] if s.advice.opens), [s.advice.id for s in steps]
