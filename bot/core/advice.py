@@ -120,7 +120,8 @@ def select(
     invitation, then wait, so a later step adds no second one to send. Likewise only the
     first step that `opens` says what to send first; a later one speaks of what comes once
     they have answered (its `then`, inviting examples only) or is left out, as it is after a
-    step that `defers` (says itself when to invite).
+    step that `defers` (says itself when to invite) and, if it is a step that invites, after a
+    step that already showed an invitation.
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
@@ -138,6 +139,8 @@ def select(
         later = item.opens and opened
         if later and (item.then is None or deferred):
             continue
+        if later and invited and any(by_id[e].invites for e in item.examples):
+            continue  # its "once they've answered, invite them" would be a second invitation
         fitting: list[Example] = []
         for example_id in item.examples:
             example = by_id[example_id]

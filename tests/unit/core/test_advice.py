@@ -541,3 +541,19 @@ def test_while_their_answer_is_awaited_nothing_is_offered_to_send_now(
     assert steps[0].advice.id == "wait-first"
     # every later step that suggests a message speaks of once they have answered
     assert all(s.later for s in steps[1:] if s.advice.opens), [s.advice.id for s in steps]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_after_one_invitation_no_later_step_says_invite_once_they_answer(locale: str) -> None:
+    q = CONTENT[locale].diagnose
+    by_id = {e.id: e for e in q.examples}
+    for leads in LEADS:
+        for size in range(3):
+            for combo in itertools.combinations(FACTS, size):
+                steps = steps_for(q, leads, set(combo))
+                shown = [n for n, s in enumerate(steps) if any(e.invites for e in s.examples)]
+                if not shown:
+                    continue
+                for step in steps[shown[0] + 1 :]:
+                    inviting = any(by_id[e].invites for e in step.advice.examples)
+                    assert not (step.later and inviting), (leads, combo, step.advice.id)
