@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from bot.core.model import Ref, Strict
 
@@ -71,6 +71,12 @@ class Advice(Strict):
     # The step says itself when an invitation comes (once a busy time is over, after a few
     # weeks): no later step adds "once they've answered, invite them".
     defers: bool = False
+
+    @model_validator(mode="after")
+    def _then_needs_opens(self) -> Advice:
+        if self.then is not None and not self.opens:
+            raise ValueError("`then` is only shown for a step that `opens`")
+        return self
 
     def applies(self, tops: Iterable[str], facts: frozenset[str]) -> bool:
         """Return whether this step is advised for the leading reasons `tops` when `facts` hold."""

@@ -12,7 +12,7 @@ import itertools
 import pytest
 from hypothesis import given
 
-from bot.core.advice import ADVICE_SHOWN, EXAMPLES_SHOWN, Step, facts_from, select
+from bot.core.advice import ADVICE_SHOWN, EXAMPLES_SHOWN, Advice, Step, facts_from, select
 from bot.core.content import load_content
 from bot.core.diagnosis import Questionnaire, advise, clean_answers, diagnose
 from tests.unit.core.test_diagnosis_properties import answer_sets
@@ -557,3 +557,9 @@ def test_after_one_invitation_no_later_step_says_invite_once_they_answer(locale:
                 for step in steps[shown[0] + 1 :]:
                     inviting = any(by_id[e].invites for e in step.advice.examples)
                     assert not (step.later and inviting), (leads, combo, step.advice.id)
+
+
+def test_words_for_after_belong_to_a_step_that_opens() -> None:
+    with pytest.raises(ValueError, match="opens"):
+        Advice(id="x", note="n", then="t")
+    assert Advice(id="x", note="n", then="t", opens=True).then == "t"
