@@ -68,9 +68,9 @@ async def test_the_result_explains_the_top_reasons_in_the_users_language(
     assert steps["title"] == texts.text("diagnose.next-steps")
     chosen = advise(texts.diagnose, answers, expected)
     assert steps["description"] == "\n".join(
-        texts.text("diagnose.bullet", text=s.advice.note) for s in chosen
+        texts.text("diagnose.bullet", text=s.note) for s in chosen
     )
-    shown_notes = {s.advice.note for s in chosen}
+    shown_notes = {s.note for s in chosen}
     assert not any(note in v for note in shown_notes for v in values), "no advice twice"
     templates = next(f for f in steps["fields"] if f["name"] == texts.text("diagnose.templates"))
     first_example = next(e for s in chosen for e in s.examples)
@@ -95,6 +95,39 @@ async def test_the_result_explains_the_top_reasons_in_the_users_language(
     assert set(row) == {"id", "user_id", "answers", "ranking", "created_at", "started_at"}
     (stored,) = await bot.store.diagnoses_for(uid)
     assert stored.created_at == clock.now()
+
+
+# things ended on the user's curt reply; they always wrote first and are bad at writing first
+CURT = {
+    "last-message": ("me-unanswered",),
+    "silence": ("weeks",),
+    "who-wrote-first": ("them",),
+    "us": ("met", "my-curt"),
+    "temperament": ("slow-starter",),
+}
+
+
+@pytest.mark.parametrize(("user", "locale"), [("alice", "en"), ("haruto", "ja")])
+async def test_one_first_message_and_what_comes_once_they_answer(
+    fake_discord, bot, content, user, locale
+):
+    texts = content[locale]
+    expected = diagnose(texts.diagnose, CURT)
+    chosen = advise(texts.diagnose, CURT, expected)
+    first = [s for s in chosen if s.advice.opens and not s.later]
+    later = [s for s in chosen if s.later]
+    assert len(first) == 1 and later, [s.advice.id for s in chosen]
+    shown = await run_diagnosis(fake_discord, texts, CURT, user)
+    steps = shown.embeds[1]
+    for step in later:
+        assert texts.text("diagnose.bullet", text=step.advice.then) in steps["description"]
+        assert step.advice.note not in steps["description"]
+    assert texts.text("diagnose.one-message") not in steps["description"]
+    templates = next(f for f in steps["fields"] if f["name"] == texts.text("diagnose.templates"))
+    for example in first[0].examples:
+        assert texts.text("diagnose.quote", text=example.text) in templates["value"]
+    for example in (e for s in later for e in s.examples):
+        assert texts.text("diagnose.quote-later", text=example.text) in templates["value"]
 
 
 async def test_all_dont_know_says_it_is_only_the_general_picture(fake_discord, bot, content):
