@@ -122,6 +122,9 @@ async def test_closed_dms_without_a_channel_are_held_and_shown_at_the_next_comma
     assert (await bot.store.reminder(rid)).state == "held"
     clock.advance(timedelta(hours=2))
     r = await fake_discord.slash("ng-list", user="closed")
+    # shown after the command's own answer, once the store has said what is held: on a busy
+    # machine that read may outlast the fake's quiet window
+    await fake_discord.wait_until(lambda: r.followups)
     [followup] = r.followups
     assert followup.ephemeral
     late = format_duration(timedelta(hours=2), ja.when)
