@@ -69,7 +69,7 @@ class Advice(Strict):
     opens: bool = False
     then: str | None = Field(default=None, min_length=1, max_length=400)
     # The step says itself when an invitation comes (once a busy time is over, after a few
-    # weeks): no later step adds "once they've answered, invite them".
+    # weeks): no later step that invites adds "once they've answered, invite them".
     defers: bool = False
 
     @model_validator(mode="after")
@@ -125,9 +125,9 @@ def select(
     come from one step only, the first whose invitation fits: the article's way is one light
     invitation, then wait, so a later step adds no second one to send. Likewise only the
     first step that `opens` says what to send first; a later one speaks of what comes once
-    they have answered (its `then`, inviting examples only) or is left out, as it is after a
-    step that `defers` (says itself when to invite) and, if it is a step that invites, after a
-    step that already showed an invitation.
+    they have answered (its `then`, inviting examples only) or is left out, as a step that
+    invites is after a step that `defers` (says itself when to invite) or one that already
+    showed an invitation.
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
@@ -143,10 +143,10 @@ def select(
         if not item.applies(tops, facts):
             continue
         later = item.opens and opened
-        if later and (item.then is None or deferred):
-            continue
-        if later and invited and any(by_id[e].invites for e in item.examples):
-            continue  # its "once they've answered, invite them" would be a second invitation
+        inviting = any(by_id[e].invites for e in item.examples)
+        if later and (item.then is None or (inviting and (deferred or invited))):
+            continue  # no words for after; or its "once they've answered, invite them" would
+            # contradict when an earlier step says to invite, or be a second invitation
         fitting: list[Example] = []
         for example_id in item.examples:
             example = by_id[example_id]

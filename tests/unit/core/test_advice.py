@@ -33,6 +33,11 @@ def shown_examples(steps: list[Step]) -> list[str]:
     return [e.id for s in steps for e in s.examples]
 
 
+def invites_step(q: Questionnaire, step: Step) -> bool:
+    """Whether the step is one that invites (names an inviting example)."""
+    return bool(set(step.advice.examples) & invitations(q))
+
+
 def invitations(q: Questionnaire) -> set[str]:
     return {e.id for e in q.examples if e.invites}
 
@@ -59,7 +64,8 @@ def test_no_excluded_example_on_any_path(locale: str) -> None:
                 assert len(first) <= 1, (leads, facts, first)  # one message to send first
                 deferring = [n for n, s in enumerate(steps) if s.advice.defers]
                 if deferring:  # a step that says when to invite: no "once they answer, invite"
-                    assert not any(s.later for s in steps[deferring[0] + 1 :]), (leads, facts)
+                    after = steps[deferring[0] + 1 :]
+                    assert not any(s.later and invites_step(q, s) for s in after), (leads, facts)
                 for step in steps:
                     if step.later:  # what comes once they answer: its `then`, invitations only
                         assert step.note == step.advice.then, (leads, facts, step.advice.id)
@@ -527,7 +533,8 @@ def test_care_for_someone_busy_says_itself_when_to_invite(locale: str, other: st
     steps = steps_for(q, ("busy", other), set())
     ids = [s.advice.id for s in steps]
     assert ids[0] == "care-busy" and steps[0].advice.defers
-    assert not any(s.later for s in steps)  # no "once they've answered, invite them" as well
+    # no "once they've answered, invite them" as well
+    assert not any(s.later and invites_step(q, s) for s in steps)
     assert not any(e.invites for s in steps for e in s.examples)
 
 
@@ -563,3 +570,22 @@ def test_words_for_after_belong_to_a_step_that_opens() -> None:
     with pytest.raises(ValueError, match="opens"):
         Advice(id="x", note="n", then="t")
     assert Advice(id="x", note="n", then="t", opens=True).then == "t"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(
+    ("lead", "fact", "invite", "general"),
+    [
+        ("testing", "in-person", "testing-invite", "talk-in-person"),
+        ("cooled", "fading", "cooled-group", "keep-pace"),
+        ("waiting", "me-busy", "waiting-write", "own-apology"),
+        ("waiting", "partner-maybe", "waiting-write", "partner-unsure"),
+    ],
+)
+def test_the_invitation_is_the_first_message_not_put_off_behind_a_general_one(
+    locale: str, lead: str, fact: str, invite: str, general: str
+) -> None:
+    q = CONTENT[locale].diagnose
+    steps = {s.advice.id: s for s in steps_for(q, (lead,), {fact})}
+    assert not steps[invite].later and any(e.invites for e in steps[invite].examples)
+    assert steps[general].later and steps[general].note == steps[general].advice.then
