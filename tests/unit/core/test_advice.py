@@ -589,3 +589,22 @@ def test_the_invitation_is_the_first_message_not_put_off_behind_a_general_one(
     steps = {s.advice.id: s for s in steps_for(q, (lead,), {fact})}
     assert not steps[invite].later and any(e.invites for e in steps[invite].examples)
     assert steps[general].later and steps[general].note == steps[general].advice.then
+
+
+ACCEPT = {"en": "wasn't meant to be", "ja": "縁がなかった"}  # the article: 潔く「縁がなかった」と諦める
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_invitation_comes_with_accepting_a_no(locale: str) -> None:
+    """Wherever an invitation is offered, the steps also say what the article says to do if it
+    is turned down or ignored."""
+    q = CONTENT[locale].diagnose
+    missing = []
+    for leads in LEADS:
+        for size in range(3):
+            for combo in itertools.combinations(FACTS, size):
+                steps = steps_for(q, leads, set(combo))
+                if any(e.invites for s in steps for e in s.examples):
+                    if not any(ACCEPT[locale] in s.note for s in steps):
+                        missing.append((leads, combo))
+    assert not missing, missing[:5]
