@@ -144,9 +144,10 @@ def select(
             continue
         later = item.opens and opened
         inviting = any(by_id[e].invites for e in item.examples)
+        # left out: no words for after; or its "once they've answered, invite them" would
+        # contradict an earlier step that says when to invite, or be a second invitation
         if later and (item.then is None or (inviting and (deferred or invited))):
-            continue  # no words for after; or its "once they've answered, invite them" would
-            # contradict when an earlier step says to invite, or be a second invitation
+            continue
         fitting: list[Example] = []
         for example_id in item.examples:
             example = by_id[example_id]
