@@ -68,6 +68,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-22-ja": (0.973, 0, 3),
     "blind-23-en": (0.961, 1, 2),
     "blind-23-ja": (0.946, 3, 3),
+    "blind-24-en": (0.915, 5, 0),
+    "blind-24-ja": (0.953, 2, 1),
 }
 TUNE_FLOOR = 0.94
 
