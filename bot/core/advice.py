@@ -71,6 +71,9 @@ class Advice(Strict):
     # The step says itself when an invitation comes (once a busy time is over, after a few
     # weeks): no later step that invites adds "once they've answered, invite them".
     defers: bool = False
+    # Its words when an earlier step shows an invitation (what to do if it is turned down or
+    # ignored); without an invitation on the page, `note` alone.
+    invited: str | None = Field(default=None, min_length=1, max_length=400)
 
     @model_validator(mode="after")
     def _then_needs_opens(self) -> Advice:
@@ -159,9 +162,11 @@ def select(
             fitting.append(example)
             seen.add(example_id)
             shown += 1
+        note = item.then if later and item.then is not None else item.note
+        if invited and item.invited is not None and not later:
+            note = item.invited
         invited = invited or any(e.invites for e in fitting)
         opened = opened or item.opens
         deferred = deferred or item.defers
-        note = item.then if later and item.then is not None else item.note
         steps.append(Step(item, tuple(fitting), note, later))
     return steps

@@ -609,3 +609,24 @@ def test_an_invitation_comes_with_accepting_a_no(locale: str) -> None:
                 if invites and not any(ACCEPT[locale] in s.note for s in steps):
                     missing.append((leads, combo))
     assert not missing, missing[:5]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_accepting_a_no_is_said_only_beside_an_invitation(locale: str) -> None:
+    """blind-26's judge: "if there's no reply, accept it wasn't meant to be" tacked onto the
+    waiting step where no invitation was offered (someone unwell, worn out) works against
+    patient waiting. The waiting step says it only when an earlier step shows an invitation."""
+    q = CONTENT[locale].diagnose
+    seen = {True: 0, False: 0}
+    for leads in LEADS:
+        for size in range(3):
+            for combo in itertools.combinations(FACTS, size):
+                steps = steps_for(q, leads, set(combo))
+                ids = [s.advice.id for s in steps]
+                if "wait" not in ids:
+                    continue
+                at = ids.index("wait")
+                invited = any(e.invites for s in steps[:at] for e in s.examples)
+                assert (ACCEPT[locale] in steps[at].note) == invited, (leads, combo)
+                seen[invited] += 1
+    assert seen[True] and seen[False], seen

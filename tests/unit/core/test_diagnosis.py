@@ -48,7 +48,12 @@ def numbers(q: Questionnaire) -> dict:
         ],
         "facts": [f.model_dump() for f in q.facts],
         "advice": [
-            {**a.model_dump(exclude={"note", "then"}), "then": a.then is not None} for a in q.advice
+            {
+                **a.model_dump(exclude={"note", "then", "invited"}),
+                "then": a.then is not None,
+                "invited": a.invited is not None,
+            }
+            for a in q.advice
         ],
         "examples": [e.model_dump(exclude={"text"}) for e in q.examples],
     }
