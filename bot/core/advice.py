@@ -130,7 +130,8 @@ def select(
     first step that `opens` says what to send first; a later one speaks of what comes once
     they have answered (its `then`, inviting examples only) or is left out, as a step that
     invites is after a step that `defers` (says itself when to invite) or one that already
-    showed an invitation.
+    showed an invitation. A step with `invited` words says them instead of its note when an
+    earlier step shows an invitation.
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
