@@ -10,7 +10,7 @@ each with the facts it fits and the facts it must never be shown in). `select` a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -74,6 +74,8 @@ class Advice(Strict):
     # Its words when an earlier step shows an invitation (what to do if it is turned down or
     # ignored); without an invitation on the page, `note` alone.
     invited: str | None = Field(default=None, min_length=1, max_length=400)
+    # Its words when no step shows an example message (no "the messages suggested here").
+    alone: str | None = Field(default=None, min_length=1, max_length=400)
 
     @model_validator(mode="after")
     def _then_needs_opens(self) -> Advice:
@@ -131,7 +133,8 @@ def select(
     they have answered (its `then`, inviting examples only) or is left out, as a step that
     invites is after a step that `defers` (says itself when to invite) or one that already
     showed an invitation. A step with `invited` words says them instead of its note when an
-    earlier step shows an invitation.
+    earlier step shows an invitation; one with `alone` words says them when no step shows an
+    example message.
     """
     by_id = {e.id: e for e in examples}
     tops = tuple(tops)
@@ -170,4 +173,6 @@ def select(
         opened = opened or item.opens
         deferred = deferred or item.defers
         steps.append(Step(item, tuple(fitting), note, later))
+    if not shown:
+        steps = [replace(s, note=s.advice.alone) if s.advice.alone else s for s in steps]
     return steps

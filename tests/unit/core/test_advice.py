@@ -630,3 +630,24 @@ def test_accepting_a_no_is_said_only_beside_an_invitation(locale: str) -> None:
                 assert (ACCEPT[locale] in steps[at].note) == invited, (leads, combo)
                 seen[invited] += 1
     assert seen[True] and seen[False], seen
+
+
+SUGGESTED = {"en": "suggested here", "ja": "ここで挙げる"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_step_speaks_of_suggested_messages_when_none_is_shown(locale: str) -> None:
+    """blind-27's judge: a step said "the messages suggested here are for once they've
+    answered" where no message was suggested. Without an example on the page, such a step says
+    its `alone` words."""
+    q = CONTENT[locale].diagnose
+    bare = 0
+    for leads in LEADS:
+        for size in range(3):
+            for combo in itertools.combinations(FACTS, size):
+                steps = steps_for(q, leads, set(combo))
+                if any(s.examples for s in steps):
+                    continue
+                bare += 1
+                assert not any(SUGGESTED[locale] in s.note for s in steps), (leads, combo)
+    assert bare

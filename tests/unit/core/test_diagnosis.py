@@ -49,9 +49,10 @@ def numbers(q: Questionnaire) -> dict:
         "facts": [f.model_dump() for f in q.facts],
         "advice": [
             {
-                **a.model_dump(exclude={"note", "then", "invited"}),
+                **a.model_dump(exclude={"note", "then", "invited", "alone"}),
                 "then": a.then is not None,
                 "invited": a.invited is not None,
+                "alone": a.alone is not None,
             }
             for a in q.advice
         ],
