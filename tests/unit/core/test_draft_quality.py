@@ -67,7 +67,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-22-en": (0.961, 0, 5),
     "blind-22-ja": (0.973, 0, 3),
     "blind-23-en": (0.969, 0, 2),
-    "blind-23-ja": (0.946, 3, 3),
+    "blind-23-ja": (0.953, 3, 2),
     "blind-24-en": (0.961, 3, 0),
     "blind-25-en": (0.953, 0, 2),
     "blind-25-ja": (0.960, 2, 1),
