@@ -190,12 +190,21 @@ def test_every_fact_comes_from_an_answer() -> None:
         assert question.option(option_id).id == option_id
 
 
-def test_a_curt_reply_of_the_users_own_gets_a_short_apology_first() -> None:
+def test_a_curt_reply_of_the_users_own_gets_a_short_apology() -> None:
+    """A slip of the user's own gets a short sorry: its own first message when nothing else
+    opens, else "a short sorry in that same message" after the step that says what to send
+    (blind-28's judge: an apology and small talk first held back the invitation that was the
+    main thing to do)."""
     for q, leads, steps in _every_lead({"my-curt"}):
         ids = [s.advice.id for s in steps]
         assert "own-misstep" in ids, (q, leads)
-        assert ids.index("own-misstep") <= 1, (leads, ids)
-        assert "sorry-curt" in shown_examples(steps)
+        step = steps[ids.index("own-misstep")]
+        if step.later:
+            assert step.note == step.advice.then, (leads, ids)
+        else:
+            assert "sorry-curt" in shown_examples(steps), (leads, ids)
+        invites = [i for i, s in enumerate(steps) if any(e.invites for e in s.examples)]
+        assert not invites or invites[0] < ids.index("own-misstep"), (leads, ids)
     for _q, leads, steps in _every_lead({"my-curt", "hard-time"}):
         assert "own-misstep" not in {s.advice.id for s in steps}, leads
 
@@ -491,28 +500,31 @@ def test_after_a_no_no_other_step_says_send_one_message(declined: str, fact: str
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_after_an_apology_the_next_step_waits_for_their_answer(locale: str) -> None:
+def test_a_slip_of_ones_own_is_a_short_sorry_in_the_first_message(locale: str) -> None:
+    """They may be waiting for the user to write, and things ended on a slip of the user's: the
+    first message is the one that reaches out (with its invitation); the sorry goes into that
+    same message, not first on its own (blind-28's judge)."""
     q = CONTENT[locale].diagnose
     steps = steps_for(q, ("waiting",), {"my-curt"})
     ids = [s.advice.id for s in steps]
-    assert ids.index("own-misstep") < ids.index("waiting-write")
-    apology, write = steps[ids.index("own-misstep")], steps[ids.index("waiting-write")]
-    assert not apology.later and apology.note == apology.advice.note
-    assert write.later and write.note == write.advice.then != write.advice.note
-    assert write.examples and all(e.invites for e in write.examples)
-    assert not any(e.id.startswith("topic-") for e in write.examples)  # no second opener
+    assert ids.index("waiting-write") < ids.index("own-misstep")
+    write, apology = steps[ids.index("waiting-write")], steps[ids.index("own-misstep")]
+    assert not write.later and write.note == write.advice.note
+    assert apology.later and apology.note == apology.advice.then != apology.advice.note
+    assert not apology.examples  # no second message to send
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_later_step_without_words_for_after_is_left_out(locale: str) -> None:
     q = CONTENT[locale].diagnose
-    # their busy time is over, and things ended on the user's curt reply: the apology with a
-    # question is the one message to send; "well done, how was it" would be a second
-    steps = steps_for(q, ("busy",), {"busy-over", "my-curt"})
-    ids = [s.advice.id for s in steps]
-    assert "own-misstep" in ids
+    # their busy time is over, and the user's own message waits for an answer: waiting is the
+    # step; "well done, how was it" would be a second message
+    facts = frozenset({"busy-over", "i-wrote-last"})
+    after = q.advice[[a.id for a in q.advice].index("after-busy-over")]
+    assert after.applies(("busy",), facts) and after.opens and after.then is None
+    ids = [s.advice.id for s in steps_for(q, ("busy",), set(facts))]
+    assert "wait-first" in ids
     assert "after-busy-over" not in ids  # opens, and has no `then`
-    assert q.advice[[a.id for a in q.advice].index("after-busy-over")].then is None
 
 
 @pytest.mark.parametrize("locale", LOCALES)
