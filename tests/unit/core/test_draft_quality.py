@@ -70,7 +70,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-23-ja": (0.953, 3, 2),
     "blind-24-en": (0.961, 3, 0),
     "blind-25-en": (0.953, 0, 2),
-    "blind-25-ja": (0.960, 2, 1),
+    "blind-25-ja": (0.966, 2, 1),
     "blind-24-ja": (0.953, 2, 1),
 }
 TUNE_FLOOR = 0.94
