@@ -72,6 +72,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-25-en": (0.953, 0, 2),
     "blind-25-ja": (0.966, 2, 1),
     "blind-24-ja": (0.953, 2, 1),
+    "blind-26-en": (0.946, 2, 2),
+    "blind-26-ja": (0.920, 1, 3),
 }
 TUNE_FLOOR = 0.94
 
