@@ -144,6 +144,14 @@ def test_when_the_user_owes_a_reply_the_first_step_is_to_reply() -> None:
         )
 
 
+def test_a_reply_owed_after_a_slip_of_ones_own_says_sorry_for_it_too() -> None:
+    # blind-29's judge: the stock "sorry for the slow reply, how have you been?" where the
+    # user's own slip came before their last message
+    for _q, leads, steps in _every_lead({"owes-reply", "my-curt"}):
+        shown = shown_examples(steps)
+        assert shown[0] == "reply-sorry" and "reply-late" not in shown, (leads, shown)
+
+
 @pytest.mark.parametrize("extra", [set(), {"i-declined"}, {"fading"}, {"said-away"}])
 def test_a_partner_seen_means_letting_go_and_no_invitation(extra: set[str]) -> None:
     for q, leads, steps in _every_lead({"partner-sure", *extra}):
