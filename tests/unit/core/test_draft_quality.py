@@ -74,6 +74,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-24-ja": (0.953, 2, 1),
     "blind-26-en": (0.946, 2, 2),
     "blind-26-ja": (0.920, 1, 3),
+    "blind-27-en": (0.938, 2, 4),
+    "blind-27-ja": (0.966, 0, 2),
 }
 TUNE_FLOOR = 0.94
 
