@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from bot.core.model import Strict
 
@@ -50,6 +50,10 @@ def features(text: str, language: str) -> set[str]:
 
 class DraftModel(Strict):
     """One logistic regression per rule: bias, weights per feature, and a firing threshold."""
+
+    # Features are n-grams in which spaces count (" me ", "did "): never strip them, or the
+    # weights of "me", " me" and " me " would land on one key, not as they were trained.
+    model_config = ConfigDict(str_strip_whitespace=False)
 
     language: Language
     kinds: Annotated[list[str], Field(min_length=1)]

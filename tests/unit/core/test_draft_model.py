@@ -160,6 +160,31 @@ def test_training_learns_a_word_and_keeps_the_harmless_quiet() -> None:
     )
 
 
+def test_features_keep_their_spaces_as_trained() -> None:
+    # the loader once stripped the weights' keys: " me " and "me " landed on "me", so the
+    # shipped models did not score drafts as they were trained
+    raw = json.loads((DEFAULT_CONTENT_DIR / "en" / DRAFT_MODEL_FILE).read_text(encoding="utf-8"))
+    model = load_content()["en"].draft.model
+    assert model is not None and len(model.weights) == len(raw["weights"])
+    assert any(f != f.strip() for f in model.weights)
+    pos = [
+        training.Example(frozenset(features("did u see", "en")), frozenset({"blame"}), "dont-send")
+    ]
+    neg = [training.Example(frozenset(features("a nice hike", "en")), frozenset(), "send")]
+    bias, weights = training.train((pos + neg) * 10, "blame")
+    kinds = ["blame", "heavy-topic", "pressure", "emotional"]
+    trained = DraftModel(
+        language="en",
+        kinds=kinds,
+        bias=[bias, 0.0, 0.0, 0.0],
+        thresholds=[0.5] * 4,
+        weights={f: [w, 0.0, 0.0, 0.0] for f, w in weights.items()},
+    )
+    assert trained.probabilities("did u see")[0] == pytest.approx(
+        training.probability(bias, weights, pos[0])
+    )
+
+
 def test_sentences_are_labelled_only_where_the_rules_place_the_kind() -> None:
     rules = load_rules("ja")
     kind_then_sting = "元気にしてる？体調気をつけてね。どうして連絡してくれないの？"
