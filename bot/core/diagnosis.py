@@ -46,7 +46,7 @@ class Option(Strict):
 
 
 class Question(Strict):
-    """One question: its text, a short form for evidence lines and 2–20 options, one `unknown`.
+    """One question: its text, a short form for evidence lines and 2–25 options, one `unknown`.
 
     `multi` questions take several answers (a select menu); `unknown` then stands alone.
     `ask_if` (any of these earlier answers) and `skip_if` (none of them) say when it applies.
@@ -58,8 +58,8 @@ class Question(Strict):
     multi: bool = False
     ask_if: list[AnswerRef] = Field(default_factory=list)
     skip_if: list[AnswerRef] = Field(default_factory=list)
-    # at most 20: a select menu holds 25, and a progress code's multi cell 20 (diagnosis_code)
-    options: list[Option] = Field(min_length=2, max_length=20)
+    # at most 25: a select menu holds 25, and so does a progress code's multi cell (diagnosis_code)
+    options: list[Option] = Field(min_length=2, max_length=25)
 
     @model_validator(mode="after")
     def _has_unknown(self) -> Question:

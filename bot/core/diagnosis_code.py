@@ -3,7 +3,7 @@
 The code is a version digit, two characters that change with the questionnaire's layout,
 and one cell per question: one character (the option's index) for a question with one
 answer, three base-36 characters (a bit per option; four for a question of more than 15
-options) for a question with several, `-` for a question not (yet) answered. With twelve
+options, five for more than 20) for a question with several, `-` for a question not (yet) answered. With twelve
 questions it stays under 30 characters.
 """
 
@@ -18,7 +18,7 @@ CODE_VERSION = "4"
 FINGERPRINT_LEN = 2
 UNANSWERED = "-"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-_MULTI_WIDTHS = ((15, 3), (20, 4))  # base-36 characters per multi-answer cell, by options
+_MULTI_WIDTHS = ((15, 3), (20, 4), (25, 5))  # base-36 characters per multi-answer cell, by options
 SESSION_TTL = timedelta(hours=24)
 
 

@@ -154,6 +154,21 @@ def test_shrinking_replies_from_someone_busy_get_care_for_their_busy_time(news: 
             assert steps[0].examples, leads
 
 
+def test_long_distance_gets_a_call_not_a_cafe() -> None:
+    # blind-31's judge: a café, a film or shared friends suggested to a long-distance pair
+    in_person = {"invite-day", "invite-movie", "invite-cafe", "invite-meal", "invite-again"}
+    facts = set(facts_from(Q.facts, {"us": ("far", "stalled")}))
+    assert "far" in facts
+    invited = 0
+    for q, leads, steps in _every_lead(facts):
+        shown = set(shown_examples(steps))
+        assert not shown & in_person, (leads, shown)
+        if shown & invitations(q):
+            assert "invite-call" in shown, (leads, shown)
+            invited += 1
+    assert invited
+
+
 def test_a_reply_owed_after_a_slip_of_ones_own_says_sorry_for_it_too() -> None:
     # blind-29's judge: the stock "sorry for the slow reply, how have you been?" where the
     # user's own slip came before their last message

@@ -137,9 +137,9 @@ def _broken(edit) -> dict:
         ),
         (
             lambda d: d["questions"][0]["options"].extend(
-                [{"id": f"x{i}", "label": "x"} for i in range(16)]
+                [{"id": f"x{i}", "label": "x"} for i in range(21)]
             ),
-            "at most 20 items",
+            "at most 25 items",
         ),
         (lambda d: d["questions"][0]["options"][0].update(label="  "), "at least 1 character"),
         (lambda d: d["questions"][0]["options"][0].update(label="x" * 81), "at most 80"),

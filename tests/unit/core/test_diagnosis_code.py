@@ -37,13 +37,18 @@ def test_code_is_short_and_round_trips_one_and_several_answers() -> None:
 
 def test_code_marks_unanswered_questions() -> None:
     code = encode_answers(Q, {})
-    widths = sum((3 if len(qu.options) <= 15 else 4) if qu.multi else 1 for qu in Q.questions)
+
+    def width(n: int) -> int:
+        return 3 if n <= 15 else 4 if n <= 20 else 5
+
+    widths = sum(width(len(qu.options)) if qu.multi else 1 for qu in Q.questions)
     assert code[HEAD:] == "-" * widths
     assert decode_answers(Q, code) == {}
 
 
-def test_a_question_of_up_to_twenty_options_round_trips_every_choice() -> None:
-    """A multi-answer cell of more than 15 options takes four characters (bits 16 to 20)."""
+def test_a_question_of_up_to_twenty_five_options_round_trips_every_choice() -> None:
+    """A multi-answer cell of more than 15 options takes four characters (bits 16 to 20), of
+    more than 20 five (bits 21 to 25)."""
     wide = max((qu for qu in Q.questions if qu.multi), key=lambda qu: len(qu.options))
     chosen = tuple(o.id for o in wide.options if o.id != UNKNOWN)
     code = encode_answers(Q, {wide.id: chosen})
