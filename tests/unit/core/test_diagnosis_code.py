@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.diagnosis import UNKNOWN, CodeError
+from bot.core.diagnosis import UNKNOWN, CodeError, Questionnaire
 from bot.core.diagnosis_code import (
     CODE_VERSION,
     FINGERPRINT_LEN,
@@ -33,6 +33,23 @@ def test_code_is_short_and_round_trips_one_and_several_answers() -> None:
     assert len(code) <= 30
     assert code[:1] == CODE_VERSION
     assert decode_answers(Q, code) == answers
+
+
+def test_a_several_answer_question_of_twenty_five_options_takes_five_characters() -> None:
+    data = raw("ja")
+    wide = next(qu for qu in data["questions"] if qu.get("multi"))
+    options = [o for o in wide["options"] if o["id"] != UNKNOWN]
+    options += [{"id": f"x{i}", "label": "x"} for i in range(24 - len(options))]
+    wide["options"] = [*options, {"id": UNKNOWN, "label": "わからない"}]
+    q = Questionnaire.model_validate(data)
+    assert len(next(qu for qu in q.questions if qu.id == wide["id"]).options) == 25
+    chosen = (options[-1]["id"], options[0]["id"])  # the 24th option: bit 23, past four digits
+    code = encode_answers(q, {wide["id"]: chosen})
+    assert len(code) == len(encode_answers(q, {})) and decode_answers(q, code) == {
+        wide["id"]: tuple(sorted(chosen, key=[o["id"] for o in options].index))
+    }
+    # the question's cell grows from three characters (8 options) to five
+    assert len(encode_answers(q, {})) == len(encode_answers(Q, {})) + 5 - 3
 
 
 def test_code_marks_unanswered_questions() -> None:

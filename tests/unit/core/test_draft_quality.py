@@ -30,7 +30,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-3-en": (1.000, 0, 0),
     "blind-4-ja": (0.953, 2, 4),
     "blind-4-en": (0.975, 1, 1),
-    "blind-5-ja": (0.960, 1, 1),
+    "blind-5-ja": (0.953, 1, 1),
     "blind-5-en": (0.946, 0, 2),
     "blind-6-ja": (0.946, 1, 1),
     "blind-6-en": (0.969, 1, 0),
