@@ -76,6 +76,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-26-ja": (0.926, 0, 3),
     "blind-27-en": (0.953, 0, 4),
     "blind-27-ja": (0.980, 0, 1),
+    "blind-28-en": (0.976, 0, 2),
+    "blind-28-ja": (0.966, 2, 2),
 }
 TUNE_FLOOR = 0.94
 
