@@ -706,3 +706,33 @@ def test_no_step_speaks_of_suggested_messages_when_none_is_shown(locale: str) ->
                 bare += 1
                 assert not any(SUGGESTED[locale] in s.note for s in steps), (leads, combo)
     assert bare
+
+
+PLAINLY = {"en": "say so plainly", "ja": "はっきり伝えて"}
+A_DAY = {"en": "Saturday", "ja": "土曜"}
+
+
+def test_a_dodged_question_is_answered_plainly_with_a_dated_plan() -> None:
+    """blind-32's judge: after the user dodged "how do you feel?", the advice was only a casual
+    "sometime" invitation; nothing said to make their interest plain. The step now says to say
+    it in one short line, and its message does, with a day (a call where they live far apart)."""
+    for extra in (set(), {"in-person"}, {"my-vague"}, {"far"}):
+        for q, leads, steps in _every_lead({"dodged"} | extra):
+            locale = "ja" if q is CONTENT["ja"].diagnose else "en"
+            (step,) = [s for s in steps if s.advice.id == "show-interest"]
+            assert PLAINLY[locale] in step.note, (leads, extra)
+            first = step.examples[0]
+            if "far" in extra:
+                assert first.id == "invite-call", (leads, extra)
+            else:
+                assert first.id == "say-it-plainly" and A_DAY[locale] in first.text, (leads, extra)
+
+
+def test_an_invitation_to_someone_who_may_be_testing_has_a_day() -> None:
+    """The "they may be testing you" step asks for an invitation "with a day in mind"; its first
+    message was a "sometime" one (blind-32's judge: invitations too vague). Now the dated one."""
+    for q, leads, steps in _every_lead(set()):
+        locale = "ja" if q is CONTENT["ja"].diagnose else "en"
+        for step in steps:
+            if step.advice.id == "testing-invite" and step.examples:
+                assert A_DAY[locale] in step.examples[0].text, leads
