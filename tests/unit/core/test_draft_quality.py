@@ -80,6 +80,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-28-ja": (0.960, 2, 3),
     "blind-29-en": (0.953, 2, 2),
     "blind-29-ja": (0.986, 1, 1),
+    "blind-30-en": (0.984, 0, 0),
+    "blind-30-ja": (0.986, 1, 1),
 }
 TUNE_FLOOR = 0.94
 
