@@ -208,9 +208,11 @@ def test_said_in_advance_means_waiting_until_then() -> None:
 
 
 def test_every_advice_and_example_can_be_shown() -> None:
+    """Within up to three facts (the follow-up to a chat in person opens only where no other
+    step says what to send first, and never beside "cooler in person" or a possible partner)."""
     seen_advice, seen_examples = set(), set()
     for leads in LEADS:
-        for size in range(3):
+        for size in range(4):
             for combo in itertools.combinations(FACTS, size):
                 steps = steps_for(Q, leads, set(combo))
                 seen_advice |= {s.advice.id for s in steps}
@@ -736,3 +738,28 @@ def test_an_invitation_to_someone_who_may_be_testing_has_a_day() -> None:
         for step in steps:
             if step.advice.id == "testing-invite" and step.examples:
                 assert A_DAY[locale] in step.examples[0].text, leads
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_message_is_shown_twice_inside_another(locale: str) -> None:
+    """blind-33's judge: one invitation printed twice, once with a lead-in line. No example
+    shown on a page holds another one shown beside it."""
+    q = CONTENT[locale].diagnose
+    for leads in LEADS:
+        for size in range(3):
+            for combo in itertools.combinations(FACTS, size):
+                texts = [e.text for s in steps_for(q, leads, set(combo)) for e in s.examples]
+                for a, b in itertools.permutations(texts, 2):
+                    assert a not in b, (leads, combo, a)
+
+
+def test_nothing_is_called_unbroken_in_person_when_they_are_cooler_or_may_have_a_partner() -> None:
+    """blind-33's judge (4): "if they're friendly when you meet, nothing is broken" beside answers
+    that say they seem cooler in person, or that there may be a partner."""
+    for extra in ({"cooler"}, {"partner-maybe"}):
+        for _q, leads, steps in _every_lead({"in-person", "sees-them"} | extra):
+            assert "talk-in-person" not in {s.advice.id for s in steps}, (leads, extra)
+    assert any(
+        "talk-in-person" in {s.advice.id for s in steps}
+        for _q, _leads, steps in _every_lead({"in-person", "sees-them"})
+    )

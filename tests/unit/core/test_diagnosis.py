@@ -324,3 +324,27 @@ def test_cooler_in_person_points_to_cooled_not_to_friendly_reasons(locale: str) 
     before = {r.cause: r.score for r in diagnose(q, base).ranking}
     after = {r.cause: r.score for r in diagnose(q, {**base, "us": ("cooler-in-person",)}).ranking}
     assert after["cooled"] > before["cooled"] and after["waiting"] < before["waiting"]
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_back_on_a_dating_app_points_to_someone_else_or_cooled(locale: str) -> None:
+    """Answerers of blind-31..33 had no place for a dating profile active again."""
+    q = load_content()[locale].diagnose
+    base = {"last-message": ("me-unanswered",), "their-news": ("work",)}
+    before = {r.cause: r.score for r in diagnose(q, base).ranking}
+    after = {r.cause: r.score for r in diagnose(q, {**base, "their-sns": ("dating-app",)}).ranking}
+    assert after["someone-else"] > before["someone-else"] and after["cooled"] > before["cooled"]
+    assert after["busy"] < before["busy"]
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_a_hint_passed_on_by_a_friend_points_to_waiting(locale: str) -> None:
+    """A "text me sometimes" heard through a friend: nearly as strong a sign as hearing it from
+    them shortly before (blind-31..33's answerers had no option for it)."""
+    q = load_content()[locale].diagnose
+    base = {"last-message": ("paused",), "who-wrote-first": ("them",)}
+    never = diagnose(q, {**base, "hint": ("never",)})
+    friend = diagnose(q, {**base, "hint": ("via-friend",)})
+    assert friend.top.cause == "waiting"
+    scores = {r.cause: r.score for r in friend.ranking}
+    assert scores["waiting"] > {r.cause: r.score for r in never.ranking}["waiting"]
