@@ -763,3 +763,20 @@ def test_nothing_is_called_unbroken_in_person_when_they_are_cooler_or_may_have_a
         "talk-in-person" in {s.advice.id for s in steps}
         for _q, _leads, steps in _every_lead({"in-person", "sees-them"})
     )
+
+
+SLOW = {"en": "slow reply", "ja": "遅くなって"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_sorry_for_a_slow_reply_after_a_few_days_or_to_a_no(locale: str) -> None:
+    """blind-34's judge (9): "reply first, sorry for the slow reply" where their last message
+    was a no (nothing to apologise for) or came a few days ago. The reply then thanks them and
+    asks one light question."""
+    q = CONTENT[locale].diagnose
+    for extra in ({"recent"}, {"declined-once"}, {"declined-twice"}, {"recent", "work"}):
+        for leads in LEADS:
+            steps = steps_for(q, leads, {"owes-reply"} | extra)
+            (reply,) = [s for s in steps if s.advice.id == "reply-first"]
+            assert reply.examples, (leads, extra)
+            assert not any(SLOW[locale] in e.text for e in reply.examples), (leads, extra)
