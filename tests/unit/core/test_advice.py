@@ -167,6 +167,7 @@ def test_long_distance_gets_a_call_not_a_cafe(extra: str | None) -> None:
         # their own plans (a rain check, their invitation) may still be answered
         assert shown & invitations(q) <= {
             "invite-call",
+            "say-it-plainly-call",
             "invite-again",
             "invite-after-declining",
             "reply-invite",
@@ -723,11 +724,9 @@ def test_a_dodged_question_is_answered_plainly_with_a_dated_plan() -> None:
             locale = "ja" if q is CONTENT["ja"].diagnose else "en"
             (step,) = [s for s in steps if s.advice.id == "show-interest"]
             assert PLAINLY[locale] in step.note, (leads, extra)
-            first = step.examples[0]
-            if "far" in extra:
-                assert first.id == "invite-call", (leads, extra)
-            else:
-                assert first.id == "say-it-plainly" and A_DAY[locale] in first.text, (leads, extra)
+            (first,) = step.examples
+            plain = "say-it-plainly-call" if "far" in extra else "say-it-plainly"
+            assert first.id == plain and A_DAY[locale] in first.text, (leads, extra)
 
 
 def test_an_invitation_to_someone_who_may_be_testing_has_a_day() -> None:
@@ -774,9 +773,51 @@ def test_no_sorry_for_a_slow_reply_after_a_few_days_or_to_a_no(locale: str) -> N
     was a no (nothing to apologise for) or came a few days ago. The reply then thanks them and
     asks one light question."""
     q = CONTENT[locale].diagnose
-    for extra in ({"recent"}, {"declined-once"}, {"declined-twice"}, {"recent", "work"}):
+    situations = (
+        {"recent"},
+        {"declined-once", "said-no"},
+        {"declined-twice", "said-no"},
+        {"recent", "work"},
+        {"recent", "my-curt"},
+        {"recent", "their-invite"},
+        {"recent", "hard-time", "bereavement"},
+    )
+    for extra in situations:
         for leads in LEADS:
             steps = steps_for(q, leads, {"owes-reply"} | extra)
             (reply,) = [s for s in steps if s.advice.id == "reply-first"]
             assert reply.examples, (leads, extra)
             assert not any(SLOW[locale] in e.text for e in reply.examples), (leads, extra)
+
+
+TOLD = {"en": "letting me know", "ja": "教えてくれて"}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_thanks_for_being_told_when_an_invitation_was_never_answered(locale: str) -> None:
+    """A review of v2z-10: "thanks for letting me know" after an invitation they never answered."""
+    q = CONTENT[locale].diagnose
+    for leads in LEADS:
+        steps = steps_for(q, leads, {"owes-reply", "declined-once", "recent"})
+        assert not any(TOLD[locale] in e.text for s in steps for e in s.examples), leads
+
+
+def test_plain_words_follow_a_reply_owed_and_never_beside_a_possible_partner() -> None:
+    """A review of v2z-8: with a reply owed, "say it plainly" vanished behind a vaguer
+    invitation; beside a possible partner or someone cooler in person it still asked them out."""
+    for _q, leads, steps in _every_lead({"dodged", "owes-reply"}):
+        ids = [s.advice.id for s in steps]
+        assert "show-interest" in ids and "invite-after-reply" not in ids, (leads, ids)
+    for extra in ({"partner-maybe"}, {"cooler", "sees-them"}):
+        for _q, leads, steps in _every_lead({"dodged"} | extra):
+            assert "say-it-plainly" not in shown_examples(steps), (leads, extra)
+
+
+def test_a_reply_owed_always_has_a_message_to_adapt() -> None:
+    """Whatever the silence and whether their last word was a no or an unanswered invitation,
+    the reply step shows a message (the sorry-free ones must not leave it bare)."""
+    for silence in (set(), {"recent"}, {"long-silence"}):
+        for extra in (set(), {"declined-once"}, {"declined-once", "said-no"}, {"work"}):
+            for _q, leads, steps in _every_lead({"owes-reply"} | silence | extra):
+                (reply,) = [s for s in steps if s.advice.id == "reply-first"]
+                assert reply.examples, (leads, silence, extra)
