@@ -82,6 +82,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-29-ja": (0.986, 1, 1),
     "blind-30-en": (0.984, 0, 0),
     "blind-30-ja": (0.986, 1, 1),
+    "blind-31-en": (0.984, 1, 0),
+    "blind-31-ja": (0.966, 1, 1),
 }
 TUNE_FLOOR = 0.94
 
