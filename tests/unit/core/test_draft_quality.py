@@ -47,7 +47,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-12-en": (0.984, 0, 2),
     "blind-12-ja": (0.993, 0, 0),
     "blind-13-en": (0.946, 1, 3),
-    "blind-13-ja": (0.940, 0, 3),
+    "blind-13-ja": (0.946, 0, 3),
     "blind-14-en": (0.984, 0, 1),
     "blind-14-ja": (0.980, 0, 2),
     "blind-15-en": (0.969, 1, 0),
@@ -56,7 +56,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-16-ja": (0.966, 1, 1),
     "blind-17-en": (0.984, 1, 1),
     "blind-17-ja": (0.973, 1, 1),
-    "blind-18-en": (0.969, 1, 1),
+    "blind-18-en": (0.976, 1, 1),
     "blind-18-ja": (0.986, 1, 0),
     "blind-19-en": (0.930, 2, 5),
     "blind-19-ja": (0.980, 2, 1),
@@ -66,7 +66,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-21-ja": (0.980, 0, 1),
     "blind-22-en": (0.976, 0, 3),
     "blind-22-ja": (0.986, 0, 1),
-    "blind-23-en": (0.969, 0, 2),
+    "blind-23-en": (0.976, 0, 1),
     "blind-23-ja": (0.960, 2, 3),
     "blind-24-en": (0.976, 2, 0),
     "blind-25-en": (0.969, 0, 1),
@@ -84,6 +84,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-30-ja": (0.986, 1, 1),
     "blind-31-en": (0.984, 1, 0),
     "blind-31-ja": (0.966, 1, 1),
+    "blind-32-en": (0.976, 2, 1),
+    "blind-32-ja": (1.000, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
