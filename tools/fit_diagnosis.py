@@ -56,6 +56,7 @@ NEUTRAL = frozenset(
         "before:weekly",  # the middle of the rhythm question
         "their-sns:not-connected",  # the user does not see their posts
         "us:far",  # distance is a fact for the advice, not a reason
+        "us:shared-place",  # so is a workplace, class, club or group chat still shared
     }
 )
 ANCHORED = frozenset(

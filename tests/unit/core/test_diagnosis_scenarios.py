@@ -118,6 +118,18 @@ SCENARIOS = [
         {"invite-meal", "invite-movie", "invite-cafe", "care-cold"},
     ),
     (
+        "we still work on the same floor; my last message was read a week ago, no reply",
+        {
+            "last-message": ("me-unanswered",),
+            "silence": ("weeks",),
+            "read": ("read",),
+            "us": ("met", "shared-place"),
+        },
+        None,
+        {"shared-place", "wait"},
+        set(),
+    ),
+    (
         "they talk with several people from the app; they get bored easily",
         {"others": ("several",), "temperament": ("easily-bored",), "silence": ("month",)},
         None,  # the article names both (bored of it, or chose someone else): a near tie
@@ -260,3 +272,10 @@ def test_labelled_situations_keep_their_score(name: str, size: int, floor: int) 
     assert {c.locale for c in found} == set(LOCALES)
     scored = sum(right(c, diagnose(CONTENT[c.locale].diagnose, c.answers)) for c in found)
     assert scored >= floor, f"{name}: {scored}/{len(found)} right, floor {floor}"
+
+
+def test_a_shared_place_step_gives_way_to_friendly_in_person() -> None:
+    q = CONTENT["en"].diagnose
+    answers = {"us": ("shared-place", "in-person"), "last-message": ("me-unanswered",)}
+    shown = {s.advice.id for s in advise(q, answers, diagnose(q, answers))}
+    assert "talk-in-person" in shown and "shared-place" not in shown
