@@ -49,7 +49,7 @@ from tools.diagnosis_quality import DATA, Case, cases, right
 
 ROOT = Path(__file__).resolve().parents[1]
 PRIOR = Path(__file__).with_name("diagnosis_prior.toml")
-HELD_OUT = ("blind-32", "blind-33", "blind-34", "blind-35", "blind-36")
+HELD_OUT = ("blind-32", "blind-33", "blind-34", "blind-35", "blind-36", "blind-37")
 NEUTRAL = frozenset(
     {
         "read:no-receipts",  # the app shows no receipts: nothing about them
