@@ -86,6 +86,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-31-ja": (0.966, 1, 1),
     "blind-32-en": (0.976, 2, 1),
     "blind-32-ja": (1.000, 0, 0),
+    "blind-33-en": (0.969, 1, 0),
+    "blind-33-ja": (0.966, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
