@@ -88,6 +88,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-32-ja": (1.000, 0, 0),
     "blind-33-en": (0.969, 1, 0),
     "blind-33-ja": (0.966, 0, 0),
+    "blind-34-en": (0.976, 0, 0),
+    "blind-34-ja": (0.973, 1, 2),
 }
 TUNE_FLOOR = 0.94
 
