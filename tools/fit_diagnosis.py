@@ -94,6 +94,11 @@ def _keys(q: Questionnaire) -> list[str]:
 Row = tuple[list[int], list[int], Vector]
 
 
+def _chosen(q: Questionnaire, answers: dict[str, tuple[str, ...]]) -> list[str]:
+    """The options chosen in `answers` that apply, as `question:option`."""
+    return [f"{qu.id}:{o.id}" for qu, opts in check_answers(q, answers) for o in opts]
+
+
 def _rows(q: Questionnaire, found: Sequence[Case], index: dict[str, int]) -> list[Row]:
     """Each situation as (indices of the fitted options chosen, indices of its first reasons,
     the anchored options' log-ratios summed)."""
@@ -102,13 +107,11 @@ def _rows(q: Questionnaire, found: Sequence[Case], index: dict[str, int]) -> lis
     rows = []
     for case in found:
         chosen, offset = [], [0.0] * len(reasons)
-        for qu, opts in check_answers(q, case.answers):
-            for o in opts:
-                key = f"{qu.id}:{o.id}"
-                if key in index:
-                    chosen.append(index[key])
-                for r, v in enumerate(anchored.get(key, [])):
-                    offset[r] += v
+        for key in _chosen(q, case.answers):
+            if key in index:
+                chosen.append(index[key])
+            for r, v in enumerate(anchored.get(key, [])):
+                offset[r] += v
         rows.append((chosen, [reasons.index(r) for r in case.top], offset))
     return rows
 
@@ -231,15 +234,23 @@ def _first(
     q: Questionnaire, theta: dict[str, Vector], answers: dict[str, tuple[str, ...]], scale: float
 ) -> list[float]:
     """Scores of the six reasons under `theta` scaled by `scale`, for one set of answers."""
+    return _scores(q, theta, _anchored(q), _chosen(q, answers), scale)
+
+
+def _scores(
+    q: Questionnaire,
+    theta: dict[str, Vector],
+    anchored: dict[str, Vector],
+    chosen: list[str],
+    scale: float,
+) -> list[float]:
+    """Scores of the six reasons for the options `chosen`: fitted ratios scaled, anchored not."""
     z = [math.log(p) for p in q.priors.values()]
-    anchored = _anchored(q)
-    for qu, opts in check_answers(q, answers):
-        for o in opts:
-            key = f"{qu.id}:{o.id}"
-            for r, v in enumerate(theta.get(key, [])):
-                z[r] += scale * v
-            for r, v in enumerate(anchored.get(key, [])):
-                z[r] += v
+    for key in chosen:
+        for r, v in enumerate(theta.get(key, [])):
+            z[r] += scale * v
+        for r, v in enumerate(anchored.get(key, [])):
+            z[r] += v
     m = max(z)
     e = [math.exp(v - m) for v in z]
     s = math.fsum(e)
@@ -248,10 +259,12 @@ def _first(
 
 def _scale(q: Questionnaire, theta: dict[str, Vector], found: Sequence[Case]) -> float:
     """The scale at which the first reason's mean score over `found` is TARGET_TOP."""
+    anchored = _anchored(q)
+    chosen = [_chosen(q, c.answers) for c in found]
     lo, hi = 0.05, 3.0
     for _ in range(50):
         mid = (lo + hi) / 2
-        mean = math.fsum(max(_first(q, theta, c.answers, mid)) for c in found) / len(found)
+        mean = math.fsum(max(_scores(q, theta, anchored, c, mid)) for c in chosen) / len(chosen)
         lo, hi = (lo, mid) if mean > TARGET_TOP else (mid, hi)
     return (lo + hi) / 2
 
@@ -261,9 +274,10 @@ def _right(
 ) -> int:
     """How many of `found` get one of their labelled reasons first (ties: the priors' order)."""
     reasons = list(q.priors)
+    anchored = _anchored(q)
     got = 0
     for case in found:
-        scores = _first(q, theta, case.answers, scale)
+        scores = _scores(q, theta, anchored, _chosen(q, case.answers), scale)
         best = max(range(len(reasons)), key=scores.__getitem__)
         got += reasons[best] in case.top
     return got
