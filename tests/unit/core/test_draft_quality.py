@@ -90,6 +90,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-33-ja": (0.966, 0, 0),
     "blind-34-en": (0.976, 0, 0),
     "blind-34-ja": (0.973, 1, 2),
+    "blind-35-en": (0.961, 1, 3),
+    "blind-35-ja": (0.973, 1, 2),
 }
 TUNE_FLOOR = 0.94
 
