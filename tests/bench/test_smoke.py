@@ -24,7 +24,10 @@ RUNS = {
         ["--n", "3", "--rounds", "1", "--concurrency", "2"],
         ["answer", "floor"],
     ),
-    "draft_core.py": (["--rounds", "1", "--sample", "60"], ["draft core, rules + model", "p99"]),
+    "draft_core.py": (
+        ["--rounds", "1", "--sample", "60", "--cold", "20"],
+        ["draft core, rules + model", "p99", "cold caches (20 drafts"],
+    ),
     "latency.py": (["--n", "3", "--concurrency", "2"], ["/noop (floor)", "concurrent 2"]),
     "schema_check.py": (["--n", "3"], ["fast check", "Python validator"]),
     "when_parse.py": (["2"], ["all"]),
