@@ -41,7 +41,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-9-ja": (0.960, 2, 1),
     "blind-9-en": (0.976, 1, 1),
     "blind-10-ja": (0.980, 0, 1),
-    "blind-10-en": (0.976, 0, 2),
+    "blind-10-en": (0.984, 0, 1),
     "blind-11-ja": (0.986, 0, 1),
     "blind-11-en": (0.992, 0, 0),
     "blind-12-en": (0.984, 0, 2),
@@ -58,7 +58,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-17-ja": (0.973, 1, 1),
     "blind-18-en": (0.976, 1, 1),
     "blind-18-ja": (0.986, 1, 0),
-    "blind-19-en": (0.930, 2, 5),
+    "blind-19-en": (0.938, 2, 4),
     "blind-19-ja": (0.980, 2, 1),
     "blind-20-en": (0.976, 0, 2),
     "blind-20-ja": (0.973, 1, 2),
@@ -84,7 +84,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-30-ja": (0.986, 1, 1),
     "blind-31-en": (0.984, 1, 0),
     "blind-31-ja": (0.966, 1, 1),
-    "blind-32-en": (0.976, 2, 1),
+    "blind-32-en": (0.984, 1, 1),
     "blind-32-ja": (1.000, 0, 0),
     "blind-33-en": (0.969, 1, 0),
     "blind-33-ja": (0.966, 0, 0),
@@ -94,6 +94,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-35-ja": (0.973, 1, 2),
     "blind-36-en": (0.984, 1, 0),
     "blind-36-ja": (0.966, 1, 1),
+    "blind-37-en": (0.984, 0, 1),
+    "blind-37-ja": (0.993, 1, 0),
 }
 TUNE_FLOOR = 0.94
 
