@@ -21,6 +21,12 @@ Tayori's recorded requests replayed through discord.py's generic `http.request`.
 Tayori sent. Goals (issue #18): CPU per interaction <= 1.3x the floor's, throughput >= 0.8x
 the floor's at 50 concurrent.
 
+`--breakdown` also runs, for each command in BREAKDOWN, one more Tayori process whose own
+answer steps are timed on the thread CPU clock (`bench/support/timed_bot.py`; for /check-draft
+the check, the report and the buttons), and prints them per interaction, with what is left of
+Tayori's CPU once they are taken out, against the floor: what the bot spends besides the
+answer's own work.
+
 Every process measures one command, so no command's numbers depend on what ran before it;
 `--runs` repeats everything (the order of the processes rotating from run to run) and prints
 the spread. Run: `python bench/interaction_cpu.py [--n 300] [--runs 3] [--commands about,…]`
@@ -33,6 +39,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -56,6 +63,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("remind after-send", {"days": 7}),
 ]
 FLOORS = ("interaction", "replay")
+# per command, the functions that do the answer's own work (the floor sends the answer prebuilt)
+BREAKDOWN = {"check-draft": "cogs.check_draft._cog:check_message,render,_view"}
 USERS = 100
 TICK = os.sysconf("SC_CLK_TCK")
 CPU_GOAL, THROUGHPUT_GOAL = 1.3, 0.8
@@ -157,6 +166,45 @@ async def measure(
         return cpu_ms, rate, same, len(fake.violations)
 
 
+async def breakdown(
+    name: str, tmp: Path, args: argparse.Namespace
+) -> tuple[float, dict[str, float]]:
+    """One Tayori process with the answer's own steps timed: (CPU ms per interaction, the
+    steps' thread CPU in ms per interaction)."""
+    options = dict(CASES)[name]
+    out = tmp / f"timed-{time.monotonic_ns()}.json"
+    env = {**bot_env(), "TIMED": BREAKDOWN[name], "TIMED_OUT": str(out)}
+    async with FakeDiscord(global_limit=None) as fake:
+        users, warm = add_users(fake)
+        bot = await fake.start_process(
+            ("bench/support/timed_bot.py",),
+            database_path=tmp / f"b-{time.monotonic_ns()}.db",
+            expect_sync=True,
+            env=env,
+            cwd=ROOT,
+        )
+        try:
+            for user in warm[: args.warmup]:
+                await fake.slash(name, options, user=user)
+            await fake.wait_quiet()
+            os.kill(bot.pid, signal.SIGUSR1)
+            await asyncio.sleep(0.3)  # a benchmark, not a test: let the handler run
+            start = cpu_seconds(bot.pid)
+            for i in range(args.n):
+                await fake.slash(name, options, user=users[i % len(users)])
+            await fake.wait_quiet()
+            cpu_ms = (cpu_seconds(bot.pid) - start) * 1000 / args.n
+            os.kill(bot.pid, signal.SIGUSR2)
+            for _ in range(50):
+                await asyncio.sleep(0.1)
+                if out.exists():
+                    break
+        finally:
+            await bot.stop()
+    sums = json.loads(out.read_text())
+    return cpu_ms, {key.split(":")[1]: ns / 1e6 / args.n for key, (ns, _calls) in sums.items()}
+
+
 def spread(values: list[float], fmt: str) -> str:
     low, high = format(min(values), fmt), format(max(values), fmt)
     return low if low == high else f"{low}–{high}"
@@ -184,6 +232,11 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
                         differs.add((name, kind))
                     line.append(f"{kind} {cpu:.2f} ms {rate:.0f}/s")
                 print(f"run {run + 1} /{name}: " + ", ".join(line), flush=True)
+        steps = {
+            name: await breakdown(name, tmp, args)
+            for name in names
+            if args.breakdown and name in BREAKDOWN
+        }
     print(
         f"CPU per interaction and throughput: n={args.n} per command, {args.concurrency} "
         f"concurrent, {args.runs} run(s), each in fresh processes (min–max over the runs)"
@@ -219,6 +272,15 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
         f"missed on {missed} of {len(names) * len(floors)}; floor payloads differing from "
         f"Tayori's: {len(differs)}; schema violations: {violations}"
     )
+    for name, (cpu, parts) in steps.items():
+        floor_cpu = min(b[0] for b in results[name, floors[0]])
+        own = sum(parts.values())
+        listed = ", ".join(f"{step} {ms * 1000:.0f} µs" for step, ms in parts.items())
+        print(
+            f"/{name}, the answer's own work timed in one more Tayori process: {cpu:.2f} ms "
+            f"per interaction, of which {listed} ({own:.2f} ms); the rest {cpu - own:.2f} ms, "
+            f"{(cpu - own) / floor_cpu:.2f}x the {floors[0]} floor's {floor_cpu:.2f} ms"
+        )
     return 0
 
 
@@ -232,6 +294,11 @@ if __name__ == "__main__":
         "--floor",
         default="interaction",
         help="interaction (issue #18's floor), replay (the floor before) or both, comma-separated",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help=f"also time the answer's own steps ({', '.join(BREAKDOWN)})",
     )
     parser.add_argument(
         "--commands",

@@ -35,9 +35,15 @@ RUNS = {
     "interaction_cpu.py": (
         [
             *("--n", "4", "--concurrency", "2", "--warmup", "2"),
-            *("--commands", "about,check-draft", "--floor", "interaction,replay"),
+            *("--commands", "about,check-draft", "--floor", "interaction,replay", "--breakdown"),
         ],
-        ["/check-draft", "against the replay floor", "differing from Tayori's: 0", "violations: 0"],
+        [
+            "/check-draft",
+            "against the replay floor",
+            "differing from Tayori's: 0",
+            "violations: 0",
+            "the answer's own work timed",
+        ],
     ),
     "cluster.py": (  # needs PostgreSQL: skipped (failed under CI=true) without one
         ["--burst", "20", "--pending", "300", "--samples", "20", "--processes", "1", "2"],
