@@ -28,7 +28,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-2-en": (0.971, 0, 1),
     "blind-3-ja": (0.969, 0, 2),
     "blind-3-en": (1.000, 0, 0),
-    "blind-4-ja": (0.966, 2, 2),
+    "blind-4-ja": (0.973, 2, 1),
     "blind-4-en": (0.975, 1, 1),
     "blind-5-ja": (0.960, 1, 0),
     "blind-5-en": (0.946, 0, 2),
@@ -96,6 +96,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-36-ja": (0.966, 1, 1),
     "blind-37-en": (0.984, 0, 1),
     "blind-37-ja": (0.993, 1, 0),
+    "blind-38-en": (0.976, 2, 0),
+    "blind-38-ja": (0.973, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
