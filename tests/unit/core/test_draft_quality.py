@@ -98,6 +98,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-37-ja": (0.993, 1, 0),
     "blind-38-en": (0.976, 2, 0),
     "blind-38-ja": (0.973, 0, 0),
+    "blind-39-en": (0.984, 1, 0),
+    "blind-39-ja": (0.953, 2, 2),
 }
 TUNE_FLOOR = 0.94
 
