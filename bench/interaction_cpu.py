@@ -216,6 +216,7 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     differs: set[tuple[str, str]] = set()
     violations = 0
+    steps: dict[str, list[tuple[float, dict[str, float], float]]] = {}
     with tempfile.TemporaryDirectory(prefix="tayori-cpu-") as folder:
         tmp = Path(folder)
         plan = await record_plan(tmp)
@@ -231,12 +232,12 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
                     if kind != "tayori" and not same:
                         differs.add((name, kind))
                     line.append(f"{kind} {cpu:.2f} ms {rate:.0f}/s")
+                if args.breakdown and name in BREAKDOWN:  # in the same run as its floor
+                    cpu, parts = await breakdown(name, tmp, args)
+                    floor_cpu = results[name, floors[0]][-1][0]
+                    steps.setdefault(name, []).append((cpu, parts, floor_cpu))
+                    line.append(f"timed {cpu:.2f} ms")
                 print(f"run {run + 1} /{name}: " + ", ".join(line), flush=True)
-        steps = {
-            name: await breakdown(name, tmp, args)
-            for name in names
-            if args.breakdown and name in BREAKDOWN
-        }
     print(
         f"CPU per interaction and throughput: n={args.n} per command, {args.concurrency} "
         f"concurrent, {args.runs} run(s), each in fresh processes (min–max over the runs)"
@@ -272,14 +273,19 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
         f"missed on {missed} of {len(names) * len(floors)}; floor payloads differing from "
         f"Tayori's: {len(differs)}; schema violations: {violations}"
     )
-    for name, (cpu, parts) in steps.items():
-        floor_cpu = min(b[0] for b in results[name, floors[0]])
-        own = sum(parts.values())
-        listed = ", ".join(f"{step} {ms * 1000:.0f} µs" for step, ms in parts.items())
+    for name, runs in steps.items():
+        owns = [sum(parts.values()) for _, parts, _ in runs]
+        listed = ", ".join(
+            f"{step} {spread([parts[step] * 1000 for _, parts, _ in runs], '.0f')} µs"
+            for step in runs[0][1]
+        )
+        rests = [cpu - own for (cpu, _, _), own in zip(runs, owns, strict=True)]
+        ratios = [rest / floor for rest, (_, _, floor) in zip(rests, runs, strict=True) if floor]
         print(
-            f"/{name}, the answer's own work timed in one more Tayori process: {cpu:.2f} ms "
-            f"per interaction, of which {listed} ({own:.2f} ms); the rest {cpu - own:.2f} ms, "
-            f"{(cpu - own) / floor_cpu:.2f}x the {floors[0]} floor's {floor_cpu:.2f} ms"
+            f"/{name}, the answer's own work timed in one more Tayori process per run: "
+            f"{spread([cpu for cpu, _, _ in runs], '.2f')} ms per interaction, of which {listed} "
+            f"({spread(owns, '.2f')} ms); the rest {spread(rests, '.2f')} ms, "
+            f"{spread(ratios, '.2f')}x that run's {floors[0]} floor"
         )
     return 0
 
