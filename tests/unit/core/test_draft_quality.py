@@ -102,6 +102,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-39-ja": (0.953, 2, 2),
     "blind-40-en": (0.984, 0, 1),
     "blind-40-ja": (0.986, 0, 0),
+    "blind-41-en": (0.969, 0, 1),
+    "blind-41-ja": (0.993, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
