@@ -121,6 +121,25 @@ def bot_env() -> dict[str, str]:
     return {"PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
 
 
+async def warm_up(fake: FakeDiscord, name: str, users: list[str]) -> None:
+    """One interaction by each of `users`, not timed."""
+    for user in users:
+        await fake.slash(name, dict(CASES)[name], user=user)
+    await fake.wait_quiet()
+
+
+async def cpu_per_interaction(
+    fake: FakeDiscord, pid: int, name: str, users: list[str], n: int
+) -> float:
+    """Time `n` interactions one after another: the process's CPU ms per interaction."""
+    options = dict(CASES)[name]
+    start = cpu_seconds(pid)
+    for i in range(n):
+        await fake.slash(name, options, user=users[i % len(users)])
+    await fake.wait_quiet()
+    return (cpu_seconds(pid) - start) * 1000 / n
+
+
 async def measure(
     kind: str, name: str, plan: dict[str, Any], tmp: Path, args: argparse.Namespace
 ) -> tuple[float, float, bool, int]:
@@ -142,14 +161,8 @@ async def measure(
             )
         try:
             same = await sent_for(fake, name, options, warm[0]) == plan["replies"][name]
-            for user in warm[1 : args.warmup]:
-                await fake.slash(name, options, user=user)
-            await fake.wait_quiet()
-            start = cpu_seconds(bot.pid)
-            for i in range(args.n):
-                await fake.slash(name, options, user=users[i % len(users)])
-            await fake.wait_quiet()
-            cpu_ms = (cpu_seconds(bot.pid) - start) * 1000 / args.n
+            await warm_up(fake, name, warm[1 : args.warmup])
+            cpu_ms = await cpu_per_interaction(fake, bot.pid, name, users, args.n)
             gate = asyncio.Semaphore(args.concurrency)
 
             async def one(i: int) -> None:
@@ -171,7 +184,6 @@ async def breakdown(
 ) -> tuple[float, dict[str, float]]:
     """One Tayori process with the answer's own steps timed: (CPU ms per interaction, the
     steps' thread CPU in ms per interaction)."""
-    options = dict(CASES)[name]
     out = tmp / f"timed-{time.monotonic_ns()}.json"
     env = {**bot_env(), "TIMED": BREAKDOWN[name], "TIMED_OUT": str(out)}
     async with FakeDiscord(global_limit=None) as fake:
@@ -184,16 +196,10 @@ async def breakdown(
             cwd=ROOT,
         )
         try:
-            for user in warm[: args.warmup]:
-                await fake.slash(name, options, user=user)
-            await fake.wait_quiet()
-            os.kill(bot.pid, signal.SIGUSR1)
+            await warm_up(fake, name, warm[: args.warmup])
+            os.kill(bot.pid, signal.SIGUSR1)  # the sums start here
             await asyncio.sleep(0.3)  # a benchmark, not a test: let the handler run
-            start = cpu_seconds(bot.pid)
-            for i in range(args.n):
-                await fake.slash(name, options, user=users[i % len(users)])
-            await fake.wait_quiet()
-            cpu_ms = (cpu_seconds(bot.pid) - start) * 1000 / args.n
+            cpu_ms = await cpu_per_interaction(fake, bot.pid, name, users, args.n)
             os.kill(bot.pid, signal.SIGUSR2)
             for _ in range(50):
                 await asyncio.sleep(0.1)
