@@ -104,6 +104,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-40-ja": (0.986, 0, 0),
     "blind-41-en": (0.969, 0, 1),
     "blind-41-ja": (0.993, 0, 0),
+    "blind-42-en": (0.953, 3, 0),
+    "blind-42-ja": (0.993, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
