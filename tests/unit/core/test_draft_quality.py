@@ -50,7 +50,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-13-ja": (0.946, 0, 3),
     "blind-14-en": (0.984, 0, 1),
     "blind-14-ja": (0.986, 0, 2),
-    "blind-15-en": (0.969, 1, 0),
+    "blind-15-en": (0.976, 1, 0),
     "blind-15-ja": (0.980, 0, 0),
     "blind-16-en": (0.992, 0, 0),
     "blind-16-ja": (0.966, 1, 1),
