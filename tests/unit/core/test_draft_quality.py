@@ -106,6 +106,10 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-41-ja": (0.993, 0, 0),
     "blind-42-en": (0.953, 3, 0),
     "blind-42-ja": (0.993, 0, 0),
+    "blind-43-en": (0.984, 1, 0),
+    "blind-43-ja": (0.98, 1, 0),
+    "blind-44-en": (0.984, 0, 0),
+    "blind-44-ja": (0.993, 0, 1),
 }
 TUNE_FLOOR = 0.94
 
