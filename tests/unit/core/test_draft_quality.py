@@ -110,6 +110,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-43-ja": (0.98, 1, 0),
     "blind-44-en": (0.984, 0, 0),
     "blind-44-ja": (0.993, 0, 1),
+    "blind-45-en": (0.984, 0, 1),
+    "blind-45-ja": (0.993, 0, 1),
 }
 TUNE_FLOOR = 0.94
 
