@@ -286,7 +286,11 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
             for step in runs[0][1]
         )
         rests = [cpu - own for (cpu, _, _), own in zip(runs, owns, strict=True)]
-        ratios = [rest / floor for rest, (_, _, floor) in zip(rests, runs, strict=True) if floor]
+        # as in the table above: below one clock tick a ratio means nothing (nan, not a crash)
+        ratios = [
+            rest / floor if floor else float("nan")
+            for rest, (_, _, floor) in zip(rests, runs, strict=True)
+        ]
         print(
             f"/{name}, the answer's own work timed in one more Tayori process per run: "
             f"{spread([cpu for cpu, _, _ in runs], '.2f')} ms per interaction, of which {listed} "
