@@ -112,6 +112,8 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-44-ja": (1.0, 0, 0),
     "blind-45-en": (0.984, 0, 1),
     "blind-45-ja": (0.993, 0, 1),
+    "blind-46-en": (0.976, 1, 1),
+    "blind-46-ja": (0.993, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
