@@ -114,6 +114,10 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-45-ja": (0.993, 0, 1),
     "blind-46-en": (0.992, 0, 0),
     "blind-46-ja": (1.0, 0, 0),
+    "blind-47-en": (0.992, 1, 0),
+    "blind-47-ja": (0.953, 2, 2),
+    "blind-48-en": (0.976, 0, 0),
+    "blind-48-ja": (0.966, 0, 0),
 }
 TUNE_FLOOR = 0.94
 
