@@ -118,6 +118,10 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-47-ja": (0.953, 2, 2),
     "blind-48-en": (0.976, 0, 0),
     "blind-48-ja": (0.966, 0, 0),
+    "blind-49-en": (0.923, 2, 2),
+    "blind-49-ja": (0.953, 3, 1),
+    "blind-50-en": (0.946, 2, 2),
+    "blind-50-ja": (0.96, 1, 3),
 }
 TUNE_FLOOR = 0.94
 # Tuning sets the kept models have not learnt: the models retrained on them did worse on the
