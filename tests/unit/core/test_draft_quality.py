@@ -124,6 +124,10 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-50-ja": (0.96, 1, 3),
     "blind-51-en": (0.938, 1, 2),
     "blind-51-ja": (0.946, 4, 1),
+    "blind-52-en": (0.969, 1, 2),
+    "blind-52-ja": (0.966, 4, 1),
+    "blind-53-en": (0.93, 4, 0),
+    "blind-53-ja": (0.966, 0, 1),
 }
 TUNE_FLOOR = 0.94
 # Tuning sets the kept models have not learnt: the models retrained on them did worse on the
