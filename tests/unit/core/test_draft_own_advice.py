@@ -9,36 +9,18 @@ told it does not end in one.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from bot.core.content import load_content
 from bot.core.draft_language import check_message
+from bot.core.recommended import recommended
 
 CONTENT = load_content()
-# Quoted examples: 「…」 in Japanese wording, "…" in English wording.
-QUOTES = {"ja": re.compile(r"「([^「」]+)」"), "en": re.compile(r'"([^"]+)"')}
-
-
-def recommended() -> list[tuple[str, str, str]]:
-    """(locale, where, text) for every message the bot suggests sending."""
-    found = []
-    for locale, loc in CONTENT.locales.items():
-        for template in loc.article.templates:
-            found.append((locale, f"template {template.id}", template.text))
-        for example in loc.diagnose.examples:
-            found.append((locale, f"diagnose example {example.id}", example.text))
-        quoted = [(f"draft rule {r.id}", r.suggestion) for r in loc.draft.rules]
-        quoted += [(f"diagnose advice {a.id}", a.note) for a in loc.diagnose.advice]
-        quoted += [(f"diagnose advice {a.id} then", a.then) for a in loc.diagnose.advice if a.then]
-        quoted += [(f"ng {item.id} instead", item.instead) for item in loc.article.ng]
-        for where, text in quoted:
-            found += [(locale, where, q) for q in QUOTES[locale].findall(text)]
-    return found
-
-
-RECOMMENDED = recommended()
+RECOMMENDED = [
+    (locale, where, text)
+    for locale, loc in CONTENT.locales.items()
+    for where, text in recommended(loc, locale)
+]
 
 
 def test_the_collection_covers_templates_and_quoted_examples() -> None:
