@@ -147,9 +147,11 @@ async def _session(fake: Any, content: Content, person: Person) -> list[Shot]:
     """Everything one person types, in order."""
     user, loc = person.user, content[person.locale]
     shots = [_shot("/ng-list", "/ng-list", await fake.slash("ng-list", user=user))]
+    (unsure,) = loc.draft.rule("second-look").examples.fire
     for draft, kind in (
         (person.good_draft, "that is good to send"),
         (person.bad_draft, "not to send"),
+        (str(unsure), "the model is unsure of (a second look)"),
     ):
         result = await fake.slash("check-draft", {"text": draft}, user=user)
         shots.append(_shot(f"/check-draft: a draft {kind}", f"/check-draft text:{draft}", result))

@@ -27,7 +27,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.draft_model import DraftModel
 from bot.core.draft_rules import (
     SEVERITIES,
     DraftContext,
@@ -45,6 +44,7 @@ from bot.core.draft_rules import (
     _Compiled,
     _Matchers,
 )
+from bot.core.draft_second_look import model_findings
 from bot.core.textnorm import Normalized, as_normalized
 
 # The content models live in bot.core.draft_rules; they are named here too, so that callers
@@ -186,12 +186,17 @@ def _recent(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: C
     return []
 
 
+def _model(rule: _Compiled, draft: _Draft, on: Slots, rules: DraftRules, ctx: Context) -> Spans:
+    return []  # found by the model behind the rules, never by a pattern (`_second_look`)
+
+
 CHECKS = {
     "phrases": _phrases,
     "whole": _whole,
     "question": _question,
     "length": _length,
     "recent": _recent,
+    "model": _model,
 }
 
 
@@ -236,55 +241,8 @@ def detect(
         elif draft.quieted:
             quieted[rule.id] = draft.quieted
     if rules.model is not None and not phrases_only:
-        fired = {rule_id for rule_id, _ in found}
-        for kind in rules.model.firing(draft.norm.text):
-            if kind in fired:
-                continue
-            # words a look-alike guard of the rule vouches for, whether or not one of its
-            # patterns matched
-            harmless = quieted.get(kind) or _guarded(kind, matchers, slots, draft)
-            if harmless and _only_look_alike(rules.model, kind, draft, harmless):
-                continue
-            found.append((kind, [_most_telling(rules.model, kind, draft, matchers)]))
+        found = model_findings(rules.model, found, quieted, matchers, slots, draft)
     return Detected(found, draft.norm.visible_length)
-
-
-def _guarded(kind: str, matchers: _Matchers, slots: list[set[int]], draft: _Draft) -> Spans:
-    """Return where the look-alike guards (`unless`) of rule `kind` match the draft (looked up
-    only when the model fires, which is rare)."""
-    for (rule, compiled), on in zip(matchers.rules, slots, strict=True):
-        if rule.id == kind:
-            return compiled.guards(draft.norm.text, on)
-    return []
-
-
-def _only_look_alike(
-    model: DraftModel, kind: str, draft: _Draft, quieted: list[tuple[int, int]]
-) -> bool:
-    """Whether the model stops finding `kind` once the words a look-alike guard of that rule
-    quieted are taken out: a rule's author has said those words are harmless ("寂しい" about
-    the autumn, "I cried" at a film), and the model must not bring them back."""
-    text, kept, at = draft.norm.text, [], 0
-    for start, end in sorted(quieted):
-        kept.append(text[at:start])
-        at = max(at, end)
-    kept.append(text[at:])
-    return not model.fires(kind, " ".join(kept))
-
-
-def _most_telling(
-    model: DraftModel, kind: str, draft: _Draft, matchers: _Matchers
-) -> tuple[int, int]:
-    """Return the original span of the sentence the model finds most telling for `kind`."""
-    text, bounds, start = draft.norm.text, [], 0
-    for match in matchers.sentence.finditer(text):
-        bounds.append((start, match.start()))
-        start = match.end()
-    if start < len(text):
-        bounds.append((start, len(text)))
-    bounds = [(a, b) for a, b in bounds if text[a:b].strip()] or [(0, len(text))]
-    best = model.most_telling(kind, [text[a:b] for a, b in bounds])
-    return draft.norm.span(*draft.stripped(*bounds[best]))
 
 
 def report_of(

@@ -12,6 +12,16 @@ When the model is sure (its probability is over the rule's threshold, chosen in 
 harmless drafts quiet) and the rule itself did not fire, the rule fires on the sentence the model
 finds most telling, with the rule's own message, suggestion and NG link: the model never speaks
 in its own words.
+
+Below the threshold, a kind may have a lower `caution` level: a draft the model leans towards
+reading as that kind without being sure of it gets the `second-look` rule (a warning, so
+"revise" rather than "send"), on the same most telling sentence. And where phrase rules find that
+the draft blames or interrogates while the model is sure it does neither (its probability for
+every such kind under `veto` times that kind's threshold), the two disagree: those findings
+become a second look too, on the rules' own spans, so "revise" rather than "don't send" (often a
+look-alike no guard knows yet). Saying "send" to a message
+that reproaches is the checker's worst mistake, and on unseen drafts the model leans that way
+on some of the ones the rules miss (corpus/SCORES.md, session 20).
 """
 
 from __future__ import annotations
@@ -60,6 +70,13 @@ class DraftModel(Strict):
     bias: list[float]
     thresholds: list[Annotated[float, Field(gt=0, le=1)]]
     weights: dict[str, list[float]]
+    # per kind, the probability from which a draft gets a second look (at most its threshold;
+    # equal to it: none). Not set by training: chosen on the held-out sets (CONTRIBUTING.md).
+    caution: list[Annotated[float, Field(gt=0, le=1)]] | None = None
+    # the share of each kind's threshold under which the model, sure that a draft does none of
+    # the kinds whose finding means "don't send", overrules the rules that found one. Chosen
+    # like `caution`.
+    veto: Annotated[float, Field(gt=0, lt=1)] | None = None
     trained_on: list[str] = Field(default_factory=list)
     # feature -> its weight for each kind, as doubles in one bytes object (`model_post_init`)
     _table: dict[str, bytes] = PrivateAttr(default_factory=dict)
@@ -72,6 +89,12 @@ class DraftModel(Strict):
         for feature, row in self.weights.items():
             if len(row) != width:
                 raise ValueError(f"weights[{feature!r}] needs {width} values, has {len(row)}")
+        if self.caution is not None:
+            if len(self.caution) != width:
+                raise ValueError(f"caution needs one value per kind ({width})")
+            for kind, low, high in zip(self.kinds, self.caution, self.thresholds, strict=True):
+                if low > high:
+                    raise ValueError(f"caution for {kind!r} ({low}) is above its threshold")
         return self
 
     def model_post_init(self, context: object, /) -> None:
@@ -101,11 +124,30 @@ class DraftModel(Strict):
         scores = self.probabilities(text)
         return [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
 
-    def fires(self, kind: str, text: str) -> bool:
-        """Whether `kind` reaches its threshold on the normalized `text`."""
+    def judge(self, text: str) -> tuple[list[str], list[str], list[float]]:
+        """Return, for the normalized `text`: the kinds whose probability reaches their
+        threshold; those that reach only their caution level, the nearest their threshold
+        first; and for each kind its probability as a share of its threshold."""
+        scores = self.probabilities(text)
+        shares = [p / t for p, t in zip(scores, self.thresholds, strict=True)]
+        sure = [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
+        near: list[tuple[float, str]] = []
+        if self.caution is not None:
+            levels = zip(self.kinds, scores, self.thresholds, self.caution, strict=True)
+            near = [(p / t, k) for k, p, t, c in levels if c <= p < t]
+        return sure, [k for _, k in sorted(near, reverse=True)], shares
+
+    def shares(self, text: str) -> list[float]:
+        """For each kind, its probability on the normalized `text` as a share of its threshold."""
+        return [p / t for p, t in zip(self.probabilities(text), self.thresholds, strict=True)]
+
+    def fires(self, kind: str, text: str, *, caution: bool = False) -> bool:
+        """Whether `kind` reaches its threshold (or, if asked, its caution level) on the
+        normalized `text`."""
         column = self.kinds.index(kind)
         sums = self._sums(features(text, self.language))
-        return _sigmoid(self.bias[column] + sums[column]) >= self.thresholds[column]
+        levels = self.caution if caution and self.caution is not None else self.thresholds
+        return _sigmoid(self.bias[column] + sums[column]) >= levels[column]
 
     def most_telling(self, kind: str, sentences: list[str]) -> int:
         """Return the index of the sentence the model scores highest for `kind`."""

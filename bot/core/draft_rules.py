@@ -36,7 +36,7 @@ from bot.core.when.words import Plural
 
 Severity = Literal["error", "warning", "info", "good"]
 Verdict = Literal["send", "revise", "dont-send"]
-Check = Literal["phrases", "whole", "question", "length", "recent"]
+Check = Literal["phrases", "whole", "question", "length", "recent", "model"]
 TemplateKind = Literal["caring", "invite"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info", "good")
 PLACEHOLDERS = frozenset({"limit", "length", "days"})

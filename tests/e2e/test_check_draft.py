@@ -461,6 +461,21 @@ async def test_an_english_draft_from_a_japanese_user_gets_the_english_rules(
     assert content["ja"].draft.rule("blame").message in finding(r, content, "ja", "blame")
 
 
+@pytest.mark.parametrize(("locale", "user"), [("ja", "haruto"), ("en", "alice")])
+async def test_a_draft_the_model_is_unsure_of_gets_a_second_look_not_a_send(
+    fake_discord, bot, content, locale, user
+):
+    """Where the model leans towards reproach without being sure, the report asks to revise
+    and says which line to read again, in the user's language, never "good to send"."""
+    for language in ("ja", "en"):
+        (draft,) = content[language].draft.rule("second-look").examples.fire
+        r = await fake_discord.slash("check-draft", {"text": draft}, user=user)
+        assert_report(r, content, locale, "revise")
+        field = finding(r, content, locale, "second-look")
+        assert content[locale].draft.rule("second-look").message in field
+        assert ng_item(content[locale].article, "blaming").title in field
+
+
 @pytest.mark.parametrize(
     ("text", "start", "end", "width", "shown"),
     [

@@ -25,8 +25,9 @@ def test_the_gallery_reads_as_text_not_discord_markup():
     committed = DEFAULT_OUT.read_text(encoding="utf-8")
     for markup in ("</", "<t:", "<@", "<#", "custom_id", "tayori:"):
         assert markup not in committed, markup
+    # per person: three /check-draft replies (send, not to send, a second look) among eight
     for user, private in (("haruto", "only haruto sees"), ("alice", "only alice sees")):
-        assert committed.count(private) == 7, user
+        assert committed.count(private) == 8, user
 
 
 def test_discord_markup_becomes_words_a_reader_can_follow():

@@ -10,7 +10,7 @@ import pytest
 from tools import train_draft_model as training
 
 from bot.core.content import DEFAULT_CONTENT_DIR, DRAFT_MODEL_FILE, ContentError, load_content
-from bot.core.draft import check_draft, detect
+from bot.core.draft import DraftRules, check_draft, detect
 from bot.core.draft_model import DraftModel, features
 from tests.unit.core.test_draft_rules import load_rules
 
@@ -42,6 +42,8 @@ def test_the_shipped_models_load_with_the_content() -> None:
         assert set(rules.model.kinds) <= {r.id for r in rules.rules}
         assert all(name.startswith("tune-") or ".toml" in name for name in rules.model.trained_on)
         assert not any("blind" in name or "dev-" in name for name in rules.model.trained_on)
+        # retraining drops the second look's levels: choose them again (tools/choose_caution.py)
+        assert rules.model.caution is not None, f"{locale}: no caution levels"
 
 
 def test_the_model_fires_the_rule_on_the_most_telling_sentence() -> None:
@@ -91,6 +93,118 @@ def test_a_rules_guard_quiets_the_model_even_where_no_pattern_matched() -> None:
     assert "emotional" not in {rule for rule, _ in detect(film, rules, phrases_only=True).found}
     assert "emotional" not in {f.rule for f in check_draft(film, rules).findings}
     assert "emotional" in {f.rule for f in check_draft("i keep crying every night", rules).findings}
+
+
+def leaning(kind: str = "blame", feature: str = "ほげ", language: str = "ja") -> DraftModel:
+    """A model whose probability for `kind` on a draft with `feature` is 0.5: under the
+    threshold (0.9), over the caution level (0.3)."""
+    model = tiny(kind, feature)
+    weights = {feature: [3.0 if w else 0.0 for w in model.weights[feature]]}
+    caution = [0.3 if k == kind else 0.9 for k in model.kinds]
+    update = {"weights": weights, "caution": caution, "language": language}
+    return DraftModel.model_validate({**model.model_dump(), **update})
+
+
+def test_a_draft_the_model_leans_on_gets_a_second_look_not_a_send() -> None:
+    rules = load_rules("ja").model_copy(update={"model": leaning()})
+    text = "元気にしてる？今日はほげほげだね。またね"
+    report = check_draft(text, rules)
+    assert [f.rule for f in report.findings if f.severity in ("error", "warning")] == [
+        "second-look"
+    ]
+    (look,) = [f for f in report.findings if f.rule == "second-look"]
+    assert text[look.start : look.end] == "今日はほげほげだね"
+    assert look.message == rules.rule("second-look").message and look.ng == "blaming"
+    assert report.verdict == "revise"
+    # without the caution level, or below it, the same model says nothing
+    plain = rules.model_copy(update={"model": leaning().model_copy(update={"caution": None})})
+    assert check_draft(text, plain).verdict == "send"
+    assert check_draft("元気にしてる？またね", rules).verdict == "send"
+
+
+def test_no_second_look_where_the_draft_is_already_not_to_send() -> None:
+    rules = load_rules("ja").model_copy(update={"model": leaning()})
+    report = check_draft("ほげ。どうして連絡してくれないの？", rules)
+    assert report.verdict == "dont-send"
+    assert "second-look" not in {f.rule for f in report.findings}
+    # a warning of its own kind does not stop it: the second look says more than "revise"
+    pressed = check_draft("ほげ。返事ちょうだい。急ぎで！", rules)
+    assert {"second-look", "pressure"} <= {f.rule for f in pressed.findings}
+
+
+def test_a_look_alike_guard_keeps_the_second_look_away_too() -> None:
+    model = leaning("blame", "w:deserve", "en")
+    rules = load_rules("en").model_copy(update={"model": model})
+    assert (
+        check_draft("you deserve a break after that week! how was the trip?", rules).verdict
+        == "send"
+    )
+    report = check_draft("well i guess some people deserve it. how was the trip?", rules)
+    assert "second-look" in {f.rule for f in report.findings}
+
+
+def test_where_the_model_is_sure_the_rules_are_wrong_their_finding_becomes_a_second_look() -> None:
+    """A phrase rule finds blame; the model gives every "don't send" kind under `veto` times its
+    threshold: the two disagree, so the draft is to revise, on the rule's own spans."""
+    text = "元気？どうして連絡してくれないの？"
+    sure_not = tiny().model_copy(update={"veto": 0.1})  # every kind 0.047 of 0.9: a share 0.05
+    rules = load_rules("ja").model_copy(update={"model": sure_not})
+    report = check_draft(text, rules)
+    assert report.verdict == "revise"
+    grave = [f for f in report.findings if f.severity == "error"]
+    assert not grave
+    looks = [f for f in report.findings if f.rule == "second-look"]
+    ruled = detect(text, load_rules("ja"), phrases_only=True).found
+    assert sorted((f.start, f.end) for f in looks) == sorted(
+        span for rule, spans in ruled if rule in ("blame", "heavy-topic") for span in spans
+    )
+    # a model that is not that sure, or no veto: the rules stand
+    for model in (tiny().model_copy(update={"veto": 0.05}), tiny()):
+        rules = load_rules("ja").model_copy(update={"model": model})
+        assert check_draft(text, rules).verdict == "dont-send"
+    # the model leaning to any one "don't send" kind is enough to keep the rules' verdict
+    heavy = leaning("heavy-topic").model_copy(update={"veto": 0.1})
+    rules = load_rules("ja").model_copy(update={"model": heavy})
+    assert check_draft("ほげ。" + text, rules).verdict == "dont-send"
+
+
+def test_the_veto_needs_the_model_sure_of_the_flagged_sentence_too() -> None:
+    """Kind words around a sting make the whole draft read kind to the model; the rules' finding
+    stands unless the model is also sure of the sentence the rule flagged."""
+    kinds = ["blame", "heavy-topic", "pressure", "emotional"]
+    kind_words = DraftModel(
+        language="ja",
+        kinds=kinds,
+        bias=[-3.0] * 4,
+        thresholds=[0.9] * 4,
+        weights={"ふが": [-10.0] * 4},
+        veto=0.04,  # a sentence without ふが: 0.047 of 0.9, a share of 0.053: not sure
+    )
+    rules = load_rules("ja").model_copy(update={"model": kind_words})
+    sting = "ふがふが楽しかったね。ふがふが。どうして連絡してくれないの？"
+    assert check_draft(sting, rules).verdict == "dont-send"
+    overruled = "ふがふが楽しかったね。ふがどうして連絡してくれないの？"
+    report = check_draft(overruled, rules)
+    assert report.verdict == "revise" and "second-look" in {f.rule for f in report.findings}
+
+
+def test_without_a_model_rule_there_is_no_second_look() -> None:
+    rules = load_rules("ja").model_copy(update={"model": leaning()})
+    kept = tuple(r for r in rules.rules if r.check != "model")
+    data = rules.model_dump()
+    data["rules"] = [r.model_dump() for r in kept]
+    bare = DraftRules.model_validate(data)
+    assert check_draft("今日はほげほげだね", bare).verdict == "send"
+
+
+def test_caution_is_checked_against_the_thresholds() -> None:
+    model = tiny()
+    with pytest.raises(ValueError, match="caution for 'pressure'"):
+        DraftModel.model_validate({**model.model_dump(), "caution": [0.3, 0.3, 0.95, 0.3]})
+    with pytest.raises(ValueError, match="one value per kind"):
+        DraftModel.model_validate({**model.model_dump(), "caution": [0.3]})
+    with pytest.raises(ValueError, match="less than 1"):
+        DraftModel.model_validate({**model.model_dump(), "veto": 1.0})
 
 
 def test_model_shapes_are_checked() -> None:

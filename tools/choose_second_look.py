@@ -1,0 +1,181 @@
+"""Choose the draft models' second-look levels (`caution`, `veto`) on the held-out sets' numbers.
+
+    python -m tools.choose_second_look --fresh 52,53,54           # print
+    python -m tools.choose_second_look --fresh 52,53,54 --write   # store them in draft_model.json
+
+The second look (`bot.core.draft_model`, rule `second-look`) answers "revise" where the rules
+and the model disagree on blame or heavy-topic: the model leans towards the kind without
+reaching its threshold and no rule found it (`caution`: "send" becomes "revise"), or a rule found
+it and the model is sure it is not there (`veto`: "don't send" becomes "revise"). Its levels are
+chosen the way the thresholds are (CONTRIBUTING.md): on dev-1 and every blind set but the fresh
+ones, by their numbers only, each over a grid:
+
+- `caution`: the fewest must-not-send drafts told "send", then the most drafts right, while the
+  harmless drafts it sends back to "revise" stay within `--caution-budget` (1%) of the
+  harmless ones;
+- `veto` (one share of the thresholds, for every kind whose finding means "don't send"): the
+  fewest harmless drafts told "don't send", then the most right, while the must-not-send drafts
+  it lets off with "revise" stay within `--veto-budget` (0.5%: half the room, since that is the
+  graver mistake) of the must-not-send ones.
+
+Neither may move one of the messages the bot itself recommends (`bot.core.recommended`) off
+"send". Each moves only drafts of one verdict ("send" for caution, "don't send" for veto), so
+only those are checked again, and the two are chosen apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.core.content import DRAFT_MODEL_FILE, load_content
+from bot.core.draft import DraftRules
+from bot.core.draft_language import check_message
+from bot.core.draft_model import DraftModel
+from bot.core.locales import DEFAULT_CONTENT_DIR
+from bot.core.recommended import recommended
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "unit" / "core" / "data" / "corpus"
+LOOKED_AT = ("blame", "heavy-topic")
+CAUTION_GRID = [round(0.05 * i, 2) for i in range(1, 20)]
+VETO_GRID = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]
+Drafts = list[dict[str, Any]]
+
+
+def held_out(language: str, fresh: set[int]) -> Drafts:
+    """Every draft of dev-1 and of the blind sets that are not fresh."""
+    drafts: Drafts = []
+    for path in sorted(CORPUS.glob(f"*-{language}.toml")):
+        kind, _, number = path.stem.rpartition("-")[0].partition("-")
+        if kind == "dev" or (kind == "blind" and int(number) not in fresh):
+            with path.open("rb") as fh:
+                drafts += tomllib.load(fh)["drafts"]
+    return drafts
+
+
+def search(
+    model: DraftModel, score: Callable[[Any], tuple[int, int, int]], allowed: int
+) -> tuple[list[float], tuple[int, int, int]]:
+    """Coordinate search of the caution level of each looked-at kind: (errors, -right) as low
+    as possible with the drafts it costs (the score's third number) within `allowed`."""
+    levels = [*model.thresholds]  # at the threshold: no second look
+    best = score(levels)
+    for _ in range(2):
+        for kind in LOOKED_AT:
+            column = model.kinds.index(kind)
+            for level in [g for g in CAUTION_GRID if g < model.thresholds[column]]:
+                trial = [*levels]
+                trial[column] = level
+                got = score(trial)
+                if got[2] <= allowed and (got[0], -got[1]) < (best[0], -best[1]):
+                    levels, best = trial, got
+    return levels, best
+
+
+def scan(
+    score: Callable[[Any], tuple[int, int, int]], allowed: int
+) -> tuple[float | None, tuple[int, int, int]]:
+    """The veto level with (errors, -right) as low as possible within `allowed`."""
+    level: float | None = None
+    best = score(None)
+    for trial in VETO_GRID:
+        got = score(trial)
+        if got[2] <= allowed and (got[0], -got[1]) < (best[0], -best[1]):
+            level, best = trial, got
+    return level, best
+
+
+def choose(
+    rules: Mapping[str, DraftRules],
+    language: str,
+    fresh: set[int],
+    budgets: dict[str, float],
+    own: list[str],
+) -> tuple[dict[str, Any], list[str]]:
+    """Return the chosen levels and a line for each saying what it gives. No level may move
+    one of the bot's `own` recommended messages off "send"."""
+    base = rules[language]
+    if base.model is None:
+        raise SystemExit(f"{language} has no draft model")
+    plain = base.model.model_copy(update={"caution": None, "veto": None})
+
+    def verdicts(drafts: Drafts, **levels: Any) -> list[str]:
+        model = plain.model_copy(update=levels)
+        local = {**rules, language: base.model_copy(update={"model": model})}
+        return [check_message(d["text"], local, language).verdict for d in drafts]
+
+    drafts = held_out(language, fresh)
+    said = verdicts(drafts)
+    right = sum(v == d["verdict"] for v, d in zip(said, drafts, strict=True))
+    count = {label: sum(d["verdict"] == label for d in drafts) for label in ("send", "dont-send")}
+    chosen: dict[str, Any] = {}
+    lines = []
+    for step in (
+        ("caution", "send", "dont-send", "send"),
+        ("veto", "dont-send", "send", "dont-send"),
+    ):
+        field, verdict, wrong, cost = step
+        moved = [d for v, d in zip(said, drafts, strict=True) if v == verdict]
+        errors = sum(d["verdict"] == wrong for d in moved)
+
+        def score(
+            level: Any,
+            step: tuple[str, str, str, str] = step,
+            moved: Drafts = moved,
+            errors: int = errors,
+        ) -> tuple[int, int, int]:
+            field, verdict, wrong, cost = step
+            fixed = lost = gained = 0
+            for new, d in zip(verdicts(moved, **{field: level}), moved, strict=True):
+                gained += (new == d["verdict"]) - (verdict == d["verdict"])
+                if new == "revise":
+                    fixed += d["verdict"] == wrong
+                    lost += d["verdict"] == cost
+            if any(v != "send" for v in verdicts([{"text": t} for t in own], **{field: level})):
+                lost = len(drafts) + 1  # the bot's own advice must stay "send": never allowed
+            return errors - fixed, right + gained, lost
+
+        allowed = int(budgets[field] * count[cost])
+        level, best = search(plain, score, allowed) if field == "caution" else scan(score, allowed)
+        chosen[field] = level
+        label = "unsafe" if field == "caution" else "blocked"
+        lines.append(
+            f"{language} {field} {level} over {len(drafts)} held-out drafts: {label} "
+            f"{errors} -> {best[0]}, right {right} -> {best[1]}, {cost} drafts sent to "
+            f"revise {best[2]}/{count[cost]}"
+        )
+    return chosen, lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the chosen levels (and store them with --write)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=("ja", "en", "all"), default="all")
+    parser.add_argument("--fresh", default="", help="blind set numbers not to choose on: 52,53")
+    parser.add_argument("--caution-budget", type=float, default=0.01)
+    parser.add_argument("--veto-budget", type=float, default=0.005)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    fresh = {int(n) for n in args.fresh.split(",") if n}
+    content = load_content()
+    rules = content.drafts
+    for language in ("ja", "en") if args.lang == "all" else (args.lang,):
+        budgets = {"caution": args.caution_budget, "veto": args.veto_budget}
+        own = [text for _, text in recommended(content.locales[language], language)]
+        chosen, lines = choose(rules, language, fresh, budgets, own)
+        print("\n".join(lines))
+        if args.write:
+            path = DEFAULT_CONTENT_DIR / language / DRAFT_MODEL_FILE
+            data = json.loads(path.read_text(encoding="utf-8")) | chosen
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            path.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
