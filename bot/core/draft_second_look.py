@@ -69,14 +69,14 @@ def _overruled(
     if not looks or not spans or model.veto is None:
         return found
     columns = [model.kinds.index(kind) for kind in grave]
-    flagged = []
+    if any(shares[column] >= model.veto for column in columns):
+        return found  # the model is not sure of the draft: the common case, decided at once
     for a, b in _sentences(draft, matchers):
         first, last = draft.norm.span(a, b)
         if any(start < last and first < end for start, end in spans):
-            flagged.append(draft.norm.text[a:b])
-    for judged in [shares, *(model.shares(sentence) for sentence in flagged)]:
-        if any(judged[column] >= model.veto for column in columns):
-            return found
+            judged = model.shares(draft.norm.text[a:b])
+            if any(judged[column] >= model.veto for column in columns):
+                return found
     kept = [(rule_id, found_at) for rule_id, found_at in found if rule_id not in grave]
     return [*kept, (looks[0], spans)]
 
