@@ -28,7 +28,6 @@ import argparse
 import json
 import math
 import random
-import re
 import sys
 import tomllib
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from bot.core.content import DRAFT_MODEL_FILE
 from bot.core.draft import DraftRules, SentExample, detect
 from bot.core.draft_model import features
 from bot.core.locales import DEFAULT_CONTENT_DIR
+from bot.core.recommended import QUOTES
 from bot.core.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,9 +161,6 @@ def sentence_parts(
 def with_parts(examples: list[Example]) -> list[Example]:
     """The examples followed by their sentences."""
     return examples + [part for example in examples for part in example.parts]
-
-
-QUOTES = {"ja": re.compile(r"「([^「」]+)」"), "en": re.compile(r'"([^"]+)"')}
 
 
 def recommended(language: str, content_dir: Path = DEFAULT_CONTENT_DIR) -> list[str]:

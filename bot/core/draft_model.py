@@ -119,11 +119,6 @@ class DraftModel(Strict):
         sums = self._sums(features(text, self.language))
         return [_sigmoid(bias + total) for bias, total in zip(self.bias, sums, strict=True)]
 
-    def firing(self, text: str) -> list[str]:
-        """Return the kinds whose probability on the normalized `text` reaches their threshold."""
-        scores = self.probabilities(text)
-        return [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
-
     def judge(self, text: str) -> tuple[list[str], list[str], list[float]]:
         """Return, for the normalized `text`: the kinds whose probability reaches their
         threshold; those that reach only their caution level, the nearest their threshold
@@ -133,8 +128,8 @@ class DraftModel(Strict):
         sure = [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
         near: list[tuple[float, str]] = []
         if self.caution is not None:
-            levels = zip(self.kinds, scores, self.thresholds, self.caution, strict=True)
-            near = [(p / t, k) for k, p, t, c in levels if c <= p < t]
+            levels = zip(self.kinds, scores, self.thresholds, self.caution, shares, strict=True)
+            near = [(share, k) for k, p, t, c, share in levels if c <= p < t]
         return sure, [k for _, k in sorted(near, reverse=True)], shares
 
     def shares(self, text: str) -> list[float]:

@@ -183,6 +183,10 @@ class _Matchers:
     tail: re.Pattern[str]
     sentence: re.Pattern[str]
     gate: Gate
+    # each rule's severity as its place in SEVERITIES (0: "don't send"), and the rule the model
+    # gives where it and the rules disagree (`check = "model"`: the second look), if any
+    rank: dict[str, int]
+    second_look: str | None
 
 
 class DraftRules(Strict):
@@ -229,6 +233,8 @@ class DraftRules(Strict):
             tail=re.compile(f"(?:{self.trailing})+\\Z", re.MULTILINE),
             sentence=re.compile(self.sentence_end, re.MULTILINE),
             gate=Gate.of([(*rule.patterns, *rule.unless) for rule in self.rules]),
+            rank={rule.id: SEVERITIES.index(rule.severity) for rule in self.rules},
+            second_look=next((rule.id for rule in self.rules if rule.check == "model"), None),
         )
 
     def rule(self, rule_id: str) -> Rule:

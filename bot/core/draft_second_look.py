@@ -63,10 +63,10 @@ def _overruled(
     spans when the model is sure that neither the draft nor any sentence they are in does any
     of those kinds (each kind's probability under `veto` times its threshold), and the rules
     define the second look."""
-    looks = [rule.id for rule, _ in matchers.rules if rule.check == "model"]
-    grave = {rule.id for rule, _ in matchers.rules if rule.severity == "error"} & set(model.kinds)
+    look = matchers.second_look
+    grave = [kind for kind in model.kinds if matchers.rank.get(kind) == 0]  # "don't send"
     spans = sorted(span for rule_id, found_at in found if rule_id in grave for span in found_at)
-    if not looks or not spans or model.veto is None:
+    if look is None or not spans or model.veto is None:
         return found
     columns = [model.kinds.index(kind) for kind in grave]
     if any(shares[column] >= model.veto for column in columns):
@@ -78,7 +78,7 @@ def _overruled(
             if any(judged[column] >= model.veto for column in columns):
                 return found
     kept = [(rule_id, found_at) for rule_id, found_at in found if rule_id not in grave]
-    return [*kept, (looks[0], spans)]
+    return [*kept, (look, spans)]
 
 
 def _second_look(
@@ -97,10 +97,9 @@ def _second_look(
     as serious as that kind, and when the words a look-alike guard vouches for are not all that
     brings the model there.
     """
-    looks = [rule.id for rule, _ in matchers.rules if rule.check == "model"]
-    if not looks or any(rule_id == looks[0] for rule_id, _ in found):
+    look, rank = matchers.second_look, matchers.rank
+    if look is None or any(rule_id == look for rule_id, _ in found):
         return []
-    rank = {rule.id: SEVERITIES.index(rule.severity) for rule, _ in matchers.rules}
     gravest = min((rank[rule_id] for rule_id, _ in found), default=len(SEVERITIES))
     for kind in near:
         if rank[kind] >= gravest:
@@ -108,7 +107,7 @@ def _second_look(
         harmless = quieted.get(kind) or _guarded(kind, matchers, slots, draft)
         if harmless and _only_look_alike(model, kind, draft, harmless, caution=True):
             continue
-        return [(looks[0], [_most_telling(model, kind, draft, matchers)])]
+        return [(look, [_most_telling(model, kind, draft, matchers)])]
     return []
 
 
