@@ -2,13 +2,19 @@
 
     python -m tools.choose_second_look --fresh 52,53,54           # print
     python -m tools.choose_second_look --fresh 52,53,54 --write   # store them in draft_model.json
+    python -m tools.choose_second_look --fresh 56 --thresholds --write   # after a retraining
+
+With `--thresholds` the model's thresholds are chosen first, over the same sets without the second
+look: the fewest must-not-send drafts told "send" plus harmless ones told "don't send", then the
+most right (a coordinate search, two passes over the kinds).
 
 The second look (`bot.core.draft_model`, rule `second-look`) answers "revise" where the rules
 and the model disagree on blame or heavy-topic: the model leans towards the kind without
 reaching its threshold and no rule found it (`caution`: "send" becomes "revise"), or a rule found
 it and the model is sure it is not there (`veto`: "don't send" becomes "revise"). Its levels are
-chosen the way the thresholds are (CONTRIBUTING.md): on dev-1 and every blind set but the fresh
-ones, by their numbers only, each over a grid:
+chosen on the held-out sets' numbers only (CONTRIBUTING.md): every blind set that does not train
+the model (blind-47 and later, `tools.train_draft_model.RETIRED_UP_TO`) but the fresh ones, each
+over a grid:
 
 - `caution`: the fewest must-not-send drafts told "send", then the most drafts right, while the
   harmless drafts it sends back to "revise" stay within `--caution-budget` (1%) of the
@@ -39,20 +45,22 @@ from bot.core.draft_language import check_message
 from bot.core.draft_model import DraftModel
 from bot.core.locales import DEFAULT_CONTENT_DIR
 from bot.core.recommended import recommended
+from tools.train_draft_model import is_training_set
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "unit" / "core" / "data" / "corpus"
 LOOKED_AT = ("blame", "heavy-topic")
 CAUTION_GRID = [round(0.05 * i, 2) for i in range(1, 20)]
 VETO_GRID = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]
+THRESHOLD_GRID = [round(0.05 * i, 2) for i in range(3, 19)]
 Drafts = list[dict[str, Any]]
 
 
 def held_out(language: str, fresh: set[int]) -> Drafts:
-    """Every draft of dev-1 and of the blind sets that are not fresh."""
+    """Every draft of the blind sets that neither train the model nor are fresh."""
     drafts: Drafts = []
     for path in sorted(CORPUS.glob(f"*-{language}.toml")):
         kind, _, number = path.stem.rpartition("-")[0].partition("-")
-        if kind == "dev" or (kind == "blind" and int(number) not in fresh):
+        if kind == "blind" and not is_training_set(path.stem) and int(number) not in fresh:
             with path.open("rb") as fh:
                 drafts += tomllib.load(fh)["drafts"]
     return drafts
@@ -88,6 +96,46 @@ def scan(
         if got[2] <= allowed and (got[0], -got[1]) < (best[0], -best[1]):
             level, best = trial, got
     return level, best
+
+
+def choose_thresholds(
+    rules: Mapping[str, DraftRules], language: str, fresh: set[int], own: list[str]
+) -> tuple[list[float], str]:
+    """The model's thresholds by a coordinate search over the held-out sets, with no second
+    look: the fewest must-not-send drafts told "send" plus harmless ones told "don't send",
+    then the most right; the bot's own recommended messages must stay "send"."""
+    base = rules[language]
+    if base.model is None:
+        raise SystemExit(f"{language} has no draft model")
+    plain = base.model.model_copy(update={"caution": None, "veto": None})
+    drafts = held_out(language, fresh)
+
+    def score(thresholds: list[float]) -> tuple[int, int, int, int]:
+        model = plain.model_copy(update={"thresholds": thresholds})
+        local = {**rules, language: base.model_copy(update={"model": model})}
+        if any(check_message(text, local, language).verdict != "send" for text in own):
+            return len(drafts) + 1, 0, 0, 0
+        said = [check_message(d["text"], local, language).verdict for d in drafts]
+        pairs = list(zip(said, (d["verdict"] for d in drafts), strict=True))
+        unsafe = sum(v == "send" and label == "dont-send" for v, label in pairs)
+        blocked = sum(v == "dont-send" and label == "send" for v, label in pairs)
+        return unsafe + blocked, -sum(v == label for v, label in pairs), unsafe, blocked
+
+    levels = [*plain.thresholds]
+    start = best = score(levels)
+    for _ in range(2):
+        for column in range(len(levels)):
+            for level in THRESHOLD_GRID:
+                trial = [*levels]
+                trial[column] = level
+                got = score(trial)
+                if got[:2] < best[:2]:
+                    levels, best = trial, got
+    line = (
+        f"{language} thresholds {levels} over {len(drafts)} held-out drafts: unsafe + blocked "
+        f"{start[2]} + {start[3]} -> {best[2]} + {best[3]}, right {-start[1]} -> {-best[1]}"
+    )
+    return levels, line
 
 
 def choose(
@@ -159,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", default="", help="blind set numbers not to choose on: 52,53")
     parser.add_argument("--caution-budget", type=float, default=0.01)
     parser.add_argument("--veto-budget", type=float, default=0.005)
+    parser.add_argument(
+        "--thresholds", action="store_true", help="choose the thresholds first (after training)"
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     fresh = {int(n) for n in args.fresh.split(",") if n}
@@ -167,7 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     for language in ("ja", "en") if args.lang == "all" else (args.lang,):
         budgets = {"caution": args.caution_budget, "veto": args.veto_budget}
         own = [text for _, text in recommended(content.locales[language], language)]
+        first: dict[str, Any] = {}
+        if args.thresholds:
+            first["thresholds"], line = choose_thresholds(rules, language, fresh, own)
+            print(line)
+            model = rules[language].model
+            assert model is not None
+            update = {"model": model.model_copy(update=first)}
+            rules = {**rules, language: rules[language].model_copy(update=update)}
         chosen, lines = choose(rules, language, fresh, budgets, own)
+        chosen = first | chosen
         print("\n".join(lines))
         if args.write:
             path = DEFAULT_CONTENT_DIR / language / DRAFT_MODEL_FILE

@@ -34,6 +34,10 @@ def model_findings(
     draft: _Draft,
 ) -> Found:
     """Return the rules' findings with the model's added (or, on disagreement, replaced)."""
+    if not draft.norm.text.strip():
+        # nothing to read: on an empty draft the model gives only its prior, which can reach
+        # a low caution level (and there is no sentence to point to)
+        return found
     sure, near, shares = model.judge(draft.norm.text)
     if model.veto is not None and found:
         found = _overruled(found, model, shares, matchers, draft)
