@@ -35,7 +35,7 @@ import argparse
 import json
 import sys
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,24 +98,36 @@ def scan(
     return level, best
 
 
+def plain_model(rules: Mapping[str, DraftRules], language: str) -> DraftModel:
+    """The language's model without its second look (no `caution`, no `veto`)."""
+    model = rules[language].model
+    if model is None:
+        raise SystemExit(f"{language} has no draft model")
+    return model.model_copy(update={"caution": None, "veto": None})
+
+
+def verdicts_with(
+    rules: Mapping[str, DraftRules], language: str, model: DraftModel, texts: Iterable[str]
+) -> list[str]:
+    """The verdict on each of `texts` when the language's rules use `model`."""
+    local = {**rules, language: rules[language].model_copy(update={"model": model})}
+    return [check_message(text, local, language).verdict for text in texts]
+
+
 def choose_thresholds(
     rules: Mapping[str, DraftRules], language: str, fresh: set[int], own: list[str]
 ) -> tuple[list[float], str]:
     """The model's thresholds by a coordinate search over the held-out sets, with no second
     look: the fewest must-not-send drafts told "send" plus harmless ones told "don't send",
     then the most right; the bot's own recommended messages must stay "send"."""
-    base = rules[language]
-    if base.model is None:
-        raise SystemExit(f"{language} has no draft model")
-    plain = base.model.model_copy(update={"caution": None, "veto": None})
+    plain = plain_model(rules, language)
     drafts = held_out(language, fresh)
 
     def score(thresholds: list[float]) -> tuple[int, int, int, int]:
         model = plain.model_copy(update={"thresholds": thresholds})
-        local = {**rules, language: base.model_copy(update={"model": model})}
-        if any(check_message(text, local, language).verdict != "send" for text in own):
+        if any(v != "send" for v in verdicts_with(rules, language, model, own)):
             return len(drafts) + 1, 0, 0, 0
-        said = [check_message(d["text"], local, language).verdict for d in drafts]
+        said = verdicts_with(rules, language, model, (d["text"] for d in drafts))
         pairs = list(zip(said, (d["verdict"] for d in drafts), strict=True))
         unsafe = sum(v == "send" and label == "dont-send" for v, label in pairs)
         blocked = sum(v == "dont-send" and label == "send" for v, label in pairs)
@@ -147,15 +159,11 @@ def choose(
 ) -> tuple[dict[str, Any], list[str]]:
     """Return the chosen levels and a line for each saying what it gives. No level may move
     one of the bot's `own` recommended messages off "send"."""
-    base = rules[language]
-    if base.model is None:
-        raise SystemExit(f"{language} has no draft model")
-    plain = base.model.model_copy(update={"caution": None, "veto": None})
+    plain = plain_model(rules, language)
 
     def verdicts(drafts: Drafts, **levels: Any) -> list[str]:
         model = plain.model_copy(update=levels)
-        local = {**rules, language: base.model_copy(update={"model": model})}
-        return [check_message(d["text"], local, language).verdict for d in drafts]
+        return verdicts_with(rules, language, model, (d["text"] for d in drafts))
 
     drafts = held_out(language, fresh)
     said = verdicts(drafts)
