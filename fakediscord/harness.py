@@ -66,6 +66,9 @@ from .server import (
 from .world import Channel, Guild, User, World
 
 DEFERRED_TIMEOUT = 10.0
+# how often a wait looks again at a condition no event of the fake announces (the bot's own
+# state, changed by its handlers just after the event that woke the wait)
+RECHECK = 0.05
 GUILD_MESSAGES, DIRECT_MESSAGES = 1 << 9, 1 << 12
 
 
@@ -298,7 +301,9 @@ class FakeDiscord:
         within: float = 10.0,
         abort: asyncio.Future | None = None,
     ) -> None:
-        """Wait (on events, not polling) until ``predicate()`` holds."""
+        """Wait until ``predicate()`` holds: woken by the fake's events, and at least every
+        ``RECHECK`` seconds for state the fake cannot see change (the bot's own handlers run
+        after the event that woke the wait: a RESUMED sets the bot's flag a moment later)."""
         deadline = time.monotonic() + within
         while not predicate():
             if abort is not None and abort.done():
@@ -306,7 +311,7 @@ class FakeDiscord:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"condition not met within {within}s")
-            await self._wait_pulse(remaining, abort)
+            await self._wait_pulse(min(remaining, RECHECK), abort)
 
     async def _wait_pulse(self, within: float, abort: asyncio.Future | None = None) -> None:
         waiter = asyncio.ensure_future(self._pulse.next().wait())
