@@ -119,6 +119,9 @@ class FakeDiscord:
         self.world = world or World.default()
         self.token = token
         self.quiet = quiet
+        # how long a result waits for the answer a deferral promised (a test of a bot that never
+        # sends it shortens this)
+        self.deferred_timeout = DEFERRED_TIMEOUT
         self._pulse = Pulse()
         self.store = MessageStore()
         self.recorder = Recorder(self._changed)
@@ -677,11 +680,11 @@ class FakeDiscord:
         original = record.original
         if record.response_type == 5 and original is not None:
             with contextlib.suppress(TimeoutError):
-                await self.wait_until(lambda: not original.loading, DEFERRED_TIMEOUT)
+                await self.wait_until(lambda: not original.loading, self.deferred_timeout)
         elif record.response_type == 6:
             # A deferred update promises an edit; on a busy machine it may come after the REST
             # traffic has gone quiet for a moment (a slow write between the two requests).
             with contextlib.suppress(TimeoutError):
-                await self.wait_until(lambda: record.followed_up, DEFERRED_TIMEOUT)
+                await self.wait_until(lambda: record.followed_up, self.deferred_timeout)
         await self.wait_quiet()
         return InteractionResult(record)

@@ -60,6 +60,7 @@ async def test_unanswered_and_thinking_interactions_are_problems(fake_discord, b
 
     await bot.bot.tree.sync()
     fake_discord.response_deadline = 0.2
+    fake_discord.deferred_timeout = 0.2  # ponder never follows up: no need to wait 10 s
     await fake_discord.slash("silent")
     await fake_discord.slash("ponder")
     problems = _problems(fake_discord, ErrorLogCollector(), request_with(marker=False))
