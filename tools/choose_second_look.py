@@ -11,14 +11,15 @@ most right (a coordinate search, two passes over the kinds).
 The second look (`bot.core.draft_model`, rule `second-look`) answers "revise" where the rules
 and the model disagree on blame or heavy-topic: the model leans towards the kind without
 reaching its threshold and no rule found it (`caution`: "send" becomes "revise"), or a rule found
-it and the model is sure it is not there (`veto`: "don't send" becomes "revise"). Its levels are
+it and the model leans the other way (`veto`: "don't send" becomes "revise"). Its levels are
 chosen on the held-out sets' numbers only (CONTRIBUTING.md): every blind set that does not train
 the model (blind-47 and later, `tools.train_draft_model.RETIRED_UP_TO`) but the fresh ones, each
 over a grid:
 
 - `caution`: the fewest must-not-send drafts told "send", then the most drafts right, while the
   harmless drafts it sends back to "revise" stay within `--caution-budget` (1%) of the
-  harmless ones;
+  harmless ones (a search that starts from the stored levels and leaves them for better ones
+  only, not for a tie);
 - `veto` (one share of the thresholds, for every kind whose finding means "don't send"): the
   fewest harmless drafts told "don't send", then the most right, while the must-not-send drafts
   it lets off with "revise" stay within `--veto-budget` (0.5%: half the room, since that is the
@@ -50,7 +51,7 @@ from tools.train_draft_model import is_training_set
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "unit" / "core" / "data" / "corpus"
 LOOKED_AT = ("blame", "heavy-topic")
 CAUTION_GRID = [round(0.05 * i, 2) for i in range(1, 20)]
-VETO_GRID = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]
+VETO_GRID = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9]
 THRESHOLD_GRID = [round(0.05 * i, 2) for i in range(3, 19)]
 Drafts = list[dict[str, Any]]
 
@@ -67,12 +68,21 @@ def held_out(language: str, fresh: set[int]) -> Drafts:
 
 
 def search(
-    model: DraftModel, score: Callable[[Any], tuple[int, int, int]], allowed: int
+    model: DraftModel,
+    score: Callable[[Any], tuple[int, int, int]],
+    allowed: int,
+    current: list[float] | None = None,
 ) -> tuple[list[float], tuple[int, int, int]]:
     """Coordinate search of the caution level of each looked-at kind: (errors, -right) as low
-    as possible with the drafts it costs (the score's third number) within `allowed`."""
+    as possible with the drafts it costs (the score's third number) within `allowed`. It starts
+    from the `current` levels when they keep within `allowed`, so that a level is only changed
+    for one that does better (not for an equal one met first)."""
     levels = [*model.thresholds]  # at the threshold: no second look
     best = score(levels)
+    if current is not None:
+        got = score(current)
+        if got[2] <= allowed and (got[0], -got[1]) <= (best[0], -best[1]):
+            levels, best = [*current], got
     for _ in range(2):
         for kind in LOOKED_AT:
             column = model.kinds.index(kind)
@@ -96,6 +106,16 @@ def scan(
         if got[2] <= allowed and (got[0], -got[1]) < (best[0], -best[1]):
             level, best = trial, got
     return level, best
+
+
+def current_caution(rules: Mapping[str, DraftRules], language: str) -> list[float] | None:
+    """The language's caution levels as they are, if they all sit at or under the thresholds
+    (after new thresholds were chosen, they may not: the search then starts afresh)."""
+    model = rules[language].model
+    if model is None or model.caution is None:
+        return None
+    fits = all(c <= t for c, t in zip(model.caution, model.thresholds, strict=True))
+    return [*model.caution] if fits else None
 
 
 def plain_model(rules: Mapping[str, DraftRules], language: str) -> DraftModel:
@@ -197,7 +217,11 @@ def choose(
             return errors - fixed, right + gained, lost
 
         allowed = int(budgets[field] * count[cost])
-        level, best = search(plain, score, allowed) if field == "caution" else scan(score, allowed)
+        level: list[float] | float | None
+        if field == "caution":
+            level, best = search(plain, score, allowed, current_caution(rules, language))
+        else:
+            level, best = scan(score, allowed)
         chosen[field] = level
         label = "unsafe" if field == "caution" else "blocked"
         lines.append(

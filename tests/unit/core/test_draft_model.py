@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from tools import train_draft_model as training
+from tools.choose_second_look import search
 
 from bot.core.content import DEFAULT_CONTENT_DIR, DRAFT_MODEL_FILE, ContentError, load_content
 from bot.core.draft import DraftRules, check_draft, detect
@@ -350,3 +351,25 @@ def test_a_held_out_draft_never_trains_through_its_sentences() -> None:
     other = training.Example(frozenset({"o"}), frozenset(), "send")
     assert training.with_parts([draft, other]) == [draft, other, sentence]
     assert training.with_parts([other]) == [other]
+
+
+def test_choosing_the_caution_again_keeps_the_current_levels_unless_others_do_better() -> None:
+    model = tiny()
+    current = [0.4, 0.05, 0.9, 0.9]
+
+    def even(levels: list[float]) -> tuple[int, int, int]:
+        return (3, 100, 0) if levels != model.thresholds else (5, 90, 0)  # every level ties
+
+    assert search(model, even, 0, current) == (current, (3, 100, 0))
+    assert search(model, even, 0)[0] != current  # without it, the first tie met wins
+
+    def better_elsewhere(levels: list[float]) -> tuple[int, int, int]:
+        return (2, 100, 0) if levels[0] == 0.1 else (3, 100, 0)
+
+    levels, best = search(model, better_elsewhere, 0, current)
+    assert levels[0] == 0.1 and best == (2, 100, 0)
+
+    def too_costly(levels: list[float]) -> tuple[int, int, int]:
+        return (1, 100, 9) if levels == current else (4, 90, 0)  # over the budget of drafts
+
+    assert search(model, too_costly, 0, current)[0] != current
