@@ -8,7 +8,7 @@
 - where the rules and the model disagree about a kind whose finding means "don't send", the
   `second-look` rule (check `model`, a warning) takes over: the model leans towards the kind
   without reaching its threshold while no rule found it (`caution`), or a rule found it while
-  the model is sure neither the draft nor the flagged sentence does it (`veto`). Either way the
+  the model leans the other way on the draft and on the flagged sentence (`veto`). Either way the
   draft is to revise, with the line to read again, rather than "send" or "don't send".
 """
 
@@ -64,8 +64,8 @@ def _overruled(
     draft: _Draft,
 ) -> Found:
     """The findings, with those that mean "don't send" turned into one second look on their
-    spans when the model is sure that neither the draft nor any sentence they are in does any
-    of those kinds (each kind's probability under `veto` times its threshold), and the rules
+    spans when the model leans away from all those kinds on the draft and on every sentence
+    they are in (each kind's probability under `veto` times its threshold), and the rules
     define the second look."""
     look = matchers.second_look
     grave = [kind for kind in model.kinds if matchers.rank.get(kind) == 0]  # "don't send"
