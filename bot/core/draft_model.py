@@ -18,9 +18,8 @@ reading as that kind without being sure of it gets the `second-look` rule (a war
 "revise" rather than "send"), on the same most telling sentence. And where phrase rules find that
 the draft blames or interrogates while the model leans the other way (its probability for every
 such kind under `veto` times that kind's threshold, in the draft and in the flagged sentences),
-the two disagree: those findings
-become a second look too, on the rules' own spans, so "revise" rather than "don't send" (often a
-look-alike no guard knows yet). Saying "send" to a message
+the two disagree: those findings become a second look too, on the rules' own spans, so "revise"
+rather than "don't send" (often a look-alike no guard knows yet). Saying "send" to a message
 that reproaches is the checker's worst mistake, and on unseen drafts the model leans that way
 on some of the ones the rules miss (corpus/SCORES.md, session 20).
 """
