@@ -49,7 +49,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-12-ja": (0.993, 0, 0),
     "blind-12-en": (0.992, 0, 0),
     "blind-13-ja": (0.966, 0, 0),
-    "blind-13-en": (0.961, 0, 0),
+    "blind-13-en": (0.969, 0, 0),
     "blind-14-ja": (1.0, 0, 0),
     "blind-14-en": (0.984, 0, 0),
     "blind-15-ja": (0.98, 0, 0),
@@ -151,7 +151,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-63-ja": (0.993, 0, 0),
     "blind-63-en": (0.984, 0, 0),
     "blind-64-ja": (0.993, 0, 0),
-    "blind-64-en": (0.992, 0, 0),
+    "blind-64-en": (1.0, 0, 0),
     "blind-65-ja": (0.96, 0, 1),
     "blind-65-en": (0.984, 0, 0),
     "blind-66-ja": (0.98, 0, 0),
@@ -182,9 +182,10 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-78-en": (0.938, 1, 1),
 }
 TUNE_FLOOR = 0.94
-# Tuning sets held below TUNE_FLOOR, each at its score until a model learns it (none since the
-# session-21 model, trained on the tuning sets and the retired held-out sets, learnt all of them).
-UNLEARNT_FLOORS: dict[str, float] = {}
+# Tuning sets held below TUNE_FLOOR, each at its score until a model learns it. tune-en-zzk
+# (session 24: 100 world-English look-alikes): the English model retrained with it was not kept
+# (worse on the choice sets, corpus/SCORES.md).
+UNLEARNT_FLOORS: dict[str, float] = {"tune-en-zzk": 0.926}
 
 
 @pytest.fixture(scope="module")
