@@ -180,6 +180,12 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-77-en": (0.946, 1, 1),
     "blind-78-ja": (0.966, 1, 0),
     "blind-78-en": (0.938, 1, 1),
+    "blind-79-ja": (0.96, 0, 0),
+    "blind-79-en": (0.961, 0, 1),
+    "blind-80-ja": (0.946, 0, 0),
+    "blind-80-en": (0.946, 2, 0),
+    "blind-81-ja": (0.973, 0, 1),
+    "blind-81-en": (0.992, 0, 0),
 }
 TUNE_FLOOR = 0.94
 # Tuning sets held below TUNE_FLOOR, each at its score until a model learns it. tune-en-zzk
