@@ -168,7 +168,7 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-71-en": (0.984, 0, 1),
     "blind-72-ja": (0.98, 0, 0),
     "blind-72-en": (0.984, 0, 1),
-    "blind-73-ja": (0.98, 1, 0),
+    "blind-73-ja": (0.986, 1, 0),
     "blind-73-en": (0.992, 0, 0),
     "blind-74-ja": (0.986, 0, 0),
     "blind-74-en": (0.938, 0, 2),
