@@ -23,11 +23,16 @@ over a grid:
 - `veto` (one share of the thresholds, for every kind whose finding means "don't send"): the
   fewest harmless drafts told "don't send", then the most right, while the must-not-send drafts
   it lets off with "revise" stay within `--veto-budget` (0.5%: half the room, since that is the
-  graver mistake) of the must-not-send ones.
+  graver mistake) of the must-not-send ones;
+- `firm` (per looked-at kind, a probability over its threshold): the model alone (no rule found
+  the kind) makes the rule fire from this level; between the threshold and it, the draft gets a
+  second look ("don't send" becomes "revise"). The fewest harmless drafts told "don't send",
+  then the most right, while the must-not-send drafts it lets off with "revise" stay within
+  `--firm-budget` (0.5%) of the must-not-send ones.
 
-Neither may move one of the messages the bot itself recommends (`bot.core.recommended`) off
-"send". Each moves only drafts of one verdict ("send" for caution, "don't send" for veto), so
-only those are checked again, and the two are chosen apart.
+None may move one of the messages the bot itself recommends (`bot.core.recommended`) off
+"send". Each moves only drafts of one verdict ("send" for caution, "don't send" for veto and
+firm), so only those are checked again, and the three are chosen apart.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from tools.train_draft_model import is_training_set
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "unit" / "core" / "data" / "corpus"
 LOOKED_AT = ("blame", "heavy-topic")
 CAUTION_GRID = [round(0.05 * i, 2) for i in range(1, 20)]
+FIRM_GRID = [round(0.05 * i, 2) for i in range(2, 20)]
 VETO_GRID = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9]
 THRESHOLD_GRID = [round(0.05 * i, 2) for i in range(3, 19)]
 Drafts = list[dict[str, Any]]
@@ -72,11 +78,14 @@ def search(
     score: Callable[[Any], tuple[int, int, int]],
     allowed: int,
     current: list[float] | None = None,
+    *,
+    above: bool = False,
 ) -> tuple[list[float], tuple[int, int, int]]:
-    """Coordinate search of the caution level of each looked-at kind: (errors, -right) as low
-    as possible with the drafts it costs (the score's third number) within `allowed`. It starts
-    from the `current` levels when they keep within `allowed`, so that a level is only changed
-    for one that does better (not for an equal one met first)."""
+    """Coordinate search of the caution level (or, `above` the thresholds, the firm level) of
+    each looked-at kind: (errors, -right) as low as possible with the drafts it costs (the
+    score's third number) within `allowed`. It starts from the `current` levels when they keep
+    within `allowed`, so that a level is only changed for one that does better (not for an
+    equal one met first)."""
     levels = [*model.thresholds]  # at the threshold: no second look
     best = score(levels)
     if current is not None:
@@ -86,7 +95,11 @@ def search(
     for _ in range(2):
         for kind in LOOKED_AT:
             column = model.kinds.index(kind)
-            for level in [g for g in CAUTION_GRID if g < model.thresholds[column]]:
+            threshold = model.thresholds[column]
+            grid = [g for g in FIRM_GRID if g > threshold] if above else [
+                g for g in CAUTION_GRID if g < threshold
+            ]
+            for level in grid:
                 trial = [*levels]
                 trial[column] = level
                 got = score(trial)
@@ -108,22 +121,27 @@ def scan(
     return level, best
 
 
-def current_caution(rules: Mapping[str, DraftRules], language: str) -> list[float] | None:
-    """The language's caution levels as they are, if they all sit at or under the thresholds
-    (after new thresholds were chosen, they may not: the search then starts afresh)."""
+def current_levels(
+    rules: Mapping[str, DraftRules], language: str, field: str
+) -> list[float] | None:
+    """The language's caution (or firm) levels as they are, if they all sit at or under (or
+    over) the thresholds (after new thresholds were chosen, they may not: the search then starts
+    afresh)."""
     model = rules[language].model
-    if model is None or model.caution is None:
+    levels = None if model is None else getattr(model, field)
+    if model is None or levels is None:
         return None
-    fits = all(c <= t for c, t in zip(model.caution, model.thresholds, strict=True))
-    return [*model.caution] if fits else None
+    pairs = zip(levels, model.thresholds, strict=True)
+    fits = all(c <= t if field == "caution" else c >= t for c, t in pairs)
+    return [*levels] if fits else None
 
 
 def plain_model(rules: Mapping[str, DraftRules], language: str) -> DraftModel:
-    """The language's model without its second look (no `caution`, no `veto`)."""
+    """The language's model without its second look (no `caution`, `veto` or `firm`)."""
     model = rules[language].model
     if model is None:
         raise SystemExit(f"{language} has no draft model")
-    return model.model_copy(update={"caution": None, "veto": None})
+    return model.model_copy(update={"caution": None, "veto": None, "firm": None})
 
 
 def verdicts_with(
@@ -194,6 +212,7 @@ def choose(
     for step in (
         ("caution", "send", "dont-send", "send"),
         ("veto", "dont-send", "send", "dont-send"),
+        ("firm", "dont-send", "send", "dont-send"),
     ):
         field, verdict, wrong, cost = step
         moved = [d for v, d in zip(said, drafts, strict=True) if v == verdict]
@@ -218,8 +237,9 @@ def choose(
 
         allowed = int(budgets[field] * count[cost])
         level: list[float] | float | None
-        if field == "caution":
-            level, best = search(plain, score, allowed, current_caution(rules, language))
+        if field in ("caution", "firm"):
+            current = current_levels(rules, language, field)
+            level, best = search(plain, score, allowed, current, above=field == "firm")
         else:
             level, best = scan(score, allowed)
         chosen[field] = level
@@ -239,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", default="", help="blind set numbers not to choose on: 52,53")
     parser.add_argument("--caution-budget", type=float, default=0.01)
     parser.add_argument("--veto-budget", type=float, default=0.005)
+    parser.add_argument("--firm-budget", type=float, default=0.005)
     parser.add_argument(
         "--thresholds", action="store_true", help="choose the thresholds first (after training)"
     )
@@ -248,7 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     content = load_content()
     rules = content.drafts
     for language in ("ja", "en") if args.lang == "all" else (args.lang,):
-        budgets = {"caution": args.caution_budget, "veto": args.veto_budget}
+        budgets = {
+            "caution": args.caution_budget,
+            "veto": args.veto_budget,
+            "firm": args.firm_budget,
+        }
         own = [text for _, text in recommended(content.locales[language], language)]
         first: dict[str, Any] = {}
         if args.thresholds:

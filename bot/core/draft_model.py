@@ -19,7 +19,10 @@ reading as that kind without being sure of it gets the `second-look` rule (a war
 the draft blames or interrogates while the model leans the other way (its probability for every
 such kind under `veto` times that kind's threshold, in the draft and in the flagged sentences),
 the two disagree: those findings become a second look too, on the rules' own spans, so "revise"
-rather than "don't send" (often a look-alike no guard knows yet). Saying "send" to a message
+rather than "don't send" (often a look-alike no guard knows yet). Alone, the model makes a rule
+whose finding means "don't send" fire only from a `firm` level over the threshold; between the
+two, no rule agreeing, the draft gets a second look (a jokey line the model half reads as
+blame is told to revise, not never to send). Saying "send" to a message
 that reproaches is the checker's worst mistake, and on unseen drafts the model leans that way
 on some of the ones the rules miss (corpus/SCORES.md, session 20).
 """
@@ -77,6 +80,10 @@ class DraftModel(Strict):
     # the kinds whose finding means "don't send", overrules the rules that found one. Chosen
     # like `caution`.
     veto: Annotated[float, Field(gt=0, lt=1)] | None = None
+    # per kind, the probability from which the model alone (no rule found the kind) makes the
+    # rule fire (at least its threshold; equal to it, or None: from the threshold). Between
+    # the threshold and it, the draft gets a second look instead. Chosen like `caution`.
+    firm: list[Annotated[float, Field(gt=0, le=1)]] | None = None
     trained_on: list[str] = Field(default_factory=list)
     # feature -> its weight for each kind, as doubles in one bytes object (`model_post_init`)
     _table: dict[str, bytes] = PrivateAttr(default_factory=dict)
@@ -95,6 +102,12 @@ class DraftModel(Strict):
             for kind, low, high in zip(self.kinds, self.caution, self.thresholds, strict=True):
                 if low > high:
                     raise ValueError(f"caution for {kind!r} ({low}) is above its threshold")
+        if self.firm is not None:
+            if len(self.firm) != width:
+                raise ValueError(f"firm needs one value per kind ({width})")
+            for kind, high, low in zip(self.kinds, self.firm, self.thresholds, strict=True):
+                if high < low:
+                    raise ValueError(f"firm for {kind!r} ({high}) is under its threshold")
         return self
 
     def model_post_init(self, context: object, /) -> None:
@@ -131,6 +144,14 @@ class DraftModel(Strict):
             levels = zip(self.kinds, scores, self.thresholds, self.caution, shares, strict=True)
             near = [(share, k) for k, p, t, c, share in levels if c <= p < t]
         return sure, [k for _, k in sorted(near, reverse=True)], shares
+
+    def firm_alone(self, kind: str, share: float) -> bool:
+        """Whether the model, at `share` of `kind`'s threshold, is sure enough of the kind to
+        find it where no rule did (else the draft gets a second look)."""
+        if self.firm is None:
+            return True
+        column = self.kinds.index(kind)
+        return share >= self.firm[column] / self.thresholds[column]
 
     def shares(self, text: str) -> list[float]:
         """For each kind, its probability on the normalized `text` as a share of its threshold."""

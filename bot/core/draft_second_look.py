@@ -4,7 +4,9 @@
 (`bot.core.draft_model`):
 
 - where the model is sure of a kind no rule found, that rule fires on the sentence the model
-  finds most telling (unless a look-alike guard of the rule vouches for the words behind it);
+  finds most telling (unless a look-alike guard of the rule vouches for the words behind it;
+  and, for a kind whose finding means "don't send", only from the model's `firm` level: under
+  it the draft gets the second look below);
 - where the rules and the model disagree about a kind whose finding means "don't send", the
   `second-look` rule (check `model`, a warning) takes over: the model leans towards the kind
   without reaching its threshold while no rule found it (`caution`), or a rule found it while
@@ -42,6 +44,7 @@ def model_findings(
     if model.veto is not None and found:
         found = _overruled(found, model, shares, matchers, draft)
     fired = {rule_id for rule_id, _ in found}
+    unsure: list[str] = []  # sure, but alone and under the firm level: a second look
     for kind in sure:
         if kind in fired:
             continue
@@ -50,7 +53,11 @@ def model_findings(
         harmless = quieted.get(kind) or _guarded(kind, matchers, slots, draft)
         if harmless and _only_look_alike(model, kind, draft, harmless):
             continue
+        if not model.firm_alone(kind, shares[model.kinds.index(kind)]):
+            unsure.append(kind)
+            continue
         found.append((kind, [_most_telling(model, kind, draft, matchers)]))
+    near = sorted(unsure, key=lambda kind: -shares[model.kinds.index(kind)]) + near
     if near:
         found += _second_look(model, near, found, quieted, matchers, slots, draft)
     return found

@@ -169,6 +169,29 @@ def test_where_the_model_is_sure_the_rules_are_wrong_their_finding_becomes_a_sec
     assert check_draft("ほげ。" + text, rules).verdict == "dont-send"
 
 
+def test_alone_and_under_its_firm_level_the_model_gives_a_second_look_not_a_dont_send() -> None:
+    """The model is sure of blame (0.5 over a threshold of 0.4) where no rule found any: from
+    its `firm` level the rule fires ("don't send"); under it, the draft is to revise, on the
+    sentence the model finds most telling."""
+    sure = {"thresholds": [0.4, 0.9, 0.9, 0.9], "caution": None}
+    text = "元気にしてる？今日はほげほげだね。またね"
+    for firm, verdict in (([0.9] * 4, "revise"), ([0.5, 0.9, 0.9, 0.9], "dont-send")):
+        model = DraftModel.model_validate({**leaning().model_dump(), **sure, "firm": firm})
+        rules = load_rules("ja").model_copy(update={"model": model})
+        report = check_draft(text, rules)
+        assert report.verdict == verdict, firm
+        said = [f for f in report.findings if f.severity in ("error", "warning")]
+        assert [f.rule for f in said] == ["second-look" if verdict == "revise" else "blame"]
+        assert text[said[0].start : said[0].end] == "今日はほげほげだね"
+    plain = DraftModel.model_validate({**leaning().model_dump(), **sure})
+    rules = load_rules("ja").model_copy(update={"model": plain})
+    assert check_draft(text, rules).verdict == "dont-send"  # no firm level: from the threshold
+    # where a rule found the kind, the firm level changes nothing
+    firm = DraftModel.model_validate({**leaning().model_dump(), **sure, "firm": [0.9] * 4})
+    rules = load_rules("ja").model_copy(update={"model": firm})
+    assert check_draft("ほげ。どうして連絡してくれないの？", rules).verdict == "dont-send"
+
+
 def test_the_veto_needs_the_model_sure_of_the_flagged_sentence_too() -> None:
     """Kind words around a sting make the whole draft read kind to the model; the rules' finding
     stands unless the model is also sure of the sentence the rule flagged."""
@@ -218,6 +241,10 @@ def test_caution_is_checked_against_the_thresholds() -> None:
         DraftModel.model_validate({**model.model_dump(), "caution": [0.3]})
     with pytest.raises(ValueError, match="less than 1"):
         DraftModel.model_validate({**model.model_dump(), "veto": 1.0})
+    with pytest.raises(ValueError, match="firm for 'blame'"):
+        DraftModel.model_validate({**model.model_dump(), "firm": [0.5, 0.9, 0.9, 0.9]})
+    with pytest.raises(ValueError, match="firm needs one value per kind"):
+        DraftModel.model_validate({**model.model_dump(), "firm": [0.95]})
 
 
 def test_model_shapes_are_checked() -> None:
@@ -373,3 +400,16 @@ def test_choosing_the_caution_again_keeps_the_current_levels_unless_others_do_be
         return (1, 100, 9) if levels == current else (4, 90, 0)  # over the budget of drafts
 
     assert search(model, too_costly, 0, current)[0] != current
+
+
+def test_the_firm_level_is_searched_over_the_thresholds_only() -> None:
+    model = tiny().model_copy(update={"thresholds": [0.5, 0.5, 0.9, 0.9]})
+    tried: list[list[float]] = []
+
+    def fewer_blocked_higher(levels: list[float]) -> tuple[int, int, int]:
+        tried.append(levels)
+        return (10 - round(levels[0] * 10), 100, 0)
+
+    levels, best = search(model, fewer_blocked_higher, 0, above=True)
+    assert levels == [0.95, 0.5, 0.9, 0.9] and best == (0, 100, 0)  # 10 - round(9.5) == 0
+    assert all(t >= m for trial in tried for t, m in zip(trial, model.thresholds, strict=True))
