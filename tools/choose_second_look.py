@@ -28,7 +28,8 @@ over a grid:
   the kind) makes the rule fire from this level; between the threshold and it, the draft gets a
   second look ("don't send" becomes "revise"). The fewest harmless drafts told "don't send",
   then the most right, while the must-not-send drafts it lets off with "revise" stay within
-  `--firm-budget` (0.5%) of the must-not-send ones.
+  `--firm-budget` (0.5%) of the must-not-send ones. Veto moves only drafts a rule found
+  grave and firm only drafts no rule did, so together they let off at most 1%.
 
 None may move one of the messages the bot itself recommends (`bot.core.recommended`) off
 "send". Each moves only drafts of one verdict ("send" for caution, "don't send" for veto and

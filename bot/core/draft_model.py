@@ -9,8 +9,8 @@ one logistic regression per rule, weights in `content/<locale>/draft_model.json`
 look-up per n-gram, no numeric library.
 
 When the model is sure (its probability is over the rule's threshold, chosen in training to keep
-harmless drafts quiet) and the rule itself did not fire, the rule fires on the sentence the model
-finds most telling, with the rule's own message, suggestion and NG link: the model never speaks
+harmless drafts quiet; for blame and heavy-topic, over its `firm` level, below) and the rule
+itself did not fire, the rule fires on the sentence the model finds most telling, with the rule's own message, suggestion and NG link: the model never speaks
 in its own words.
 
 Below the threshold, a kind may have a lower `caution` level: a draft the model leans towards
@@ -82,7 +82,9 @@ class DraftModel(Strict):
     veto: Annotated[float, Field(gt=0, lt=1)] | None = None
     # per kind, the probability from which the model alone (no rule found the kind) makes the
     # rule fire (at least its threshold; equal to it, or None: from the threshold). Between
-    # the threshold and it, the draft gets a second look instead. Chosen like `caution`.
+    # the threshold and it, the draft gets a second look instead; only for the kinds whose
+    # finding means "don't send", and only where the rules define the second look (else the
+    # rule fires as from the threshold). Chosen like `veto`.
     firm: list[Annotated[float, Field(gt=0, le=1)]] | None = None
     trained_on: list[str] = Field(default_factory=list)
     # feature -> its weight for each kind, as doubles in one bytes object (`model_post_init`)
@@ -132,10 +134,11 @@ class DraftModel(Strict):
         sums = self._sums(features(text, self.language))
         return [_sigmoid(bias + total) for bias, total in zip(self.bias, sums, strict=True)]
 
-    def judge(self, text: str) -> tuple[list[str], list[str], list[float]]:
+    def judge(self, text: str) -> tuple[list[str], list[str], list[float], list[float]]:
         """Return, for the normalized `text`: the kinds whose probability reaches their
         threshold; those that reach only their caution level, the nearest their threshold
-        first; and for each kind its probability as a share of its threshold."""
+        first; for each kind its probability as a share of its threshold; and the
+        probabilities themselves."""
         scores = self.probabilities(text)
         shares = [p / t for p, t in zip(scores, self.thresholds, strict=True)]
         sure = [k for k, p, t in zip(self.kinds, scores, self.thresholds, strict=True) if p >= t]
@@ -143,15 +146,12 @@ class DraftModel(Strict):
         if self.caution is not None:
             levels = zip(self.kinds, scores, self.thresholds, self.caution, shares, strict=True)
             near = [(share, k) for k, p, t, c, share in levels if c <= p < t]
-        return sure, [k for _, k in sorted(near, reverse=True)], shares
+        return sure, [k for _, k in sorted(near, reverse=True)], shares, scores
 
-    def firm_alone(self, kind: str, share: float) -> bool:
-        """Whether the model, at `share` of `kind`'s threshold, is sure enough of the kind to
-        find it where no rule did (else the draft gets a second look)."""
-        if self.firm is None:
-            return True
-        column = self.kinds.index(kind)
-        return share >= self.firm[column] / self.thresholds[column]
+    def firm_alone(self, kind: str, probability: float) -> bool:
+        """Whether the model, at `probability` of `kind`, is sure enough of the kind to find it
+        where no rule did (else the draft gets a second look)."""
+        return self.firm is None or probability >= self.firm[self.kinds.index(kind)]
 
     def shares(self, text: str) -> list[float]:
         """For each kind, its probability on the normalized `text` as a share of its threshold."""

@@ -6,12 +6,13 @@
 - where the model is sure of a kind no rule found, that rule fires on the sentence the model
   finds most telling (unless a look-alike guard of the rule vouches for the words behind it;
   and, for a kind whose finding means "don't send", only from the model's `firm` level: under
-  it the draft gets the second look below);
+  it the draft gets the second look below, where the rules define one);
 - where the rules and the model disagree about a kind whose finding means "don't send", the
   `second-look` rule (check `model`, a warning) takes over: the model leans towards the kind
   without reaching its threshold while no rule found it (`caution`), or a rule found it while
-  the model leans the other way on the draft and on the flagged sentence (`veto`). Either way the
-  draft is to revise, with the line to read again, rather than "send" or "don't send".
+  the model leans the other way on the draft and on the flagged sentence (`veto`), or the model
+  alone is sure of it under its firm level (above). In each case the draft is to revise, with
+  the line to read again, rather than "send" or "don't send".
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ def model_findings(
         # nothing to read: on an empty draft the model gives only its prior, which can reach
         # a low caution level (and there is no sentence to point to)
         return found
-    sure, near, shares = model.judge(draft.norm.text)
+    sure, near, shares, scores = model.judge(draft.norm.text)
     if model.veto is not None and found:
         found = _overruled(found, model, shares, matchers, draft)
     fired = {rule_id for rule_id, _ in found}
+    look = matchers.second_look is not None
     unsure: list[str] = []  # sure, but alone and under the firm level: a second look
     for kind in sure:
         if kind in fired:
@@ -53,7 +55,8 @@ def model_findings(
         harmless = quieted.get(kind) or _guarded(kind, matchers, slots, draft)
         if harmless and _only_look_alike(model, kind, draft, harmless):
             continue
-        if not model.firm_alone(kind, shares[model.kinds.index(kind)]):
+        grave = matchers.rank.get(kind) == 0  # its finding means "don't send"
+        if grave and look and not model.firm_alone(kind, scores[model.kinds.index(kind)]):
             unsure.append(kind)
             continue
         found.append((kind, [_most_telling(model, kind, draft, matchers)]))
@@ -101,7 +104,8 @@ def _second_look(
     slots: list[set[int]],
     draft: _Draft,
 ) -> Found:
-    """The `second-look` finding, when the model leans towards a kind it is not sure of.
+    """The `second-look` finding, when the model leans towards a kind it is not sure of (or is
+    sure of alone, under the kind's firm level).
 
     Given once, on the sentence most telling for the nearest such kind, and only when the rules
     define it (a rule with `check = "model"`), when nothing the draft was found to do is at least

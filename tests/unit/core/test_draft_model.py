@@ -175,7 +175,8 @@ def test_alone_and_under_its_firm_level_the_model_gives_a_second_look_not_a_dont
     sentence the model finds most telling."""
     sure = {"thresholds": [0.4, 0.9, 0.9, 0.9], "caution": None}
     text = "元気にしてる？今日はほげほげだね。またね"
-    for firm, verdict in (([0.9] * 4, "revise"), ([0.5, 0.9, 0.9, 0.9], "dont-send")):
+    under, at = [0.5000001, 0.9, 0.9, 0.9], [0.5, 0.9, 0.9, 0.9]  # the model says 0.5
+    for firm, verdict in (([0.9] * 4, "revise"), (under, "revise"), (at, "dont-send")):
         model = DraftModel.model_validate({**leaning().model_dump(), **sure, "firm": firm})
         rules = load_rules("ja").model_copy(update={"model": model})
         report = check_draft(text, rules)
@@ -190,6 +191,20 @@ def test_alone_and_under_its_firm_level_the_model_gives_a_second_look_not_a_dont
     firm = DraftModel.model_validate({**leaning().model_dump(), **sure, "firm": [0.9] * 4})
     rules = load_rules("ja").model_copy(update={"model": firm})
     assert check_draft("ほげ。どうして連絡してくれないの？", rules).verdict == "dont-send"
+    # rules without a second look: the model's finding stands, never lost to a "send"
+    data = rules.model_dump()
+    data["rules"] = [r.model_dump() for r in rules.rules if r.check != "model"]
+    assert check_draft(text, DraftRules.model_validate(data)).verdict == "dont-send"
+
+
+def test_the_firm_level_holds_back_only_the_kinds_that_mean_dont_send() -> None:
+    """A firm level over the threshold of pressure (a warning) changes nothing: the model's
+    pressure finding stays itself, not a second look."""
+    sure = {"thresholds": [0.9, 0.9, 0.4, 0.9], "caution": None, "firm": [0.9] * 4}
+    pressing = DraftModel.model_validate({**leaning("pressure").model_dump(), **sure})
+    rules = load_rules("ja").model_copy(update={"model": pressing})
+    report = check_draft("元気にしてる？今日はほげほげだね。またね", rules)
+    assert {f.rule for f in report.findings if f.severity == "warning"} == {"pressure"}
 
 
 def test_the_veto_needs_the_model_sure_of_the_flagged_sentence_too() -> None:
