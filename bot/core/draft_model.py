@@ -10,8 +10,8 @@ look-up per n-gram, no numeric library.
 
 When the model is sure (its probability is over the rule's threshold, chosen in training to keep
 harmless drafts quiet; for blame and heavy-topic, over its `firm` level, below) and the rule
-itself did not fire, the rule fires on the sentence the model finds most telling, with the rule's own message, suggestion and NG link: the model never speaks
-in its own words.
+itself did not fire, the rule fires on the sentence the model finds most telling, with the
+rule's own message, suggestion and NG link: the model never speaks in its own words.
 
 Below the threshold, a kind may have a lower `caution` level: a draft the model leans towards
 reading as that kind without being sure of it gets the `second-look` rule (a warning, so
