@@ -97,9 +97,11 @@ def search(
         for kind in LOOKED_AT:
             column = model.kinds.index(kind)
             threshold = model.thresholds[column]
-            grid = [g for g in FIRM_GRID if g > threshold] if above else [
-                g for g in CAUTION_GRID if g < threshold
-            ]
+            grid = (
+                [g for g in FIRM_GRID if g > threshold]
+                if above
+                else [g for g in CAUTION_GRID if g < threshold]
+            )
             for level in grid:
                 trial = [*levels]
                 trial[column] = level
