@@ -215,7 +215,13 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-95-en": (0.961, 0, 1),
     "blind-96-ja": (0.953, 0, 0),
     "blind-96-en": (0.946, 0, 1),
+    "blind-97-ja": (0.986, 0, 1),
     "blind-97-en": (0.953, 0, 0),
+    "blind-98-ja": (0.953, 1, 1),
+    "blind-98-en": (0.961, 1, 1),
+    "blind-99-ja": (0.98, 0, 0),
+    "blind-99-en": (0.961, 1, 1),
+    "blind-100-en": (0.961, 1, 0),
 }
 TUNE_FLOOR = 0.94
 # Tuning sets held below TUNE_FLOOR, each at its score until a model learns it: tune-ja-zzl
