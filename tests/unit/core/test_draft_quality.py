@@ -221,7 +221,11 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-98-en": (0.961, 1, 1),
     "blind-99-ja": (0.98, 0, 0),
     "blind-99-en": (0.961, 1, 1),
+    "blind-100-ja": (0.966, 1, 0),
     "blind-100-en": (0.961, 1, 0),
+    "blind-101-ja": (0.993, 0, 0),
+    "blind-101-en": (0.93, 1, 1),
+    "blind-102-en": (0.984, 0, 0),
 }
 TUNE_FLOOR = 0.94
 # Tuning sets held below TUNE_FLOOR, each at its score until a model learns it: tune-ja-zzl
