@@ -6,9 +6,10 @@ Since session 21 dev-1 and blind-2 to 46 also train the model (GUIDE.md): their 
 against regressions but are no longer test scores.
 
 Issue #13's goals are Japanese >= 0.95 and English >= 0.92 of cases right on a blind set, at most
-2% of must-not-send drafts told "send" and at most 2% of harmless drafts told "don't send". The
-checker does not reach all of them yet (README, "How well /check-draft holds"); the floors below
-are what it measures now, so that no change makes it worse unnoticed. Raise them as it improves.
+2% of must-not-send drafts told "send" and at most 2% of harmless drafts told "don't send".
+`test_the_test_sets_meet_the_goals_pooled` holds them over the test part (the blind sets from
+`FIRST_TEST_SET` on, pooled per language). Each held-out set also has a floor: what it measures
+now, so that no change makes it worse unnoticed. Raise them as it improves.
 A round that lowers one (a retrained model trades one kind of error for another) says so in
 SCORES.md, with the totals over every held-out set before and after.
 """
@@ -22,6 +23,11 @@ from bot.core.content import load_content
 
 CONTENT = load_content()
 GOALS = {"ja": 0.95, "en": 0.92}
+UNSAFE_GOAL = BLOCKED_GOAL = 0.02  # must-not-send told "send"; harmless told "don't send"
+# The test part: the blind sets from this one on were written after the second look's levels
+# were last chosen (on blind-47 to 91, session 27) and no choice was made on them. A choice
+# made on one of them (`tools.choose_second_look` without it in `--fresh`) moves this up.
+FIRST_TEST_SET = 92
 # set: (cases right at least, must-not-send told "send" at most, harmless told "don't send" at most)
 FLOORS: dict[str, tuple[float, int, int]] = {
     "dev-1-ja": (1.0, 0, 0),
@@ -277,3 +283,26 @@ def test_tuning_sets_are_learnt(scores: dict[str, Score]) -> None:
 
 def test_no_draft_changes_with_the_users_language(scores: dict[str, Score]) -> None:
     assert {n: s.cross_differs for n, s in scores.items() if s.cross_differs} == {}
+
+
+def test_the_test_sets_meet_the_goals_pooled(scores: dict[str, Score]) -> None:
+    """Issue #13's goals, over every blind set of the test part of each language (at least
+    five): one draft in a set of 46 is already 2.2%, so a single set says little; the pooled
+    rate is the one to hold (README, "How well /check-draft holds")."""
+    for language, goal in GOALS.items():
+        part = [
+            s
+            for n, s in scores.items()
+            if n.startswith("blind-")
+            and n.endswith(f"-{language}")
+            and int(n.split("-")[1]) >= FIRST_TEST_SET
+        ]
+        assert len(part) >= 5, language
+        right, n = sum(s.right for s in part), sum(s.n for s in part)
+        unsafe = sum(s.told_send["dont-send"] for s in part)
+        bad = sum(s.by_label["dont-send"] for s in part)
+        blocked = sum(s.harmless_blocked for s in part)
+        harmless = sum(s.by_label["send"] for s in part)
+        assert right / n >= goal, f"{language}: {right}/{n} right"
+        assert unsafe / bad <= UNSAFE_GOAL, f"{language}: {unsafe}/{bad} must-not-send told send"
+        assert blocked / harmless <= BLOCKED_GOAL, f"{language}: {blocked}/{harmless} blocked"
