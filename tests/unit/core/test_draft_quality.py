@@ -239,6 +239,11 @@ FLOORS: dict[str, tuple[float, int, int]] = {
     "blind-105-en": (0.992, 0, 0),
     "blind-106-en": (0.976, 0, 1),
     "blind-107-en": (0.984, 0, 0),
+    "blind-104-ja": (0.986, 0, 0),
+    "blind-105-ja": (0.98, 1, 0),
+    "blind-108-en": (0.969, 0, 2),
+    "blind-109-en": (0.976, 0, 0),
+    "blind-110-en": (0.953, 1, 0),
 }
 TUNE_FLOOR = 0.94
 # Tuning sets held below TUNE_FLOOR, each at its score until a model learns it: tune-ja-zzl
