@@ -27,6 +27,11 @@ the check, the report and the buttons), and prints them per interaction, with wh
 Tayori's CPU once they are taken out, against the floor: what the bot spends besides the
 answer's own work.
 
+`--free check_message,render` (with `--breakdown`) runs one more such process per run in which
+those steps answer from memory (the bench sends one and the same draft): what /check-draft
+would cost if they cost nothing, against the same floor (issue #18: is 1.3x within reach of
+any checker?).
+
 Every process measures one command, so no command's numbers depend on what ran before it;
 `--runs` repeats everything (the order of the processes rotating from run to run) and prints
 the spread. Run: `python bench/interaction_cpu.py [--n 300] [--runs 3] [--commands about,…]`
@@ -180,12 +185,14 @@ async def measure(
 
 
 async def breakdown(
-    name: str, tmp: Path, args: argparse.Namespace
+    name: str, tmp: Path, args: argparse.Namespace, free: str = ""
 ) -> tuple[float, dict[str, float]]:
-    """One Tayori process with the answer's own steps timed: (CPU ms per interaction, the
-    steps' thread CPU in ms per interaction)."""
+    """One Tayori process with the answer's own steps timed (and the `free` ones answering from
+    memory): (CPU ms per interaction, the steps' thread CPU in ms per interaction)."""
     out = tmp / f"timed-{time.monotonic_ns()}.json"
     env = {**bot_env(), "TIMED": BREAKDOWN[name], "TIMED_OUT": str(out)}
+    if free:
+        env["FREE"] = f"{BREAKDOWN[name].partition(':')[0]}:{free}"
     async with FakeDiscord(global_limit=None) as fake:
         users, warm = add_users(fake)
         bot = await fake.start_process(
@@ -223,6 +230,7 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
     differs: set[tuple[str, str]] = set()
     violations = 0
     steps: dict[str, list[tuple[float, dict[str, float], float]]] = {}
+    freed: dict[str, list[tuple[float, float]]] = {}  # with --free: (CPU ms, that run's floor)
     with tempfile.TemporaryDirectory(prefix="tayori-cpu-") as folder:
         tmp = Path(folder)
         plan = await record_plan(tmp)
@@ -243,6 +251,10 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
                     floor_cpu = results[name, floors[0]][-1][0]
                     steps.setdefault(name, []).append((cpu, parts, floor_cpu))
                     line.append(f"timed {cpu:.2f} ms")
+                    if args.free:
+                        cpu, _ = await breakdown(name, tmp, args, args.free)
+                        freed.setdefault(name, []).append((cpu, floor_cpu))
+                        line.append(f"{args.free} free {cpu:.2f} ms")
                 print(f"run {run + 1} /{name}: " + ", ".join(line), flush=True)
     print(
         f"CPU per interaction and throughput: n={args.n} per command, {args.concurrency} "
@@ -297,6 +309,13 @@ async def main(args: argparse.Namespace, names: list[str], floors: list[str]) ->
             f"({spread(owns, '.2f')} ms); the rest {spread(rests, '.2f')} ms, "
             f"{spread(ratios, '.2f')}x that run's {floors[0]} floor"
         )
+    for name, runs in freed.items():
+        ratios = [cpu / floor if floor else float("nan") for cpu, floor in runs]
+        print(
+            f"/{name} with {args.free} answered from memory (the same draft every time): "
+            f"{spread([cpu for cpu, _ in runs], '.2f')} ms per interaction, "
+            f"{spread(ratios, '.2f')}x that run's {floors[0]} floor"
+        )
     return 0
 
 
@@ -317,6 +336,12 @@ if __name__ == "__main__":
         help=f"also time the answer's own steps ({', '.join(BREAKDOWN)})",
     )
     parser.add_argument(
+        "--free",
+        default="",
+        help="with --breakdown: also measure with these steps answering from memory, "
+        "e.g. check_message,render",
+    )
+    parser.add_argument(
         "--commands",
         default=",".join(name for name, _ in CASES),
         help="comma-separated commands to measure, e.g. about,check-draft (default: all)",
@@ -325,6 +350,9 @@ if __name__ == "__main__":
     names = [name for name, _ in CASES if name in args.commands.split(",")]
     if not names:
         parser.error(f"--commands: none of {[name for name, _ in CASES]}")
+    steps_known = {step for spec in BREAKDOWN.values() for step in spec.split(":")[1].split(",")}
+    if args.free and (not args.breakdown or set(args.free.split(",")) - steps_known):
+        parser.error(f"--free needs --breakdown and names among {sorted(steps_known)}")
     floors = [kind for kind in FLOORS if kind in args.floor.split(",")]
     if not floors or set(args.floor.split(",")) - set(FLOORS):
         parser.error(f"--floor: one or more of {list(FLOORS)}")

@@ -5,6 +5,11 @@ a wrapper that adds up the thread CPU time spent inside it (`time.thread_time_ns
 coroutine function, from the first step to the last, so it must not await other work). SIGUSR1
 sets the sums to zero; SIGUSR2 writes them to the JSON file `TIMED_OUT` as
 {"module:name": [nanoseconds, calls]}. Nothing else changes: the bot is the real one.
+
+`FREE` (optional, the same form) names functions to answer from memory: each returns what its
+first call returned, whatever it is asked. Only a bench that sends one and the same request
+again and again may use it (`interaction_cpu.py --free`: what the answer would cost if those
+steps cost nothing); they are still timed, so their time shows as ~0.
 """
 
 from __future__ import annotations
@@ -66,6 +71,28 @@ def wrap(spec: str) -> None:
             setattr(module, name, timed(f"{module_name}:{name}", getattr(module, name)))
 
 
+def remembered(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func`, called once: every later call returns the first call's result."""
+    first: list[Any] = []
+
+    @functools.wraps(func)
+    def again(*args: Any, **kwargs: Any) -> Any:
+        if not first:
+            first.append(func(*args, **kwargs))
+        return first[0]
+
+    return again
+
+
+def free(spec: str) -> None:
+    """Replace every function named in `spec` by one that answers from memory."""
+    for part in filter(None, spec.split(";")):
+        module_name, names = part.split(":")
+        module = importlib.import_module(module_name)
+        for name in names.split(","):
+            setattr(module, name, remembered(getattr(module, name)))
+
+
 def reset(*_: object) -> None:
     for total in SUMS.values():
         total[0] = total[1] = 0
@@ -76,6 +103,7 @@ def dump(*_: object) -> None:
 
 
 if __name__ == "__main__":
+    free(os.environ.get("FREE", ""))
     wrap(os.environ["TIMED"])
     signal.signal(signal.SIGUSR1, reset)
     signal.signal(signal.SIGUSR2, dump)

@@ -36,6 +36,7 @@ RUNS = {
         [
             *("--n", "4", "--concurrency", "2", "--warmup", "2"),
             *("--commands", "about,check-draft", "--floor", "interaction,replay", "--breakdown"),
+            *("--free", "check_message,render"),
         ],
         [
             "/check-draft",
@@ -43,6 +44,7 @@ RUNS = {
             "differing from Tayori's: 0",
             "violations: 0",
             "the answer's own work timed",
+            "with check_message,render answered from memory",
         ],
     ),
     "cluster.py": (  # needs PostgreSQL: skipped (failed under CI=true) without one
