@@ -28,6 +28,8 @@ zero-width characters sprinkled in, full-width ASCII).
 `--cold N` (default 300) also times N drafts each checked right after a walk over 32 MiB, so
 that the checker's tables and patterns are out of the caches, as they are in the bot, where
 discord.py's own work runs between two interactions: a check costs 2-4x its warm time there.
+A second cold pass times the checker's steps (the language test, the literal gate, the rules,
+the model, the report) and prints where a cold check's time goes.
 
 Run: `python bench/draft_core.py [--rounds N] [--cold N] [--strict]` (`--strict` exits 1 if
 the goal is missed).
@@ -36,19 +38,25 @@ the goal is missed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import statistics
 import sys
 import time
 import tomllib
 import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bot.core.draft as draft_module  # noqa: E402
+import bot.core.draft_language as language_module  # noqa: E402
 from bot.core.content import Content, load_content  # noqa: E402
 from bot.core.draft import DraftRules, is_blank  # noqa: E402
+from bot.core.draft_gate import Gate  # noqa: E402
 from bot.core.draft_language import check_message  # noqa: E402
 
 GOAL_P99_US = 2000.0
@@ -131,11 +139,11 @@ def time_each(
 
 
 def time_cold(
-    corpus: list[tuple[str, str]], rules: dict[str, DraftRules], size: int
+    corpus: list[tuple[str, str]], rules: dict[str, DraftRules], size: int, again: bool = True
 ) -> tuple[list[float], list[float]]:
     """Return (cold, warm) times in microseconds: each check once right after a walk over a
     `size`-byte buffer (the caches emptied, as between two interactions in the bot, where
-    discord.py's own work runs in between), then again at once (warm)."""
+    discord.py's own work runs in between), then (if asked) again at once (warm)."""
     buffer = bytearray(size)
     cold, warm = [], []
     for locale, text in corpus:
@@ -143,10 +151,50 @@ def time_cold(
         start = time.perf_counter_ns()
         check_message(text, rules, locale)
         cold.append((time.perf_counter_ns() - start) / 1000)
+        if not again:
+            continue
         start = time.perf_counter_ns()
         check_message(text, rules, locale)
         warm.append((time.perf_counter_ns() - start) / 1000)
     return cold, warm
+
+
+@contextlib.contextmanager
+def timed_steps() -> Iterator[dict[str, list[int]]]:
+    """Inside, time the checker's steps (step -> [nanoseconds, calls]); then put them back."""
+    sums: dict[str, list[int]] = {}
+
+    def timer(step: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        total = sums.setdefault(step, [0, 0])
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter_ns()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                total[0] += time.perf_counter_ns() - start
+                total[1] += 1
+
+        return timed
+
+    targets: list[tuple[object, str, str]] = [
+        (language_module, "draft_languages", "language test"),
+        (Gate, "on", "literal gate"),
+        (draft_module, "model_findings", "model"),
+        (language_module, "report_of", "report"),
+    ]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in targets]
+    checks = dict(draft_module.CHECKS)
+    try:
+        for owner, name, step in targets:
+            setattr(owner, name, timer(step, getattr(owner, name)))
+        for kind, func in checks.items():
+            draft_module.CHECKS[kind] = timer("rules", func)
+        yield sums
+    finally:
+        for owner, name, func in saved:
+            setattr(owner, name, func)
+        draft_module.CHECKS.update(checks)
 
 
 def peak_memory(corpus: list[tuple[str, str]], rules: dict[str, DraftRules]) -> int:
@@ -252,6 +300,16 @@ def cold_report(sample: list[tuple[str, str]], rules: dict[str, DraftRules]) -> 
     print(
         f"  cold    median {statistics.median(cold):6.1f} µs, p99 {p99(cold):6.1f} µs  "
         f"(warm again: median {statistics.median(warm):6.1f} µs, p99 {p99(warm):6.1f} µs)"
+    )
+    with timed_steps() as sums:
+        cold, _ = time_cold(sample, rules, size, again=False)
+    mean = statistics.fmean(cold)
+    steps = {step: ns / 1000 / len(sample) for step, (ns, _) in sums.items()}
+    ranked = sorted(steps.items(), key=lambda item: -item[1])
+    listed = ", ".join(f"{step} {us:.0f}" for step, us in ranked)
+    print(
+        f"  cold, where it goes (µs per check, timed again): {listed}; the rest (normalizing, "
+        f"sentences, merging) {mean - sum(steps.values()):.0f}; in all {mean:.0f}"
     )
 
 

@@ -26,7 +26,7 @@ RUNS = {
     ),
     "draft_core.py": (
         ["--rounds", "1", "--sample", "60", "--cold", "20"],
-        ["draft core, rules + model", "p99", "cold caches (20 drafts"],
+        ["draft core, rules + model", "p99", "cold caches (20 drafts", "where it goes"],
     ),
     "latency.py": (["--n", "3", "--concurrency", "2"], ["/noop (floor)", "concurrent 2"]),
     "schema_check.py": (["--n", "3"], ["fast check", "Python validator"]),
