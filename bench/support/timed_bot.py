@@ -62,16 +62,16 @@ def timed(key: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return timed_function
 
 
-def wrap(spec: str) -> None:
-    """Replace every function named in `spec` by its timed wrapper."""
+def replace(spec: str, make: Callable[[str, Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace every function named in `spec` by `make(its key, it)`."""
     for part in filter(None, spec.split(";")):
         module_name, names = part.split(":")
         module = importlib.import_module(module_name)
         for name in names.split(","):
-            setattr(module, name, timed(f"{module_name}:{name}", getattr(module, name)))
+            setattr(module, name, make(f"{module_name}:{name}", getattr(module, name)))
 
 
-def remembered(func: Callable[..., Any]) -> Callable[..., Any]:
+def remembered(_key: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """`func`, called once: every later call returns the first call's result."""
     first: list[Any] = []
 
@@ -84,15 +84,6 @@ def remembered(func: Callable[..., Any]) -> Callable[..., Any]:
     return again
 
 
-def free(spec: str) -> None:
-    """Replace every function named in `spec` by one that answers from memory."""
-    for part in filter(None, spec.split(";")):
-        module_name, names = part.split(":")
-        module = importlib.import_module(module_name)
-        for name in names.split(","):
-            setattr(module, name, remembered(getattr(module, name)))
-
-
 def reset(*_: object) -> None:
     for total in SUMS.values():
         total[0] = total[1] = 0
@@ -103,8 +94,8 @@ def dump(*_: object) -> None:
 
 
 if __name__ == "__main__":
-    free(os.environ.get("FREE", ""))
-    wrap(os.environ["TIMED"])
+    replace(os.environ.get("FREE", ""), remembered)  # answered from memory, then timed
+    replace(os.environ["TIMED"], timed)
     signal.signal(signal.SIGUSR1, reset)
     signal.signal(signal.SIGUSR2, dump)
     runpy.run_module("bot", run_name="__main__", alter_sys=True)
