@@ -45,15 +45,15 @@ import sys
 import time
 import tomllib
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bot.core.draft as draft_module  # noqa: E402
 import bot.core.draft_language as language_module  # noqa: E402
+from bench.support.timed_bot import SUMS, timed  # noqa: E402
 from bot.core.content import Content, load_content  # noqa: E402
 from bot.core.draft import DraftRules, is_blank  # noqa: E402
 from bot.core.draft_gate import Gate  # noqa: E402
@@ -161,22 +161,9 @@ def time_cold(
 
 @contextlib.contextmanager
 def timed_steps() -> Iterator[dict[str, list[int]]]:
-    """Inside, time the checker's steps (step -> [nanoseconds, calls]); then put them back."""
-    sums: dict[str, list[int]] = {}
-
-    def timer(step: str, func: Callable[..., Any]) -> Callable[..., Any]:
-        total = sums.setdefault(step, [0, 0])
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter_ns()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                total[0] += time.perf_counter_ns() - start
-                total[1] += 1
-
-        return timed
-
+    """Inside, time the checker's steps (step -> [nanoseconds, calls]) with the breakdown's
+    own wrapper (`bench/support/timed_bot.py`); then put them back."""
+    SUMS.clear()
     targets: list[tuple[object, str, str]] = [
         (language_module, "draft_languages", "language test"),
         (Gate, "on", "literal gate"),
@@ -187,10 +174,10 @@ def timed_steps() -> Iterator[dict[str, list[int]]]:
     checks = dict(draft_module.CHECKS)
     try:
         for owner, name, step in targets:
-            setattr(owner, name, timer(step, getattr(owner, name)))
+            setattr(owner, name, timed(step, getattr(owner, name)))
         for kind, func in checks.items():
-            draft_module.CHECKS[kind] = timer("rules", func)
-        yield sums
+            draft_module.CHECKS[kind] = timed("rules", func)
+        yield SUMS
     finally:
         for owner, name, func in saved:
             setattr(owner, name, func)
